@@ -1,0 +1,1 @@
+# support/clone-demo: build rules (see the top Makefile.am)

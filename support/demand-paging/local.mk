@@ -1,0 +1,1 @@
+# support/demand-paging: build rules (see the top Makefile.am)

@@ -1,0 +1,1 @@
+# support/fork-cost: build rules (see the top Makefile.am)

@@ -1,0 +1,1 @@
+# support/fork-faults: build rules (see the top Makefile.am)

@@ -1,0 +1,1 @@
+# support/mmap-copy: build rules (see the top Makefile.am)

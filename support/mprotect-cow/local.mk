@@ -1,0 +1,1 @@
+# support/mprotect-cow: build rules (see the top Makefile.am)

@@ -1,0 +1,1 @@
+# support/shared-memory: build rules (see the top Makefile.am)

@@ -1,0 +1,1 @@
+# support/vfork-demo: build rules (see the top Makefile.am)

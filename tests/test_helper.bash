@@ -1,0 +1,48 @@
+# tests/test_helper.bash - loaded by every bats file: `load test_helper`.
+#
+# make check exports COWLAB_SRCDIR (sources, may be read-only in distcheck)
+# and COWLAB_BUILDDIR (built programs).
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+: "${COWLAB_SRCDIR:?run the tests with make check}"
+: "${COWLAB_BUILDDIR:?run the tests with make check}"
+SRCDIR=$COWLAB_SRCDIR
+BUILDDIR=$COWLAB_BUILDDIR
+COWSAMPLE=$BUILDDIR/tools/cowsample
+COWMAP=$BUILDDIR/tools/cowmap
+
+# lab_bin fork-faults -> $BUILDDIR/support/fork-faults/fork_faults
+lab_bin() {
+	local lab=$1
+	echo "$BUILDDIR/support/$lab/${lab//-/_}"
+}
+
+# LeakSanitizer cannot run in a process that is being ptraced. In the
+# sanitizer build, a program run under cowsample gets detect_leaks=0; every
+# other run keeps leak checking. Usage: "$COWSAMPLE" ... -- $(traced_env) prog
+traced_env() {
+	echo env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+}
+
+# Copy programs into a fresh directory that user nobody can reach (the
+# build tree may sit under a mode-700 home). Prints the directory.
+copy_for_nobody() {
+	local dir
+	dir=$(mktemp -d "${BATS_TMPDIR:-/tmp}/cowlab-nobody.XXXXXX")
+	chmod 755 "$dir"
+	cp "$@" "$dir/"
+	chmod 755 "$dir"/*
+	echo "$dir"
+}
+
+# Run a command as nobody, without any of root's groups or capabilities.
+as_nobody() {
+	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"
+}
+
+# Skip unless root (for kpagecount, PFNs, drop_caches).
+require_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+}

@@ -1,0 +1,91 @@
+/*
+ * procstat_test.c - unit tests of the /proc/PID/stat parser. Prints TAP.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procstat.h"
+
+static int test_number;
+static int failures;
+
+static void ok(int condition, const char *name)
+{
+	test_number++;
+	if (!condition)
+		failures++;
+	printf("%sok %d - %s\n", condition ? "" : "not ", test_number, name);
+}
+
+/* A stat line with the given comm and fixed, distinct field values. */
+static int make_line(char *buf, size_t size, const char *comm)
+{
+	return snprintf(buf, size,
+		"4242 (%s) S 17 4242 4242 0 -1 4194304 "
+		"1001 1002 1003 1004 5 6 7 8 20 0 1 0 "
+		"987654 123456789 321 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
+		comm);
+}
+
+static void check_comm(const char *comm, const char *expected_comm)
+{
+	char line[512], name[128];
+	struct proc_stat st;
+	int len = make_line(line, sizeof line, comm);
+	int rc = procstat_parse(line, (size_t)len, &st);
+
+	snprintf(name, sizeof name, "comm \"%s\" parses", comm);
+	ok(rc == 0, name);
+	snprintf(name, sizeof name, "comm \"%s\": name kept", comm);
+	ok(rc == 0 && strcmp(st.comm, expected_comm) == 0, name);
+	snprintf(name, sizeof name, "comm \"%s\": fields after the last ')'", comm);
+	ok(rc == 0 && st.pid == 4242 && st.state == 'S' && st.ppid == 17 &&
+	   st.min_flt == 1001 && st.cmin_flt == 1002 && st.maj_flt == 1003 &&
+	   st.cmaj_flt == 1004 && st.starttime == 987654 && st.rss_pages == 321, name);
+}
+
+static void check_truncated(void)
+{
+	char line[512];
+	struct proc_stat st;
+	int len = make_line(line, sizeof line, "sleep");
+	size_t cut;
+	int all_rejected = 1;
+
+	/* Every cut that ends before the rss field is complete must fail. */
+	for (cut = 0; cut < (size_t)len; cut++) {
+		const char *rss = strstr(line, " 321 ");
+		if (line + cut > rss + 4)
+			break;
+		if (procstat_parse(line, cut, &st) != -EINVAL)
+			all_rejected = 0;
+	}
+	ok(all_rejected, "every truncated line is rejected with -EINVAL");
+	ok(procstat_parse("", 0, &st) == -EINVAL, "empty text is rejected");
+	ok(procstat_parse("12 (x", 5, &st) == -EINVAL, "line without ')' is rejected");
+}
+
+static void check_self(void)
+{
+	struct proc_stat st;
+	int rc = procstat_read_pid(getpid(), &st);
+
+	ok(rc == 0 && st.pid == getpid() && st.ppid == getppid(), "reads its own /proc/PID/stat");
+	ok(procstat_read_pid(0x3fffffff, &st) == -ENOENT, "a PID that does not exist gives -ENOENT");
+}
+
+int main(void)
+{
+	printf("1..23\n");
+	check_comm("sleep", "sleep");
+	check_comm("a) b (c", "a) b (c");
+	check_comm(")", ")");
+	check_comm("x y z)", "x y z)");
+	check_comm("fifteen_chars15", "fifteen_chars15");
+	check_comm("12 (34) S 5", "12 (34) S 5");
+	check_truncated();
+	check_self();
+	return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,1 @@
+# tools: build rules (see the top Makefile.am)

@@ -1,0 +1,1 @@
+# tools/lib: build rules (see the top Makefile.am)

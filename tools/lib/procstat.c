@@ -1,0 +1,148 @@
+/*
+ * procstat.c - parse /proc/PID/stat.
+ *
+ * Format (proc(5)): "pid (comm) state ppid pgrp session tty_nr tpgid flags
+ * minflt cminflt majflt cmajflt utime stime cutime cstime priority nice
+ * num_threads itrealvalue starttime vsize rss ...". comm is whatever the
+ * program set (prctl, or its file name), so it may contain ") (" and digits:
+ * the only safe anchor is the last ')' of the line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procstat.h"
+
+/* Field numbers from proc(5); field 3 (state) is the first after comm. */
+enum {
+	FIELD_STATE = 3,
+	FIELD_PPID = 4,
+	FIELD_MINFLT = 10,
+	FIELD_CMINFLT = 11,
+	FIELD_MAJFLT = 12,
+	FIELD_CMAJFLT = 13,
+	FIELD_STARTTIME = 22,
+	FIELD_RSS = 24,
+};
+
+/* Parse one unsigned decimal number at *p (stopping at end). */
+static int parse_number(const char **p, const char *end, unsigned long long *value)
+{
+	const char *s = *p;
+	unsigned long long v = 0;
+	int negative = 0;
+
+	if (s < end && *s == '-') {	/* only rss could be, in theory */
+		negative = 1;
+		s++;
+	}
+	if (s >= end || *s < '0' || *s > '9')
+		return -EINVAL;
+	while (s < end && *s >= '0' && *s <= '9')
+		v = v * 10 + (unsigned long long)(*s++ - '0');
+	*value = negative ? (unsigned long long)-(long long)v : v;
+	*p = s;
+	return 0;
+}
+
+static void store_field(int field, unsigned long long v, struct proc_stat *out)
+{
+	switch (field) {
+	case FIELD_PPID:	out->ppid = (pid_t)v; break;
+	case FIELD_MINFLT:	out->min_flt = (unsigned long)v; break;
+	case FIELD_CMINFLT:	out->cmin_flt = (unsigned long)v; break;
+	case FIELD_MAJFLT:	out->maj_flt = (unsigned long)v; break;
+	case FIELD_CMAJFLT:	out->cmaj_flt = (unsigned long)v; break;
+	case FIELD_STARTTIME:	out->starttime = v; break;
+	case FIELD_RSS:		out->rss_pages = (long)v; break;
+	default:		break;
+	}
+}
+
+int procstat_parse(const char *text, size_t len, struct proc_stat *out)
+{
+	const char *end = text + len;
+	const char *open_paren = memchr(text, '(', len);
+	const char *close_paren = NULL;
+	const char *p;
+	unsigned long long v;
+	size_t comm_len;
+	int field;
+
+	memset(out, 0, sizeof *out);
+	if (open_paren == NULL)
+		return -EINVAL;
+	for (p = end; p > open_paren; p--)
+		if (p[-1] == ')') {
+			close_paren = p - 1;
+			break;
+		}
+	if (close_paren == NULL)
+		return -EINVAL;
+
+	p = text;
+	if (parse_number(&p, open_paren, &v) != 0)
+		return -EINVAL;
+	out->pid = (pid_t)v;
+
+	comm_len = (size_t)(close_paren - open_paren - 1);
+	if (comm_len >= PROCSTAT_COMM_MAX)
+		comm_len = PROCSTAT_COMM_MAX - 1;
+	memcpy(out->comm, open_paren + 1, comm_len);
+	out->comm[comm_len] = '\0';
+
+	/* After ") " comes the state letter, then numeric fields. */
+	p = close_paren + 1;
+	if (end - p < 3 || p[0] != ' ' || p[2] != ' ')
+		return -EINVAL;
+	out->state = p[1];
+	p += 3;
+	for (field = FIELD_PPID; field <= FIELD_RSS; field++) {
+		if (parse_number(&p, end, &v) != 0)
+			return -EINVAL;
+		store_field(field, v, out);
+		/* Every field up to rss is followed by a space (more fields
+		 * follow rss): a line cut inside a number is rejected. */
+		if (p >= end || *p != ' ')
+			return -EINVAL;
+		p++;
+	}
+	return 0;
+}
+
+int procstat_open(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int procstat_read_fd(int fd, struct proc_stat *out)
+{
+	char buf[1024];
+	ssize_t n = pread(fd, buf, sizeof buf, 0);
+
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ESRCH;
+	return procstat_parse(buf, (size_t)n, out);
+}
+
+int procstat_read_pid(pid_t pid, struct proc_stat *out)
+{
+	int fd = procstat_open(pid);
+	int rc;
+
+	if (fd < 0)
+		return fd;
+	rc = procstat_read_fd(fd, out);
+	close(fd);
+	return rc;
+}
