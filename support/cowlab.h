@@ -1,8 +1,9 @@
 /*
  * cowlab.h - the few helpers every cowlab lab program shares.
  *
- * A lab program uses only these four things:
+ * A lab program uses only these five things:
  *   lab_faults_now()        this process's page-fault counters, from the kernel
+ *   lab_result(...)         print one "result:" line with the faults of a step
  *   lab_mark("phase")       tell cowsample (if it runs us) which step just ended
  *   lab_pause(on, "next")   in interactive mode, wait for Enter before a step
  *   lab_thp_mode()          the machine's transparent-huge-page mode
@@ -37,6 +38,20 @@ static inline struct lab_faults lab_faults_now(void)
 		faults.major = usage.ru_majflt;
 	}
 	return faults;
+}
+
+/*
+ * One line per measured step, in a fixed form that tests, quizzes and the
+ * grader read (the sentences around it are for people):
+ *   result: phase=child-wrote role=child pid=1234 minor=512 major=0
+ */
+static inline void lab_result(const char *phase, const char *role,
+			      struct lab_faults before, struct lab_faults after)
+{
+	printf("result: phase=%s role=%s pid=%d minor=%ld major=%ld\n",
+	       phase, role, (int)getpid(),
+	       after.minor - before.minor, after.major - before.major);
+	fflush(stdout);
 }
 
 /*
