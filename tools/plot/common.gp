@@ -1,0 +1,56 @@
+# tools/plot/common.gp - terminal, palette and title shared by every kind.
+#
+# cowplot sets: fmt (svg|png|pdf), outfile, width, height, fontsize (pixels),
+# datadir (the data files and meta.gp that prepare.awk wrote), usertitle
+# (empty: the kind's own title), subtitle (machine and run). Then it runs
+# this file and the kind's script (timeline.gp, memory.gp, ...).
+
+set encoding utf8
+# The svg terminal draws text and points at another scale than the cairo
+# terminals: these keep the figures alike in every format.
+fscale = (fmt eq 'svg') ? 1.34 : 1.0
+psize(n) = n * ((fmt eq 'svg') ? 0.45 : 1.0)
+fontspec(n) = sprintf(',%d', int(n * fscale + 0.5))
+set micro                       # %c in formats prints the micro sign
+if (fmt eq 'svg') {
+	set terminal svg size width, height dynamic noenhanced \
+		font sprintf('DejaVu Sans,%d', int(fontsize * fscale + 0.5)) background rgb 'white'
+} else {
+	if (fmt eq 'png') {
+		set terminal pngcairo size width, height noenhanced \
+			font sprintf('DejaVu Sans,%d', fontsize) background rgb 'white'
+	} else {
+		# PDF: 8 inches wide for 1600 pixels, the same proportions and
+		# the same font size relative to the figure.
+		set terminal pdfcairo size (width / 200.0), (height / 200.0) noenhanced \
+			font sprintf('DejaVu Sans,%.1f', fontsize * 72.0 / 200.0)
+	}
+}
+set output outfile
+
+load datadir.'/meta.gp'
+
+# Okabe-Ito: a palette that colour-blind readers can tell apart (its yellow
+# is left out: too pale on a projector). Thick lines for the back row.
+array okabe[7]
+okabe[1] = '#0072B2'; okabe[2] = '#D55E00'; okabe[3] = '#009E73'
+okabe[4] = '#CC79A7'; okabe[5] = '#E69F00'; okabe[6] = '#56B4E9'
+okabe[7] = '#000000'
+do for [i = 1:7] {
+	set linetype i linecolor rgb okabe[i] linewidth 3 pointsize psize(1.5)
+}
+set linetype cycle 7
+set border linewidth 1.5
+set grid linecolor rgb '#d0d0d0' linewidth 1 dashtype 1
+set key noautotitle
+
+# Height of one text line as a fraction of the image (for the layout of the
+# title block and the label strips, in screen coordinates).
+line_h = 1.3 * fontsize / height
+
+# The title block: the kind's title (or the user's) on the first line, what
+# was measured (kernel, page size, THP mode, the run) on the second. A kind's
+# script sets main_title and then runs @titles.
+titles = "set label 901 (usertitle ne '' ? usertitle : main_title) at screen 0.5, screen 1 - 0.9 * line_h center font fontspec(fontsize + 6); set label 902 subtitle at screen 0.5, screen 1 - 2.2 * line_h center textcolor rgb '#333333' font fontspec(fontsize * 0.8)"
+untitles = "unset label 901; unset label 902"
+title_h = 2.9 * line_h
