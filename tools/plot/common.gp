@@ -39,7 +39,10 @@ okabe[7] = '#000000'
 do for [i = 1:7] {
 	set linetype i linecolor rgb okabe[i] linewidth 3 pointsize psize(1.5)
 }
-set linetype cycle 7
+# Process i: colour (i-1)%7+1, and from the eighth process on a dash
+# pattern too, so that no two processes look alike.
+proc_lt(i) = (i - 1) % 7 + 1
+proc_dt(i) = 1 + int((i - 1) / 7)
 set border linewidth 1.5
 set grid linecolor rgb '#d0d0d0' linewidth 1 dashtype 1
 set key noautotitle

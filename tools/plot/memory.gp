@@ -49,20 +49,20 @@ do for [panel = 1:3] {
 	if (panel == 1) {
 		set ylabel sprintf("RSS\n(%s)", munit) norotate offset -1, 0
 		set ytics rss_step
-		plot for [i = 1:nproc] sprintf('%s/rss_%d.dat', datadir, i) using 1:2 with lines linetype i linewidth width_of(i)
+		plot for [i = 1:nproc] sprintf('%s/rss_%d.dat', datadir, i) using 1:2 with lines linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i)
 		@untitles
 	}
 	if (panel == 2) {
 		set ylabel sprintf("Shared_Dirty\n(%s)", munit) norotate offset -1, 0
 		set ytics sd_step
 		plot for [i = 1:nproc] sprintf('%s/smaps_%d.dat', datadir, i) using 1:2 \
-			linetype i linewidth width_of(i) pointtype 7
+			linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i) pointtype 7
 	}
 	if (panel == 3) {
 		set ylabel sprintf("Private_Dirty\n(%s)", munit) norotate offset -1, 0
 		set ytics pd_step
 		plot for [i = 1:nproc] sprintf('%s/smaps_%d.dat', datadir, i) using 1:3 \
-			linetype i linewidth width_of(i) pointtype 7 title plabel[i]
+			linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i) pointtype 7 title plabel[i]
 	}
 }
 unset multiplot

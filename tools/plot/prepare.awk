@@ -281,6 +281,10 @@ function timeline_finish(   i, j, n, e, ne, f) {
 			majlist[++n] = i
 	meta("nmaj = " n)
 	array_decl("majidx", n)
+	# (an empty list still gets one valid entry: gnuplot evaluates the
+	# options of an empty "for" once)
+	if (n == 0)
+		meta("majidx[1] = 1")
 	for (i = 1; i <= n; i++)
 		meta("majidx[" i "] = " majlist[i])
 	ne = split("fork exec exit", evname, " ")
