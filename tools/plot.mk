@@ -85,8 +85,9 @@ clean-media-run:
 	rm -rf $(MEDIA_RUN)
 .PHONY: clean-media-run
 
-# The figures, for the tarball (README.md and the lab texts show them).
-dist_noinst_DATA += \
+# The figures, for the tarball (README.md and the lab texts show them; they
+# are made by `make media`, not by `make`).
+EXTRA_DIST += \
 	media/fork-faults-timeline.svg media/fork-faults-timeline.png \
 	media/fork-faults-memory.svg media/fork-faults-memory.png \
 	media/fork-cost.svg media/fork-cost.png \
