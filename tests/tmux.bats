@@ -56,6 +56,15 @@ more_prompts_than() {
 	[ "$(prompts_in "$1")" -gt "$2" ]
 }
 
+lab_ended() {
+	pane_has "$1" '\[cowlab\] the lab ended'
+}
+
+# a new prompt (more than SEEN) in the lab pane, or the lab has ended
+prompted_or_ended() {
+	more_prompts_than "$1" "$2" || lab_ended "$1"
+}
+
 pane_has() {
 	text_of "$1" | grep -q -- "$2"
 }
@@ -63,7 +72,7 @@ pane_has() {
 # MIN_FLT of the row of PID in the live table of pane PANE (empty if none):
 # the column is found by the header's name.
 live_min_flt() {
-	text_of "$1" | awk -v pid="$2" '
+	tmx capture-pane -p -t "$1" | awk -v pid="$2" '
 		/MIN_FLT/ { for (i = 1; i <= NF; i++) if ($i == "MIN_FLT") c = i; next }
 		c && $1 == pid { v = $c } END { print v }'
 }
@@ -138,10 +147,10 @@ live_min_flt_at_least() {
 	assert_success
 
 	# Let the lab finish; then the live pane still shows the final counts.
-	while ! pane_has "$lab" '\[cowlab\] the lab ended'; do
-		poll more_prompts_than "$lab" "$seen" || pane_has "$lab" '\[cowlab\] the lab ended' || false
+	while ! lab_ended "$lab"; do
+		tmx send-keys -t "$lab" Enter
+		poll prompted_or_ended "$lab" "$seen"
 		seen=$(prompts_in "$lab")
-		pane_has "$lab" '\[cowlab\] the lab ended' || tmx send-keys -t "$lab" Enter
 	done
 	run timeout "$DEADLINE" tmux -S "$SOCK" wait-for lab-done
 	assert_success
