@@ -41,7 +41,8 @@ png_colours() {
 	awk 'NF >= 5 && $1 !~ /^#/ { seen[$3 " " $4 " " $5] = 1 } END { n = 0; for (c in seen) n++; print n }' "$table"
 }
 
-# Render KIND from TSV in svg, png and pdf and check each output.
+# Render KIND from TSV as svg and png (and pdf for the timeline) and check
+# each output.
 render_all() {
 	local kind=$1 tsv=$2 out=$BATS_TEST_TMPDIR/$1
 	run "$COWPLOT" "$kind" "$tsv" -o "$out.svg" --note "test run"
@@ -55,10 +56,12 @@ render_all() {
 	assert_output "1200x700"
 	run png_colours "$out.png"
 	[ "$output" -gt 8 ]
-	run "$COWPLOT" "$kind" "$tsv" -o "$out.pdf"
-	assert_success
-	run head -c 4 "$out.pdf"
-	assert_output "%PDF"
+	if [ "$kind" = timeline ]; then	# one PDF is enough: the same path
+		run "$COWPLOT" "$kind" "$tsv" -o "$out.pdf"
+		assert_success
+		run head -c 4 "$out.pdf"
+		assert_output "%PDF"
+	fi
 	# no temporary file left beside the outputs
 	run find "$BATS_TEST_TMPDIR" -name '.*.tmp'
 	assert_output ""
