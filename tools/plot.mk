@@ -50,13 +50,17 @@ media-fork-faults-run: tools/cowsample support/fork-faults/fork_faults
 		support/fork-faults/fork_faults --batch -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K) \
 		> $(MEDIA_RUN)/fork-faults.out
 
+# (notes are in variables: a comma written in $(call ...) would split it)
+media_fork_note = 'fork_faults -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K): N=$(MEDIA_FORK_N) pages, the child writes K=$(MEDIA_FORK_K)'
+media_forkcost_note = 'fork_cost: median of $(MEDIA_FORKCOST_REPEAT) runs per point'
+media_faultcost_note = 'fork_cost --fault-pages $(MEDIA_FAULT_PAGES)'
+media_copy_note = 'bench-copy $(MEDIA_COPY_FLAGS): medians of paired runs'
+
 media-timeline: media-fork-faults-run
-	$(call media_draw,timeline,$(MEDIA_RUN)/fork-faults.tsv,fork-faults-timeline,\
-		'fork_faults -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K): N=$(MEDIA_FORK_N) pages, the child writes K=$(MEDIA_FORK_K)')
+	$(call media_draw,timeline,$(MEDIA_RUN)/fork-faults.tsv,fork-faults-timeline,$(media_fork_note))
 
 media-memory: media-fork-faults-run
-	$(call media_draw,memory,$(MEDIA_RUN)/fork-faults.tsv,fork-faults-memory,\
-		'fork_faults -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K): N=$(MEDIA_FORK_N) pages, the child writes K=$(MEDIA_FORK_K)')
+	$(call media_draw,memory,$(MEDIA_RUN)/fork-faults.tsv,fork-faults-memory,$(media_fork_note))
 
 media-fork-cost-run: support/fork-cost/fork_cost
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
@@ -66,19 +70,16 @@ media-fork-cost-run: support/fork-cost/fork_cost
 		> $(MEDIA_RUN)/fork-cost.out 2>&1
 
 media-forkcost: media-fork-cost-run
-	$(call media_draw,forkcost,$(MEDIA_RUN)/fork-cost.tsv,fork-cost,\
-		'fork_cost: median of $(MEDIA_FORKCOST_REPEAT) runs per point')
+	$(call media_draw,forkcost,$(MEDIA_RUN)/fork-cost.tsv,fork-cost,$(media_forkcost_note))
 
 media-faultcost: media-fork-cost-run
-	$(call media_draw,faultcost,$(MEDIA_RUN)/fault-cost.tsv,fault-cost,\
-		'fork_cost --fault-pages $(MEDIA_FAULT_PAGES)')
+	$(call media_draw,faultcost,$(MEDIA_RUN)/fault-cost.tsv,fault-cost,$(media_faultcost_note))
 
 media-copy: support/mmap-copy/mmap_copy
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
 	$(srcdir)/support/mmap-copy/bench-copy --mmap-copy support/mmap-copy/mmap_copy \
 		-o $(MEDIA_RUN)/copy.tsv $(MEDIA_COPY_FLAGS) > $(MEDIA_RUN)/copy.out
-	$(call media_draw,copy,$(MEDIA_RUN)/copy.tsv,copy-methods,\
-		'bench-copy $(MEDIA_COPY_FLAGS) (medians of paired runs)')
+	$(call media_draw,copy,$(MEDIA_RUN)/copy.tsv,copy-methods,$(media_copy_note))
 
 clean-local: clean-media-run
 clean-media-run:
