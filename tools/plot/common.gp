@@ -2,7 +2,8 @@
 #
 # cowplot sets: fmt (svg|png|pdf), outfile, width, height, fontsize (pixels),
 # datadir (the data files and meta.gp that prepare.awk wrote), usertitle
-# (empty: the kind's own title), subtitle (machine and run). Then it runs
+# (empty: the kind's own title), machine (kernel, page size, THP mode) and
+# note (what was run; may be empty). Then it runs
 # this file and the kind's script (timeline.gp, memory.gp, ...).
 
 set encoding utf8
@@ -52,8 +53,20 @@ set key noautotitle
 line_h = 1.3 * fontsize / height
 
 # The title block: the kind's title (or the user's) on the first line, what
-# was measured (kernel, page size, THP mode, the run) on the second. A kind's
-# script sets main_title and then runs @titles.
-titles = "set label 901 (usertitle ne '' ? usertitle : main_title) at screen 0.5, screen 1 - 0.9 * line_h center font fontspec(fontsize + 6); set label 902 subtitle at screen 0.5, screen 1 - 2.2 * line_h center textcolor rgb '#333333' font fontspec(fontsize * 0.8)"
-untitles = "unset label 901; unset label 902"
-title_h = 2.9 * line_h
+# was measured below it: the machine (kernel, page size, THP mode) and the
+# note, on one line when they fit, else on two. A kind's script sets
+# main_title and then runs @titles; title_h is the height of the block.
+sub_size = fontsize * 0.8
+sub_fits(s) = strlen(s) * 0.75 * sub_size <= 0.94 * width
+if (note eq '') {
+	sub1 = machine; sub2 = ''
+} else {
+	if (sub_fits(machine.'; '.note)) {
+		sub1 = machine.'; '.note; sub2 = ''
+	} else {
+		sub1 = machine; sub2 = note
+	}
+}
+titles = "set label 901 (usertitle ne '' ? usertitle : main_title) at screen 0.5, screen 1 - 0.9 * line_h center font fontspec(fontsize + 6); set label 902 sub1 at screen 0.5, screen 1 - 2.2 * line_h center textcolor rgb '#333333' font fontspec(sub_size); set label 903 sub2 at screen 0.5, screen 1 - 3.1 * line_h center textcolor rgb '#333333' font fontspec(sub_size)"
+untitles = "unset label 901; unset label 902; unset label 903"
+title_h = (sub2 eq '' ? 2.9 : 3.8) * line_h

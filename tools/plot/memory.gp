@@ -21,7 +21,7 @@ panel_h = (graph_top - bottom - 2 * gap) / 3
 width_of(i) = 3 + 3 * (nproc - i)
 
 set multiplot
-set lmargin 22
+set lmargin 25
 set rmargin 4
 set xrange [xmin:xmax]
 set yrange [0:*]
@@ -29,7 +29,7 @@ set offsets 0, 0, graph 0.08, 0
 set format y '%g'
 set grid ytics
 set ytics nomirror
-set style data linespoints
+set style data lines
 
 do for [panel = 1:3] {
 	top = graph_top - (panel - 1) * (panel_h + gap)
@@ -47,22 +47,22 @@ do for [panel = 1:3] {
 		unset key
 	}
 	if (panel == 1) {
-		set ylabel sprintf("RSS\n(%s)", munit) norotate offset -1, 0
+		set ylabel sprintf("RSS\n(%s)", munit) norotate offset -3, 0
 		set ytics rss_step
 		plot for [i = 1:nproc] sprintf('%s/rss_%d.dat', datadir, i) using 1:2 with lines linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i)
 		@untitles
 	}
 	if (panel == 2) {
-		set ylabel sprintf("Shared_Dirty\n(%s)", munit) norotate offset -1, 0
+		set ylabel sprintf("Shared_Dirty\n(%s)", munit) norotate offset -3, 0
 		set ytics sd_step
 		plot for [i = 1:nproc] sprintf('%s/smaps_%d.dat', datadir, i) using 1:2 \
-			linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i) pointtype 7
+			linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i)
 	}
 	if (panel == 3) {
-		set ylabel sprintf("Private_Dirty\n(%s)", munit) norotate offset -1, 0
+		set ylabel sprintf("Private_Dirty\n(%s)", munit) norotate offset -3, 0
 		set ytics pd_step
 		plot for [i = 1:nproc] sprintf('%s/smaps_%d.dat', datadir, i) using 1:3 \
-			linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i) pointtype 7 title plabel[i]
+			linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i) title plabel[i]
 	}
 }
 unset multiplot
