@@ -32,10 +32,10 @@ MEDIA_FORK_N = 16384
 MEDIA_FORK_K = 8192
 # The cost of fork by touched size (MiB), runs per point; fault-cost pages.
 MEDIA_FORKCOST_SIZES = 1,4,16,64,256,1024
-MEDIA_FORKCOST_REPEAT = 5
+MEDIA_FORKCOST_REPEAT = 3
 MEDIA_FAULT_PAGES = 16384
 # The copy benchmark: file size, paired runs with a warm and a cold cache.
-MEDIA_COPY_FLAGS = --size 256M --runs 3 --cold-runs 2
+MEDIA_COPY_FLAGS = --size 128M --runs 3 --cold-runs 1
 
 MEDIA_TARGETS += media-timeline media-memory media-forkcost media-faultcost media-copy
 .PHONY: media-fork-faults-run media-fork-cost-run

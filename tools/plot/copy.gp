@@ -75,18 +75,19 @@ unset ytics
 set logscale x
 set format x '%.0s%c'
 set xlabel 'page faults (median, log scale)'
-set xrange [1 : fault_max * 30]
+# bars start at 0.5, so that a count of 1 still shows as a bar
+set xrange [0.5 : fault_max * 30]
 # slot k of nfault: the minor bar of cache j is slot j; major bars follow.
 array slot_major[ncache]
 k = ncache
 do for [j = 1:ncache] { if (cmajor[j]) { k = k + 1; slot_major[j] = k } else { slot_major[j] = 0 } }
 plot for [j = 1:ncache] sprintf('%s/copy_%d.dat', datadir, j) \
-		using ($4 >= 1 ? 1 : NaN):(bar_y($1, j, nfault)):(1):4:(bar_y($1, j, nfault) - bar_h(nfault) / 2):(bar_y($1, j, nfault) + bar_h(nfault) / 2) \
+		using ($4 >= 1 ? 1 : NaN):(bar_y($1, j, nfault)):(0.5):4:(bar_y($1, j, nfault) - bar_h(nfault) / 2):(bar_y($1, j, nfault) + bar_h(nfault) / 2) \
 		with boxxyerror linetype j, \
 	for [j = 1:ncache] sprintf('%s/copy_%d.dat', datadir, j) \
 		using ($4 >= 1 ? $4 : NaN):(bar_y($1, j, nfault)):(sprintf(' %d', $4)) with labels left, \
 	for [j = 1:ncache] sprintf('%s/copy_%d.dat', datadir, j) \
-		using ((cmajor[j] && $5 >= 1) ? 1 : NaN):(bar_y($1, slot_major[j], nfault)):(1):5:(bar_y($1, slot_major[j], nfault) - bar_h(nfault) / 2):(bar_y($1, slot_major[j], nfault) + bar_h(nfault) / 2) \
+		using ((cmajor[j] && $5 >= 1) ? 1 : NaN):(bar_y($1, slot_major[j], nfault)):(0.5):5:(bar_y($1, slot_major[j], nfault) - bar_h(nfault) / 2):(bar_y($1, slot_major[j], nfault) + bar_h(nfault) / 2) \
 		with boxxyerror linetype j fillstyle pattern 4 border, \
 	for [j = 1:ncache] sprintf('%s/copy_%d.dat', datadir, j) \
 		using ((cmajor[j] && $5 >= 1) ? $5 : NaN):(bar_y($1, slot_major[j], nfault)):(sprintf(' %d', $5)) with labels left
