@@ -472,113 +472,110 @@ static void print_header(const struct options *opt)
 	       "because printing this text and waiting for Enter can fault too.\n");
 }
 
-int main(int argc, char **argv)
-{
+/* What the parent knows while it runs the lab. */
+struct lab {
 	struct options opt;
-	struct lab_faults before;
-	struct channel ch;
-	int to_child[2], to_parent[2], status;
-	struct rusage child_usage;
-	pid_t parent = getpid(), child;
-	char *buf;
+	char *buf;		/* the N pages */
+	pid_t parent, child;	/* child is 0 before fork */
+	struct channel ch;	/* the pipes to and from the child */
+};
 
-	page_size = sysconf(_SC_PAGESIZE);
-	parse_options(argc, argv, &opt);
-	zero_page = zero_page_in_use();
-	print_header(&opt);
+/* The end of a step: the command for the other pane, the counters ps will
+ * show, and (on a terminal) a wait until the student presses Enter. */
+static void look_and_wait(const struct lab *lab, const char *next_step)
+{
+	print_ps(lab->parent, lab->child);
+	print_totals("parent");
+	lab_pause(lab->opt.interactive, next_step);
+}
 
-	/* 1. mmap: addresses only. */
-	print_step(1, "the parent maps the buffer (mmap)");
-	before = lab_faults_now();
-	buf = map_buffer(opt.pages, opt.thp);
+/* Step 1. mmap: addresses only. */
+static void step_map(struct lab *lab)
+{
+	struct lab_faults before = lab_faults_now();
+
+	lab->buf = map_buffer(lab->opt.pages, lab->opt.thp);
 	end_step("allocated", "parent", before);
 	printf("Parent %d mapped %ld private anonymous pages at %p.\n"
 	       "mmap() only reserves addresses: no frame is allocated yet, so no page\n"
 	       "faults. Memory is given on first touch (demand paging).\n",
-	       (int)parent, opt.pages, (void *)buf);
-	print_ps(parent, 0);
-	print_totals("parent");
-	lab_pause(opt.interactive, "let the parent write one byte per page");
+	       (int)lab->parent, lab->opt.pages, (void *)lab->buf);
+}
 
-	/* 2. First touch: one demand-zero fault per page (or per huge page). */
-	print_step(2, "the parent writes one byte in every page");
-	before = lab_faults_now();
-	write_pages(buf, opt.pages, 'p');
+/* Step 2. First touch: one demand-zero fault per page (or per huge page). */
+static void step_first_touch(struct lab *lab)
+{
+	struct lab_faults before = lab_faults_now();
+	long pages = lab->opt.pages;
+
+	write_pages(lab->buf, pages, 'p');
 	end_step("parent-touched", "parent", before);
 	printf("Each first write to a page faults: the kernel allocates a zeroed frame\n"
 	       "and maps it. Expect about %ld faults for %ld pages",
-	       opt.thp ? (opt.pages * page_size + huge_page_size() - 1) / huge_page_size()
-		       : opt.pages, opt.pages);
-	printf(opt.thp ? " (one per 2 MiB huge page when the kernel can give one).\n"
-		       : " (one per page).\n");
-	print_ps(parent, 0);
-	print_totals("parent");
-	lab_pause(opt.interactive, "fork");
+	       lab->opt.thp ? (pages * page_size + huge_page_size() - 1) / huge_page_size()
+			    : pages, pages);
+	printf(lab->opt.thp ? " (one per 2 MiB huge page when the kernel can give one).\n"
+			    : " (one per page).\n");
+}
 
-	/* 3. fork: copies the page tables, not the pages. */
-	print_step(3, "the parent forks");
+/* Step 3. fork: copies the page tables, not the pages. The child goes to
+ * child_main() and never comes back; the parent keeps the pipe ends. */
+static void step_fork(struct lab *lab)
+{
+	struct lab_faults before;
+	int to_child[2], to_parent[2];
+
 	if (pipe(to_child) != 0 || pipe(to_parent) != 0)
 		die("pipe");
 	fflush(stdout);		/* or the child would print our buffered text again */
 	before = lab_faults_now();
-	child = fork();
-	if (child < 0)
+	lab->child = fork();
+	if (lab->child < 0)
 		die("fork");
-	if (child == 0) {
+	if (lab->child == 0) {
 		close(to_child[1]);
 		close(to_parent[0]);
-		ch.to_child = to_child[0];
-		ch.to_parent = to_parent[1];
-		child_main(buf, &opt, ch);
+		child_main(lab->buf, &lab->opt,
+			   (struct channel){ to_child[0], to_parent[1] });
 	}
 	end_step("forked", "parent", before);
 	close(to_child[0]);
 	close(to_parent[1]);
-	ch.to_child = to_child[1];
-	ch.to_parent = to_parent[0];
+	lab->ch = (struct channel){ to_child[1], to_parent[0] };
 	printf("Parent %d forked child %d. fork() copied the page tables, not the\n"
 	       "pages: both processes now map the same %ld frames, and the kernel made\n"
 	       "them read-only in BOTH processes, so that the first write to a page by\n"
 	       "either one traps. The parent's few faults here are fork's own work\n"
 	       "(its stack and libc data, written after fork, are now copy-on-write too).\n",
-	       (int)parent, (int)child, opt.pages);
-	ask_child(ch, 'h');
-	print_ps(parent, child);
-	print_totals("parent");
-	lab_pause(opt.interactive, "let the child read every page");
+	       (int)lab->parent, (int)lab->child, lab->opt.pages);
+	ask_child(lab->ch, 'h');
+}
 
-	/* 4. and 5. The child works; the parent waits, blocked on a pipe. */
-	print_step(4, "the child reads every page");
-	ask_child(ch, 'r');
-	print_ps(parent, child);
-	lab_pause(opt.interactive, "let the child write");
+/* Step 6. The child exits; the kernel's final count comes back with wait4. */
+static void step_child_exits(struct lab *lab)
+{
+	struct lab_faults before = lab_faults_now();
+	struct rusage usage;
+	int status;
 
-	print_step(5, "the child writes some pages");
-	ask_child(ch, 'w');
-	print_ps(parent, child);
-	lab_pause(opt.interactive, "let the child exit");
-
-	/* 6. The child exits; the kernel's final count comes back with wait4. */
-	print_step(6, "the child exits");
-	before = lab_faults_now();
-	tell_child_to_exit(ch);
-	if (wait4(child, &status, 0, &child_usage) != child)
+	tell_child_to_exit(lab->ch);
+	if (wait4(lab->child, &status, 0, &usage) != lab->child)
 		die("wait4");
 	end_step("child-exited", "parent", before);
 	printf("Child %d exited; the kernel's final count for it (from wait4):\n"
 	       "min_flt=%ld maj_flt=%ld. Its copies are freed, and the frames it still\n"
 	       "shared with the parent now belong to the parent alone. ps shows no row\n"
 	       "for the child any more.\n",
-	       (int)child, child_usage.ru_minflt, child_usage.ru_majflt);
-	parent_check_data(buf, opt.pages);
-	print_ps(parent, child);
-	print_totals("parent");
-	lab_pause(opt.interactive, "let the parent write every page again");
+	       (int)lab->child, usage.ru_minflt, usage.ru_majflt);
+	parent_check_data(lab->buf, lab->opt.pages);
+}
 
-	/* 7. The reuse fault. */
-	print_step(7, "the parent writes every page again");
-	before = lab_faults_now();
-	write_pages(buf, opt.pages, 'P');
+/* Step 7. The reuse fault. */
+static void step_rewrite(struct lab *lab)
+{
+	struct lab_faults before = lab_faults_now();
+
+	write_pages(lab->buf, lab->opt.pages, 'P');
 	end_step("parent-rewrote", "parent", before);
 	printf("The parent faulted again, once per page, although it owns all these\n"
 	       "pages already and the child is gone. Why: fork() write-protected the\n"
@@ -586,13 +583,53 @@ int main(int argc, char **argv)
 	       "On each first write the kernel sees that the page is no longer shared\n"
 	       "(the child copied it, or exited), so it does not copy: it reuses the\n"
 	       "page and just makes the entry writable again. A fault, but no copy.\n");
-	if (opt.thp)
+	if (lab->opt.thp)
 		printf("With --thp the parent's huge pages were never split: one fault per\n"
 		       "2 MiB huge page makes a whole huge page writable again.\n");
-	print_ps(parent, 0);
-	print_totals("parent");
+}
 
-	munmap(buf, (size_t)opt.pages * page_size);
+int main(int argc, char **argv)
+{
+	struct lab lab = { .parent = getpid() };
+
+	page_size = sysconf(_SC_PAGESIZE);
+	parse_options(argc, argv, &lab.opt);
+	zero_page = zero_page_in_use();
+	print_header(&lab.opt);
+
+	print_step(1, "the parent maps the buffer (mmap)");
+	step_map(&lab);
+	look_and_wait(&lab, "let the parent write one byte per page");
+
+	print_step(2, "the parent writes one byte in every page");
+	step_first_touch(&lab);
+	look_and_wait(&lab, "fork");
+
+	print_step(3, "the parent forks");
+	step_fork(&lab);
+	look_and_wait(&lab, "let the child read every page");
+
+	/* Steps 4 and 5: the child works; the parent waits, blocked on a pipe. */
+	print_step(4, "the child reads every page");
+	ask_child(lab.ch, 'r');
+	print_ps(lab.parent, lab.child);
+	lab_pause(lab.opt.interactive, "let the child write");
+
+	print_step(5, "the child writes some pages");
+	ask_child(lab.ch, 'w');
+	print_ps(lab.parent, lab.child);
+	lab_pause(lab.opt.interactive, "let the child exit");
+
+	print_step(6, "the child exits");
+	step_child_exits(&lab);
+	look_and_wait(&lab, "let the parent write every page again");
+
+	print_step(7, "the parent writes every page again");
+	step_rewrite(&lab);
+	lab.child = 0;		/* gone: ps needs only the parent's PID */
+	look_and_wait(&lab, "finish");
+
+	munmap(lab.buf, (size_t)lab.opt.pages * page_size);
 	printf("\nDone. See labs/copy-on-write.md for what each step shows.\n");
 	return 0;
 }
