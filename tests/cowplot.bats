@@ -22,10 +22,23 @@ setup_file() {
 	local dir=$BATS_FILE_TMPDIR
 	"$COWSAMPLE" --smaps -o "$dir/fork.tsv" -- $(traced_env) "$FORK_FAULTS" --batch -n "$N" -w "$K" \
 		> "$dir/fork.out"
-	"$FORK_COST" --batch --sizes 1,2 --repeat 1 --fault-pages 64 \
-		-o "$dir/forkcost.tsv" --fault-cost-o "$dir/faultcost.tsv" > "$dir/forkcost.out" 2>&1
-	"$BENCH_COPY" --mmap-copy "$MMAP_COPY" --size 1M --runs 1 --cold-runs 0 \
-		--methods mmap,read --dir "$dir/copy" -o "$dir/copy.tsv" > "$dir/copy.out"
+	if [ -x "$FORK_COST" ]; then
+		"$FORK_COST" --batch --sizes 1,2 --repeat 1 --fault-pages 64 \
+			-o "$dir/forkcost.tsv" --fault-cost-o "$dir/faultcost.tsv" > "$dir/forkcost.out" 2>&1
+	fi
+	if [ -x "$MMAP_COPY" ]; then
+		"$BENCH_COPY" --mmap-copy "$MMAP_COPY" --size 1M --runs 1 --cold-runs 0 \
+			--methods mmap,read --dir "$dir/copy" -o "$dir/copy.tsv" > "$dir/copy.out"
+	fi
+}
+
+# Until the lab suite and mmap_copy are merged, their plots are skipped.
+need_fork_cost() {
+	[ -x "$FORK_COST" ] || skip "fork_cost is not in this tree yet"
+}
+
+need_bench_copy() {
+	[ -x "$MMAP_COPY" ] || skip "mmap_copy is not in this tree yet"
 }
 
 # PNG width x height, as file(1) reports it
@@ -153,6 +166,7 @@ tsv_value() {
 }
 
 @test "cowplot forkcost: a real fork_cost table renders, one line per method" {
+	need_fork_cost
 	render_all forkcost "$BATS_FILE_TMPDIR/forkcost.tsv"
 	run cat "$BATS_TEST_TMPDIR/forkcost.svg"
 	assert_output --partial "vfork()"
@@ -161,6 +175,7 @@ tsv_value() {
 }
 
 @test "cowplot faultcost: a real fork_cost --fault-cost table renders" {
+	need_fork_cost
 	render_all faultcost "$BATS_FILE_TMPDIR/faultcost.tsv"
 	run cat "$BATS_TEST_TMPDIR/faultcost.svg"
 	assert_output --partial "copy-on-write"
@@ -168,6 +183,7 @@ tsv_value() {
 }
 
 @test "cowplot copy: a real bench-copy table renders" {
+	need_bench_copy
 	render_all copy "$BATS_FILE_TMPDIR/copy.tsv"
 	run cat "$BATS_TEST_TMPDIR/copy.svg"
 	assert_output --partial "mmap"
@@ -185,6 +201,7 @@ tsv_value() {
 		[ ! -e "$BATS_TEST_TMPDIR/out.png" ]
 	done
 	for tsv in fork forkcost faultcost copy; do
+		[ -f "$BATS_FILE_TMPDIR/$tsv.tsv" ] || continue
 		head -n 1 "$BATS_FILE_TMPDIR/$tsv.tsv" > "$BATS_TEST_TMPDIR/header.tsv"
 		case $tsv in fork) kind=timeline ;; *) kind=$tsv ;; esac
 		run "$COWPLOT" "$kind" "$BATS_TEST_TMPDIR/header.tsv" -o "$BATS_TEST_TMPDIR/out.svg"
@@ -215,7 +232,8 @@ tsv_value() {
 	assert_equal "${#lines[@]}" 1
 	assert_output --partial "line 3"
 	# a table of another kind
-	run "$COWPLOT" timeline "$BATS_FILE_TMPDIR/forkcost.tsv" -o "$out"
+	printf 'size_kib\tmethod\tpages\tlatency_us\n1024\tfork\t256\t90\n' > "$bad"
+	run "$COWPLOT" timeline "$bad" -o "$out"
 	assert_failure 1
 	assert_equal "${#lines[@]}" 1
 	assert_output --partial "no time_s column"
