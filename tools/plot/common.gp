@@ -7,11 +7,12 @@
 # this file and the kind's script (timeline.gp, memory.gp, ...).
 
 set encoding utf8
-# The svg terminal draws text and points at another scale than the cairo
-# terminals: these keep the figures alike in every format.
-fscale = (fmt eq 'svg') ? 1.34 : 1.0
-psize(n) = n * ((fmt eq 'svg') ? 0.45 : 1.0)
-fontspec(n) = sprintf(',%d', int(n * fscale + 0.5))
+# The svg and pdf terminals draw text, points and lines at other scales than
+# pngcairo (whose sizes are pixels): these keep the figures alike in every
+# format (a PDF is 8 inches wide for 1600 pixels; its scales were measured).
+fscale = (fmt eq 'svg') ? 1.34 : (fmt eq 'pdf') ? 0.6 : 1.0
+psize(n) = n * ((fmt eq 'png') ? 1.0 : 0.45)
+fontspec(n) = sprintf(',%.1f', n * fscale)
 set micro                       # %c in formats prints the micro sign
 if (fmt eq 'svg') {
 	set terminal svg size width, height dynamic noenhanced \
@@ -24,7 +25,7 @@ if (fmt eq 'svg') {
 		# PDF: 8 inches wide for 1600 pixels, the same proportions and
 		# the same font size relative to the figure.
 		set terminal pdfcairo size (width / 200.0), (height / 200.0) noenhanced \
-			font sprintf('DejaVu Sans,%.1f', fontsize * 72.0 / 200.0)
+			font sprintf('DejaVu Sans,%.1f', fontsize * fscale) linewidth 0.5
 	}
 }
 set output outfile
