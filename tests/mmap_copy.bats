@@ -281,6 +281,25 @@ make_test_files() {
 	done
 }
 
+@test "mmap_copy: disk filled up after the check: mmap copy fails cleanly" {
+	require_root
+	mkdir mnt
+	mount -t tmpfs -o size=1m tmpfs mnt || skip "cannot mount a tmpfs here"
+	MOUNTED=$D/mnt
+	head -c $((512 * 1024)) /dev/urandom > src
+	echo "precious" > mnt/dst
+	local before
+	before=$(sum mnt/dst)
+	# Step 5 finds the space; another writer takes it before step 7.
+	for how in "" --plain; do
+		run "$AT_PHASE" mapped-dst fill mnt/filler $((1024 * 1024)) -- "$MC" $how src mnt/dst
+		assert_refused "mnt/dst: .*disk full or I/O error.*DST left as it was"
+		[ "$(sum mnt/dst)" = "$before" ]
+		assert_dir_holds mnt dst filler
+		rm mnt/filler
+	done
+}
+
 @test "mmap_copy: as nobody, permission errors are refusals that lose nothing" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to nobody"
 	local bin

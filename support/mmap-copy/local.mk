@@ -7,7 +7,7 @@ support_mmap_copy_mmap_copy_SOURCES = support/mmap-copy/mmap_copy.c \
 # Test helper: act on a file at a phase mark (the shrinking-source test).
 check_PROGRAMS += tests/progs/at_phase
 TESTS += tests/mmap_copy.bats
-EXTRA_DIST += tests/mmap_copy.bats
+EXTRA_DIST += tests/mmap_copy.bats labs/mmap-copy.md
 
 # make bench: every copy method against cp, paired runs, warm and cold
 # cache. The TSV (bench-copy.tsv in the build directory) has the fixed

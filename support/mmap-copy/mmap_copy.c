@@ -23,8 +23,9 @@
  *   - The copy goes to a temporary file in DST's directory, and is renamed
  *     over DST only when it is complete and on disk (steps 4 and 8), so an
  *     interrupted copy never leaves a half-written DST.
- *   - Space is reserved with posix_fallocate in step 5: a full disk is an
- *     error message before copying, not a SIGBUS in the middle of memcpy.
+ *   - Space is checked with posix_fallocate in step 5: a full disk is an
+ *     error message before copying, not a SIGBUS in the middle of memcpy
+ *     (and should the disk fill up during the copy, step 7 reports it).
  *   - If SRC shrinks while we copy, reading its mapping past the new end of
  *     file raises SIGBUS. Step 7 catches it and reports it (copy_safety.c).
  *
@@ -66,6 +67,11 @@ static const char usage_text[] =
 	"      --window N      mmap method: copy N bytes at a time (default 8M)\n"
 	"      --plain         mmap method: the assignment as written, one memcpy,\n"
 	"                      no madvise (for comparison)\n"
+	"      --no-populate   mmap method: no MADV_POPULATE_READ/WRITE (fault\n"
+	"                      each page in during memcpy instead)\n"
+	"      --no-thp        mmap method: no MADV_HUGEPAGE\n"
+	"      --reserve       mmap method: keep the blocks posix_fallocate\n"
+	"                      reserved (slower on ext4; see the lab)\n"
 	"      --no-sync       do not flush the copy to disk before the rename\n"
 	"                      (faster; benchmarks use it, like cp, which does not\n"
 	"                      flush either)\n"
@@ -224,10 +230,11 @@ static void step2_stat_source(struct copy *c)
  * Both are hints: a kernel or filesystem that cannot follow them ignores
  * them, and the copy is the same.
  */
-static void advise_large_sequential(void *map, off_t size)
+static void advise_large_sequential(struct copy *c, void *map)
 {
-	madvise(map, size, MADV_SEQUENTIAL);
-	madvise(map, size, MADV_HUGEPAGE);
+	madvise(map, c->size, MADV_SEQUENTIAL);
+	if (c->opt.thp)
+		madvise(map, c->size, MADV_HUGEPAGE);
 }
 
 /*
@@ -245,7 +252,7 @@ static void step3_map_source(struct copy *c)
 	/* We read it once, front to back: the kernel may read further ahead
 	 * and drop pages behind us. */
 	if (!c->opt.plain)
-		advise_large_sequential(c->src, c->size);
+		advise_large_sequential(c, c->src);
 	step_end(c, "mapped-src", 0);
 }
 
@@ -266,17 +273,24 @@ static void step4_create_destination(struct copy *c)
  * lie inside the file: touching a page past the end of the file is SIGBUS.
  * A new file is 0 bytes long, so it must be made long enough first.
  *
- * ftruncate only changes the size: the blocks are not allocated yet, so a
- * full disk would show up later, as SIGBUS in the middle of memcpy.
- * posix_fallocate reserves them now, so "no space" is an error message
- * before anything is copied. (Where a filesystem cannot fallocate, glibc
- * writes into every block instead, which reserves the space as well.)
+ * ftruncate only changes the size: no block is allocated, so a full disk
+ * would show up later, in the middle of the copy. posix_fallocate asks
+ * for all the blocks now, so "no space" is an error message before
+ * anything is copied. (Where a filesystem cannot fallocate, glibc writes
+ * into every block instead.)
+ *
+ * The mmap method then gives the blocks back (FALLOC_FL_PUNCH_HOLE turns
+ * the whole file into a hole, keeping its size): on ext4, writing through a mapping into fallocated
+ * ("unwritten") blocks is several times slower than into a plain hole,
+ * measured by bench-copy. If the disk fills up between this check and the
+ * copy, the kernel refuses the page in step 7 (MADV_POPULATE_WRITE fails,
+ * or SIGBUS with --plain): an error message, DST left as it was.
  */
 static void step5_size_destination(struct copy *c)
 {
 	int err;
 
-	step_begin(c, 5, "ftruncate the copy to SRC's size, reserve the space");
+	step_begin(c, 5, "ftruncate the copy to SRC's size, check the space");
 	if (ftruncate(c->dst_fd, c->size) < 0)
 		die(c->dst_path, "ftruncate: %s", strerror(errno));
 	if (c->size > 0) {
@@ -285,6 +299,9 @@ static void step5_size_destination(struct copy *c)
 			die(c->dst_path, "cannot reserve %lld bytes: %s",
 			    (long long)c->size, strerror(err));
 	}
+	if (c->size > 0 && c->opt.method == METHOD_MMAP && !c->opt.reserve)
+		fallocate(c->dst_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			  0, c->size);	/* a hint too: if it fails, no harm */
 	step_end(c, "truncated-dst", 0);
 }
 
@@ -303,7 +320,7 @@ static void step6_map_destination(struct copy *c)
 	if (c->dst == MAP_FAILED)
 		die(c->dst_path, "mmap: %s", strerror(errno));
 	if (!c->opt.plain)
-		advise_large_sequential(c->dst, c->size);
+		advise_large_sequential(c, c->dst);
 	step_end(c, "mapped-dst", 0);
 }
 
@@ -325,6 +342,10 @@ static void step6_map_destination(struct copy *c)
  */
 static void copy_window(struct copy *c, off_t offset, size_t length)
 {
+	if (!c->opt.populate) {
+		memcpy(c->dst + offset, c->src + offset, length);
+		return;
+	}
 	if (madvise(c->src + offset, length, MADV_POPULATE_READ) < 0 &&
 	    errno == EFAULT)
 		die_after_sigbus(c);	/* SRC lost pages: it shrank */
@@ -417,7 +438,8 @@ static off_t parse_size(const char *text)
 
 static void parse_options(int argc, char **argv, struct copy *c)
 {
-	enum { OPT_MAX_SIZE = 256, OPT_WINDOW, OPT_PLAIN, OPT_NO_SYNC, OPT_BATCH };
+	enum { OPT_MAX_SIZE = 256, OPT_WINDOW, OPT_PLAIN, OPT_NO_SYNC, OPT_BATCH,
+	       OPT_NO_POPULATE, OPT_NO_THP, OPT_RESERVE };
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "method", required_argument, NULL, 'm' },
@@ -425,6 +447,9 @@ static void parse_options(int argc, char **argv, struct copy *c)
 		{ "window", required_argument, NULL, OPT_WINDOW },
 		{ "plain", no_argument, NULL, OPT_PLAIN },
 		{ "no-sync", no_argument, NULL, OPT_NO_SYNC },
+		{ "no-populate", no_argument, NULL, OPT_NO_POPULATE },
+		{ "no-thp", no_argument, NULL, OPT_NO_THP },
+		{ "reserve", no_argument, NULL, OPT_RESERVE },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "batch", no_argument, NULL, OPT_BATCH },
 		{ "help", no_argument, NULL, 'h' },
@@ -437,6 +462,8 @@ static void parse_options(int argc, char **argv, struct copy *c)
 	c->opt.max_size = (off_t)1 << 30;
 	c->opt.window = 8 << 20;
 	c->opt.sync = 1;
+	c->opt.populate = 1;
+	c->opt.thp = 1;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+vm:ih", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -458,6 +485,9 @@ static void parse_options(int argc, char **argv, struct copy *c)
 			break;
 		case OPT_PLAIN: c->opt.plain = 1; break;
 		case OPT_NO_SYNC: c->opt.sync = 0; break;
+		case OPT_NO_POPULATE: c->opt.populate = 0; break;
+		case OPT_NO_THP: c->opt.thp = 0; break;
+		case OPT_RESERVE: c->opt.reserve = 1; break;
 		case 'i': c->opt.interactive = isatty(STDIN_FILENO); break;
 		case OPT_BATCH: c->opt.interactive = 0; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
@@ -485,6 +515,11 @@ int main(int argc, char **argv)
 		printf("mmap_copy: pid %d, method %s; watch it from another pane:\n"
 		       "  ps -o pid,min_flt,maj_flt,rss,cmd -p %d\n",
 		       (int)getpid(), method_name(c.opt.method), (int)getpid());
+	if (c.opt.verbose && c.opt.method == METHOD_MMAP)
+		printf("machine THP mode: %s; this copy: %s\n", lab_thp_mode(),
+		       c.opt.plain ? "--plain: one memcpy, no madvise at all"
+		       : c.opt.thp ? "MADV_HUGEPAGE on both mappings"
+		       : "--no-thp: no MADV_HUGEPAGE");
 
 	step1_open_source(&c);
 	step2_stat_source(&c);

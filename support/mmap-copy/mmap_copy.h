@@ -21,6 +21,9 @@ struct options {
 	off_t max_size;		/* refuse larger sources */
 	size_t window;		/* mmap method: bytes copied per window */
 	int plain;		/* mmap method: one memcpy, no madvise */
+	int populate;		/* mmap method: MADV_POPULATE_READ/WRITE */
+	int thp;		/* mmap method: MADV_HUGEPAGE */
+	int reserve;		/* mmap method: keep the fallocated blocks */
 	int sync;		/* flush to disk before the rename */
 	int verbose;
 	int interactive;

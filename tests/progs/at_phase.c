@@ -3,12 +3,14 @@
  * marks, deterministically (no sleeps): a test helper.
  *
  *   at_phase PHASE truncate FILE SIZE -- COMMAND [ARGS...]
+ *   at_phase PHASE fill FILE SIZE -- COMMAND [ARGS...]
  *   at_phase PHASE kill SIGNAL -- COMMAND [ARGS...]
  *
  * COMMAND runs with COWLAB_MARK_FD (a pipe to us) and COWLAB_MARK_SYNC=1,
  * so it stops itself (SIGSTOP) after each lab_mark(). At every mark we
  * wait for that stop; at PHASE we truncate FILE to SIZE bytes (or send
- * SIGNAL), then let COMMAND go on with SIGCONT.
+ * write SIZE bytes of data into a new FILE, to fill a small filesystem,
+ * or send SIGNAL), then let COMMAND go on with SIGCONT.
  *
  * Exit status: COMMAND's own (128+signal if killed); 3 if COMMAND ended
  * without reaching PHASE; 2 for usage errors, 1 for other errors.
@@ -31,8 +33,24 @@ static void fail(const char *what)
 static void usage(void)
 {
 	fprintf(stderr, "usage: at_phase PHASE truncate FILE SIZE -- COMMAND...\n"
+			"       at_phase PHASE fill FILE SIZE -- COMMAND...\n"
 			"       at_phase PHASE kill SIGNAL -- COMMAND...\n");
 	exit(2);
+}
+
+/* Write SIZE bytes into a new FILE (as much as fits: ENOSPC is the point). */
+static void fill(const char *file, long long size)
+{
+	static char block[65536];
+	FILE *f = fopen(file, "w");
+
+	if (f == NULL)
+		fail(file);
+	memset(block, 'x', sizeof block);
+	while (size > 0 && fwrite(block, 1, size < (long long)sizeof block ?
+				  (size_t)size : sizeof block, f) > 0)
+		size -= sizeof block;
+	fclose(f);
 }
 
 static int exit_code(int status)
@@ -61,6 +79,7 @@ int main(int argc, char **argv)
 	phase = argv[1];
 	action = argv[2];
 	if (!((strcmp(action, "truncate") == 0 && i == 5) ||
+	      (strcmp(action, "fill") == 0 && i == 5) ||
 	      (strcmp(action, "kill") == 0 && i == 4)))
 		usage();
 
@@ -94,6 +113,8 @@ int main(int argc, char **argv)
 			if (strcmp(action, "truncate") == 0) {
 				if (truncate(argv[3], atoll(argv[4])) < 0)
 					fail(argv[3]);
+			} else if (strcmp(action, "fill") == 0) {
+				fill(argv[3], atoll(argv[4]));
 			} else {
 				kill(pid, atoi(argv[3]));
 			}
