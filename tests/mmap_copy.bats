@@ -22,6 +22,14 @@ teardown() {
 	fi
 }
 
+# A 1 MiB tmpfs on ./mnt, unmounted by teardown (root only).
+mount_small_tmpfs() {
+	require_root
+	mkdir mnt
+	mount -t tmpfs -o size=1m tmpfs mnt || skip "cannot mount a tmpfs here"
+	MOUNTED=$D/mnt
+}
+
 sum() { sha256sum < "$1" | cut -d' ' -f1; }
 
 # The directory holds exactly the names given (no temporary left over).
@@ -258,10 +266,7 @@ make_test_files() {
 }
 
 @test "mmap_copy: full disk detected before copying (small tmpfs), DST unchanged" {
-	require_root
-	mkdir mnt
-	mount -t tmpfs -o size=1m tmpfs mnt || skip "cannot mount a tmpfs here"
-	MOUNTED=$D/mnt
+	mount_small_tmpfs
 	head -c $((2 * 1024 * 1024)) /dev/urandom > src
 	echo "precious" > mnt/dst
 	local before
@@ -282,10 +287,7 @@ make_test_files() {
 }
 
 @test "mmap_copy: disk filled up after the check: mmap copy fails cleanly" {
-	require_root
-	mkdir mnt
-	mount -t tmpfs -o size=1m tmpfs mnt || skip "cannot mount a tmpfs here"
-	MOUNTED=$D/mnt
+	mount_small_tmpfs
 	head -c $((512 * 1024)) /dev/urandom > src
 	echo "precious" > mnt/dst
 	local before
