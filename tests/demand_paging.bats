@@ -56,6 +56,10 @@ run_lab() {
 	[ "$minor" -le $((N + SHADOW + SLACK)) ] || fail "wrote: $minor faults for $N pages"
 	[ "$rss" -ge $((N * PAGE_KB)) ] || fail "wrote: RSS +$rss KiB"
 	[ "$rss" -le $(((N + SHADOW + SLACK) * PAGE_KB)) ] || fail "wrote: RSS +$rss KiB"
+	# demand-zero faults are minor: no disk anywhere in this lab
+	for phase in mapped wrote read-untouched wrote-after-read unmapped retouched; do
+		[ "$(lab_field result "$phase" major)" -eq 0 ] || fail "$phase: major faults"
+	done
 }
 
 @test "demand_paging: its zero-page verdict matches the RSS it measured" {
@@ -88,10 +92,11 @@ run_lab() {
 	run_lab
 	[ "$(lab_field result unmapped minor)" -le "$SLACK" ]
 	[ "$(lab_field memory unmapped rss_delta_kb)" -le $((-(N - SLACK) * PAGE_KB)) ]
+	[ "$(lab_field memory unmapped vsz_delta_kb)" -le $((-N * PAGE_KB)) ]
 	minor=$(lab_field result retouched minor)
 	[ "$minor" -ge "$N" ] && [ "$minor" -le $((N + SHADOW + SLACK)) ] ||
 		fail "retouched: $minor faults for $N pages"
-	assert_line "old_data: gone"
+	assert_line "old_data: gone same_address=yes"
 }
 
 @test "demand_paging: --thp takes about one fault per 2 MiB" {

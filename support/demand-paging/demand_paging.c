@@ -166,29 +166,41 @@ static long report(const char *phase, struct snapshot before, struct snapshot af
 }
 
 /*
- * Map `pages` private anonymous pages, 2 MiB aligned so that with --thp
- * every whole 2 MiB of the buffer can be one huge page. With `where` set,
- * map exactly there (it must be free). THP is chosen explicitly, never
- * left to the machine's default.
+ * Map `bytes` of private anonymous memory on a 2 MiB boundary, so that
+ * with --thp every whole 2 MiB of it can be one huge page: map 2 MiB more
+ * than needed, keep an aligned piece, and give the rest back.
+ */
+static char *map_aligned(size_t bytes)
+{
+	char *area, *buf;
+
+	area = mmap(NULL, bytes + HUGE_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		die("mmap");
+	buf = (char *)(((uintptr_t)area + HUGE_PAGE_SIZE - 1) & ~(uintptr_t)(HUGE_PAGE_SIZE - 1));
+	if (buf > area)
+		munmap(area, buf - area);
+	munmap(buf + bytes, area + HUGE_PAGE_SIZE - buf);
+	return buf;
+}
+
+/*
+ * Map a buffer of `pages` pages: anywhere (where == NULL), or exactly at
+ * `where` when that range is free (MAP_FIXED_NOREPLACE never replaces a
+ * mapping; if the range was taken meanwhile, we map anywhere). THP is
+ * chosen explicitly, never left to the machine's default.
  */
 static char *map_buffer(long pages, char *where)
 {
 	size_t bytes = (size_t)pages * page_size;
-	size_t extra = where ? 0 : HUGE_PAGE_SIZE;
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS | (where ? MAP_FIXED_NOREPLACE : 0);
-	char *raw, *buf;
-	size_t head;
+	char *buf = MAP_FAILED;
 
-	raw = mmap(where, bytes + extra, PROT_READ | PROT_WRITE, flags, -1, 0);
-	if (raw == MAP_FAILED)
-		die("mmap");
-	/* Give back the unaligned head and the tail we do not need. */
-	head = (HUGE_PAGE_SIZE - (uintptr_t)raw % HUGE_PAGE_SIZE) % HUGE_PAGE_SIZE;
-	buf = raw + (where ? 0 : head);
-	if (!where && head > 0)
-		munmap(raw, head);
-	if (!where && extra - head > 0)
-		munmap(buf + bytes, extra - head);
+	if (where != NULL)
+		buf = mmap(where, bytes, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (buf == MAP_FAILED)
+		buf = map_aligned(bytes);
 	if (madvise(buf, bytes, use_thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) != 0)
 		die("madvise");
 	return buf;
@@ -321,7 +333,7 @@ int main(int argc, char **argv)
 {
 	long pages;
 	struct snapshot before, after;
-	char *first, *second;
+	char *first, *second, *old_first;
 	int zero_page;
 
 	pages = parse_options(argc, argv);
@@ -385,7 +397,8 @@ int main(int argc, char **argv)
 
 	lab_pause(interactive, "map the same addresses again and write");
 	step(6, "map the same addresses again and write every page");
-	first = map_buffer(pages, first);
+	old_first = first;
+	first = map_buffer(pages, old_first);
 	before = snapshot_before();
 	write_pages(first, pages, 1, 'C');
 	after = snapshot_after();
@@ -393,8 +406,10 @@ int main(int argc, char **argv)
 	printf("  Same addresses, new memory: every page faulted again, and the 'A'\n"
 	       "  written in step 2 is gone (byte 0 of page 0 now reads %d).\n",
 	       first[0]);
-	printf("old_data: %s\n", first[0] == 'A' ? "kept" : "gone");
+	printf("old_data: %s same_address=%s\n", first[0] == 'A' ? "kept" : "gone",
+	       first == old_first ? "yes" : "no");
 
+	lab_pause(interactive, "exit");
 	munmap(first, (size_t)pages * page_size);
 	munmap(second, (size_t)pages * page_size);
 	printf("\ndone: demand paging allocates at the first touch, never earlier.\n");

@@ -169,7 +169,7 @@ static void report(const char *phase, const char *role,
 		   struct lab_faults before, struct lab_faults after)
 {
 	lab_mark(phase);	/* first: under cowsample, measured right here */
-	printf("  %s %d: %ld minor faults, %ld major\n", role, (int)getpid(),
+	printf("  %s %d: page faults +%ld minor, +%ld major\n", role, (int)getpid(),
 	       after.minor - before.minor, after.major - before.major);
 	lab_result(phase, role, before, after);
 }
@@ -256,6 +256,7 @@ static void child_steps(char *buf, long pages, long k)
 	refused_access("child-read-unmapped", buf, half, 0);
 	printf("  The child's VMA ends at the half now. Its page-table entries there\n"
 	       "  are gone, but the frames are not freed: the parent still maps them.\n");
+	lab_pause(interactive, "let the child exit (look at its maps first)");
 }
 
 /* The parent's step 4: is all of its buffer still there, unchanged? */
@@ -343,12 +344,15 @@ int main(int argc, char **argv)
 	printf("mprotect_cow: parent pid %d, a private buffer of %ld pages; 4 KiB pages\n"
 	       "(MADV_NOHUGEPAGE; THP mode here: %s); the child writes K=%ld pages\n",
 	       (int)getpid(), pages, lab_thp_mode(), k);
+	printf("watch it from another pane: ps -o pid,ppid,min_flt,maj_flt,rss,cmd -p %d\n"
+	       "(after the fork, the child prints the command for both)\n", (int)getpid());
 	buf = mmap(NULL, (size_t)pages * page_size, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED)
 		die("mmap");
 	madvise(buf, (size_t)pages * page_size, MADV_NOHUGEPAGE);
 
+	lab_pause(interactive, "let the parent write every page");
 	step("parent", 0, "write every page, then fork");
 	before = lab_faults_now();
 	write_pages(buf, 0, pages, 'P');
@@ -375,10 +379,13 @@ int main(int argc, char **argv)
 	if (waitpid(child, &status, 0) < 0)
 		die("waitpid");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "mprotect_cow: child: did not finish its steps\n");
+		fprintf(stderr, "mprotect_cow: child: did not finish its steps (%s %d)\n",
+			WIFSIGNALED(status) ? "killed by signal" : "exit status",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 		return 1;
 	}
 	parent_checks(buf, pages);
+	lab_pause(interactive, "exit");
 	munmap(buf, (size_t)pages * page_size);
 	printf("\ndone: protections and mappings belong to each process; the shared\n"
 	       "frames are copied only when someone writes to them.\n");

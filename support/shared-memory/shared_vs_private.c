@@ -153,7 +153,7 @@ static void report(const char *phase, const char *role,
 		   struct lab_faults before, struct lab_faults after)
 {
 	lab_mark(phase);	/* first: under cowsample, measured right here */
-	printf("  %s %d: %ld minor faults, %ld major\n", role, (int)getpid(),
+	printf("  %s %d: page faults +%ld minor, +%ld major\n", role, (int)getpid(),
 	       after.minor - before.minor, after.major - before.major);
 	lab_result(phase, role, before, after);
 }
@@ -186,6 +186,7 @@ static void child_writes(char *private_buf, char *shared_buf, long k)
 	       "  entries of the shared mapping (the pages are found again in the\n"
 	       "  shared object), so the child's first touch of each page faults\n"
 	       "  only to map the frame that the parent uses too.\n");
+	lab_pause(interactive, "let the child exit (look at its smaps first)");
 }
 
 /* Parent, step 3: which of the child's writes can the parent see? */
@@ -321,6 +322,7 @@ static void file_mappings(int fd, const char *path)
 	       "  pread) still says ORIGINAL. The shared write went into the page\n"
 	       "  cache itself: the file says SHARED at once (msync only pushes it\n"
 	       "  to the disk). The private mapping keeps its copy, PRIVATE.\n");
+	lab_pause(interactive, "exit");
 	munmap(private_map, FILE_SIZE);
 	munmap(shared_map, FILE_SIZE);
 	close(fd);
@@ -398,9 +400,12 @@ int main(int argc, char **argv)
 	printf("shared_vs_private: parent pid %d, two buffers of %ld pages, the child\n"
 	       "writes K=%ld pages of each; 4 KiB pages (MADV_NOHUGEPAGE, THP mode here: %s)\n",
 	       (int)getpid(), pages, k, lab_thp_mode());
+	printf("watch it from another pane: ps -o pid,ppid,min_flt,maj_flt,rss,cmd -p %d\n"
+	       "(after the fork, the child prints the command for both)\n", (int)getpid());
 
 	private_buf = map_anonymous(MAP_PRIVATE, pages);
 	shared_buf = map_anonymous(MAP_SHARED, pages);
+	lab_pause(interactive, "let the parent write every page");
 	step("parent", 0, "write every page of both buffers, then fork");
 	before = lab_faults_now();
 	write_pages(private_buf, pages, 'P');
@@ -425,7 +430,9 @@ int main(int argc, char **argv)
 	if (waitpid(child, &status, 0) < 0)
 		die("waitpid");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "shared_vs_private: child: did not finish its steps\n");
+		fprintf(stderr, "shared_vs_private: child: did not finish its steps (%s %d)\n",
+			WIFSIGNALED(status) ? "killed by signal" : "exit status",
+			WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 		return 1;
 	}
 
