@@ -88,6 +88,8 @@ in_range() {
 	run_lab -f "$file"
 	assert_line "file: after=private-write file=ORIGINAL private_map=PRIVATE shared_map=ORIGINAL"
 	assert_line "file: after=shared-write file=SHARED private_map=PRIVATE shared_map=SHARED"
+	assert_line "file: mapping=private reached=no"
+	assert_line "file: mapping=shared reached=yes"
 	in_range "$(lab_field result file-wrote-private minor)" 1 "$SLACK" file-wrote-private
 	in_range "$(lab_field result file-wrote-shared minor)" 1 "$SLACK" file-wrote-shared
 	# What is on the file, read by someone else after the program is gone.

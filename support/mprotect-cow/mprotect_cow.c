@@ -47,7 +47,7 @@ static void usage(FILE *out)
 		"copy-on-write buffer; the parent's memory is never affected.\n"
 		"  -n, --pages=N  buffer size in pages, at least 4 (default %ld)\n"
 		"  -w, --write=K  pages the child writes once the buffer is writable\n"
-		"                 again (default N/2)\n"
+		"                 again (default N: all of them)\n"
 		"  -b, --batch    do not wait for Enter between steps\n"
 		"                 (automatic when stdin is not a terminal)\n"
 		"  -h, --help     show this help\n"
@@ -317,7 +317,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	}
 	if (optind < argc)
 		usage_error(argv[optind], "unexpected argument");
-	opt->written = write_text ? parse_pages("-w", write_text, 1) : opt->pages / 2;
+	opt->written = write_text ? parse_pages("-w", write_text, 1) : opt->pages;
 	if (opt->written < 1)
 		opt->written = 1;
 	if (opt->written > opt->pages)

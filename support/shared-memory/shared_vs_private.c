@@ -252,6 +252,17 @@ static void show_file(int fd, const char *after, const char *private_map,
 	       after, file, private_word, shared_word);
 }
 
+/* The summary of step 5: which mapping's write is in the file now? */
+static void show_what_reached(int fd)
+{
+	char text[16], file[16];
+	ssize_t got = pread(fd, text, sizeof text, 0);
+
+	first_word(text, got > 0 ? (size_t)got : 0, file, sizeof file);
+	printf("file: mapping=private reached=%s\n", strcmp(file, "PRIVATE") == 0 ? "yes" : "no");
+	printf("file: mapping=shared reached=%s\n", strcmp(file, "SHARED") == 0 ? "yes" : "no");
+}
+
 #define LINE_SIZE 9	/* the file's first line: "ORIGINAL\n" */
 
 /* Replace the first line of a mapping by `word`, measure, report. */
@@ -318,6 +329,7 @@ static void file_mappings(int fd, const char *path)
 	if (msync(shared_map, FILE_SIZE, MS_SYNC) != 0)
 		die("msync");
 	show_file(fd, "shared-write", private_map, shared_map);
+	show_what_reached(fd);
 	printf("  The private write faulted and copied the page: the file (read with\n"
 	       "  pread) still says ORIGINAL. The shared write went into the page\n"
 	       "  cache itself: the file says SHARED at once (msync only pushes it\n"
