@@ -33,13 +33,10 @@ run_lab() {
 @test "demand_paging: usage errors exit 2 with one line on stderr" {
 	for args in "-n 0" "-n abc" "-n 99999999" "-n" "--bogus" "--thp=yes" "extra"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$DP" $args
-		[ "$status" -eq 2 ] || fail "'$args': status $status"
-		[ -z "$output" ] || fail "'$args': wrote to stdout: $output"
-		[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail "'$args': $stderr"
-		[[ $stderr == "demand_paging: "* ]] || fail "'$args': $stderr"
+		assert_usage_error "$DP" $args
 	done
 }
+
 
 @test "demand_paging: mmap alone costs no fault and no RSS, only address space" {
 	run_lab

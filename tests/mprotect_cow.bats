@@ -46,12 +46,10 @@ vma_pages() {
 @test "mprotect_cow: usage errors exit 2 with one line on stderr" {
 	for args in "-n 3" "-n x" "-w 0" "-n 8 -w 9" "-w" "--bogus" "extra"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$MPC" $args
-		[ "$status" -eq 2 ] || fail "'$args': status $status"
-		[ -z "$output" ] || fail "'$args': wrote to stdout"
-		[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail "'$args': $stderr"
+		assert_usage_error "$MPC" $args
 	done
 }
+
 
 @test "mprotect_cow: a partial mprotect splits the VMA in three; restoring merges it back" {
 	run_lab

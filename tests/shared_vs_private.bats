@@ -42,10 +42,7 @@ in_range() {
 @test "shared_vs_private: usage errors exit 2 with one line; -f never overwrites" {
 	for args in "-n 0" "-w x" "-n 4 -w 5" "-n" "--bogus" "extra"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$SVP" $args
-		[ "$status" -eq 2 ] || fail "'$args': status $status"
-		[ -z "$output" ] || fail "'$args': wrote to stdout"
-		[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail "'$args': $stderr"
+		assert_usage_error "$SVP" $args
 	done
 	echo "precious" >"$BATS_TEST_TMPDIR/precious"
 	run --separate-stderr "$SVP" --batch -f "$BATS_TEST_TMPDIR/precious"

@@ -70,3 +70,14 @@ asan_shadow_pages() {
 		echo 0
 	fi
 }
+
+# assert_usage_error PROGRAM ARGS...: a usage error as the brief wants it:
+# exit status 2, nothing on stdout, one line on stderr "program: what: why".
+# (Test files using it call bats_require_minimum_version 1.5.0.)
+assert_usage_error() {
+	run --separate-stderr "$@"
+	[ "$status" -eq 2 ] || fail "'$*': status $status, expected 2"
+	[ -z "$output" ] || fail "'$*': wrote to stdout: $output"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail "'$*': not one line: $stderr"
+	[[ $stderr == "$(basename "$1"): "* ]] || fail "'$*': $stderr"
+}

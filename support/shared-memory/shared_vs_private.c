@@ -158,30 +158,40 @@ static void report(const char *phase, const char *role,
 	lab_result(phase, role, before, after);
 }
 
-/* Child, step 1 and 2: write K pages of each buffer, count the copies. */
-static void child_writes(char *private_buf, char *shared_buf, long k)
+/* Write `count` pages of `buf` and report the faults that took. */
+static void measured_write(const char *phase, const char *role, char *buf,
+			   long count, char value)
 {
-	struct lab_faults before, after;
+	struct lab_faults before = lab_faults_now();
 
+	write_pages(buf, count, value);
+	report(phase, role, before, lab_faults_now());
+}
+
+/* Child, step 1 or 2: write K pages of one buffer ("private" or "shared"),
+ * then count the pages that were copied for it. */
+static void child_write_step(int number, const char *mapping, char *buf, long k)
+{
+	char phase[32], title[64];
+
+	snprintf(phase, sizeof phase, "child-wrote-%s", mapping);
+	snprintf(title, sizeof title, "write K pages of the %s buffer", mapping);
+	step("child", number, title);
+	measured_write(phase, "child", buf, k, 'C');
+	printf("copied: phase=%s mapping=%s pages=%ld\n", phase, mapping,
+	       copied_pages(buf));
+}
+
+/* The child's part: steps 1 and 2, then it exits. */
+static void child_steps(char *private_buf, char *shared_buf, long k)
+{
 	lab_pause(interactive, "let the child write the private buffer");
-	step("child", 1, "write K pages of the PRIVATE buffer");
-	before = lab_faults_now();
-	write_pages(private_buf, k, 'C');
-	after = lab_faults_now();
-	report("child-wrote-private", "child", before, after);
-	printf("copied: phase=child-wrote-private mapping=private pages=%ld\n",
-	       copied_pages(private_buf));
+	child_write_step(1, "private", private_buf, k);
 	printf("  One copy-on-write fault per page: the child got its own copies\n"
 	       "  (Private_Dirty of this mapping in /proc/%d/smaps).\n", (int)getpid());
 
 	lab_pause(interactive, "let the child write the shared buffer");
-	step("child", 2, "write K pages of the SHARED buffer");
-	before = lab_faults_now();
-	write_pages(shared_buf, k, 'C');
-	after = lab_faults_now();
-	report("child-wrote-shared", "child", before, after);
-	printf("copied: phase=child-wrote-shared mapping=shared pages=%ld\n",
-	       copied_pages(shared_buf));
+	child_write_step(2, "shared", shared_buf, k);
 	printf("  These faults copy nothing. fork() did not copy the page-table\n"
 	       "  entries of the shared mapping (the pages are found again in the\n"
 	       "  shared object), so the child's first touch of each page faults\n"
@@ -208,18 +218,10 @@ static void parent_looks(const char *private_buf, const char *shared_buf,
 /* Parent, step 4: rewrite both buffers and count the faults. */
 static void parent_rewrites(char *private_buf, char *shared_buf, long pages)
 {
-	struct lab_faults before, after;
-
 	lab_pause(interactive, "let the parent rewrite both buffers");
 	step("parent", 4, "rewrite every page of both buffers");
-	before = lab_faults_now();
-	write_pages(shared_buf, pages, 'P');
-	after = lab_faults_now();
-	report("parent-rewrote-shared", "parent", before, after);
-	before = lab_faults_now();
-	write_pages(private_buf, pages, 'P');
-	after = lab_faults_now();
-	report("parent-rewrote-private", "parent", before, after);
+	measured_write("parent-rewrote-shared", "parent", shared_buf, pages, 'P');
+	measured_write("parent-rewrote-private", "parent", private_buf, pages, 'P');
 	printf("  Shared: no fault, fork() left the parent's entries writable.\n"
 	       "  Private: one fault per page, fork() write-protected them all; now\n"
 	       "  that the child is gone each page is the parent's alone and the\n"
@@ -435,7 +437,7 @@ int main(int argc, char **argv)
 		       "    ps -o pid,ppid,min_flt,maj_flt,rss,cmd -p %d,%d\n",
 		       (int)getppid(), (int)getpid(), (int)getppid(), (int)getpid());
 		lab_mark("forked");
-		child_writes(private_buf, shared_buf, k);
+		child_steps(private_buf, shared_buf, k);
 		exit(0);
 	}
 	lab_mark("forked");
