@@ -239,17 +239,24 @@ static void first_word(const char *text, size_t length, char *word, size_t size)
 	word[n] = '\0';
 }
 
-/* What the file says (read with pread, not through a mapping) and what
- * each mapping shows. */
+/* The file's first line, read with pread (not through a mapping). */
+static void read_file_word(int fd, char *word, size_t size)
+{
+	char text[16];
+	ssize_t got = pread(fd, text, sizeof text, 0);
+
+	first_word(text, got > 0 ? (size_t)got : 0, word, size);
+}
+
+/* What the file says and what each mapping shows. */
 static void show_file(int fd, const char *after, const char *private_map,
 		      const char *shared_map)
 {
-	char text[16], file[16], private_word[16], shared_word[16];
-	ssize_t got = pread(fd, text, sizeof text, 0);
+	char file[16], private_word[16], shared_word[16];
 
-	first_word(text, got > 0 ? (size_t)got : 0, file, sizeof file);
-	first_word(private_map, sizeof text, private_word, sizeof private_word);
-	first_word(shared_map, sizeof text, shared_word, sizeof shared_word);
+	read_file_word(fd, file, sizeof file);
+	first_word(private_map, sizeof file, private_word, sizeof private_word);
+	first_word(shared_map, sizeof file, shared_word, sizeof shared_word);
 	printf("file: after=%s file=%s private_map=%s shared_map=%s\n",
 	       after, file, private_word, shared_word);
 }
@@ -257,10 +264,9 @@ static void show_file(int fd, const char *after, const char *private_map,
 /* The summary of step 5: which mapping's write is in the file now? */
 static void show_what_reached(int fd)
 {
-	char text[16], file[16];
-	ssize_t got = pread(fd, text, sizeof text, 0);
+	char file[16];
 
-	first_word(text, got > 0 ? (size_t)got : 0, file, sizeof file);
+	read_file_word(fd, file, sizeof file);
 	printf("file: mapping=private reached=%s\n", strcmp(file, "PRIVATE") == 0 ? "yes" : "no");
 	printf("file: mapping=shared reached=%s\n", strcmp(file, "SHARED") == 0 ? "yes" : "no");
 }
@@ -277,10 +283,21 @@ static void write_word(char *map, const char *word, const char *phase)
 	report(phase, "parent", before, lab_faults_now());
 }
 
+/* Fill a new file with one page: the line ORIGINAL, then empty lines. */
+static void write_original(int fd)
+{
+	char page[FILE_SIZE];
+
+	memset(page, '\n', sizeof page);
+	memcpy(page, "ORIGINAL", 8);
+	if (write(fd, page, sizeof page) != (ssize_t)sizeof page)
+		die("write");
+}
+
 /*
  * The file of step 5: the one named with -f (a new file; never overwrite
  * someone's file), or a temporary one whose name goes at once (the file
- * itself goes when we close it).
+ * itself goes when we close it). It is complete from the start: ORIGINAL.
  */
 static int open_new_file(const char *path)
 {
@@ -294,14 +311,15 @@ static int open_new_file(const char *path)
 			usage_error(path, "exists already; -f wants a new name (nothing is overwritten)");
 		if (fd < 0)
 			die(path);
-		return fd;
+	} else {
+		snprintf(temp, sizeof temp, "%s/shared_vs_private.XXXXXX",
+			 dir && *dir ? dir : "/tmp");
+		fd = mkstemp(temp);
+		if (fd < 0)
+			die(temp);
+		unlink(temp);
 	}
-	snprintf(temp, sizeof temp, "%s/shared_vs_private.XXXXXX",
-		 dir && *dir ? dir : "/tmp");
-	fd = mkstemp(temp);
-	if (fd < 0)
-		die(temp);
-	unlink(temp);
+	write_original(fd);
 	return fd;
 }
 
@@ -309,13 +327,8 @@ static int open_new_file(const char *path)
  * reaches the file? */
 static void file_mappings(int fd, const char *path)
 {
-	char page[FILE_SIZE];
 	char *private_map, *shared_map;
 
-	memset(page, '\n', sizeof page);
-	memcpy(page, "ORIGINAL", 8);
-	if (write(fd, page, sizeof page) != (ssize_t)sizeof page)
-		die("write");
 	private_map = mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	shared_map = mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (private_map == MAP_FAILED || shared_map == MAP_FAILED)
