@@ -26,19 +26,13 @@ setup_file() {
 		"$FORK_COST" --batch --sizes 1,2 --repeat 1 --fault-pages 64 \
 			-o "$dir/forkcost.tsv" --fault-cost-o "$dir/faultcost.tsv" > "$dir/forkcost.out" 2>&1
 	fi
-	if [ -x "$MMAP_COPY" ]; then
-		"$BENCH_COPY" --mmap-copy "$MMAP_COPY" --size 1M --runs 1 --cold-runs 0 \
-			--methods mmap,read --dir "$dir/copy" -o "$dir/copy.tsv" > "$dir/copy.out"
-	fi
+	"$BENCH_COPY" --mmap-copy "$MMAP_COPY" --size 1M --runs 1 --cold-runs 0 \
+		--methods mmap,read --dir "$dir/copy" -o "$dir/copy.tsv" > "$dir/copy.out"
 }
 
-# Until the lab suite and mmap_copy are merged, their plots are skipped.
+# Until the lab suite's fork_cost is merged, its plots are skipped.
 need_fork_cost() {
 	[ -x "$FORK_COST" ] || skip "fork_cost is not in this tree yet"
-}
-
-need_bench_copy() {
-	[ -x "$MMAP_COPY" ] || skip "mmap_copy is not in this tree yet"
 }
 
 # PNG width x height, as file(1) reports it
@@ -183,7 +177,6 @@ tsv_value() {
 }
 
 @test "cowplot copy: a real bench-copy table renders" {
-	need_bench_copy
 	render_all copy "$BATS_FILE_TMPDIR/copy.tsv"
 	run cat "$BATS_TEST_TMPDIR/copy.svg"
 	assert_output --partial "mmap"

@@ -37,9 +37,8 @@ MEDIA_FAULT_PAGES = 16384
 # The copy benchmark: file size, paired runs with a warm and a cold cache.
 MEDIA_COPY_FLAGS = --size 128M --runs 3 --cold-runs 1
 
-MEDIA_TARGETS += media-timeline media-memory
-# (media-forkcost, media-faultcost and media-copy join when fork_cost and
-# bench-copy are in the tree)
+MEDIA_TARGETS += media-timeline media-memory media-copy
+# (media-forkcost and media-faultcost join when fork_cost is in the tree)
 .PHONY: media-fork-faults-run media-fork-cost-run
 
 # cowplot KIND TSV NAME NOTE: media/NAME.svg and media/NAME.png
@@ -92,4 +91,5 @@ clean-media-run:
 # are made by `make media`, not by `make`).
 EXTRA_DIST += \
 	media/fork-faults-timeline.svg media/fork-faults-timeline.png \
-	media/fork-faults-memory.svg media/fork-faults-memory.png
+	media/fork-faults-memory.svg media/fork-faults-memory.png \
+	media/copy-methods.svg media/copy-methods.png
