@@ -54,3 +54,9 @@ assert_usage_error() {
 		return 1
 	fi
 }
+
+# The machine's THP mode: always, madvise, never, or unknown.
+lab_thp_mode_of_machine() {
+	sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null ||
+		echo unknown
+}
