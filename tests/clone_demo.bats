@@ -53,6 +53,16 @@ setup() {
 	[ "$vm" != "$parent" ] && [ "$copy" != "$parent" ] && [ "$vm" != "$copy" ]
 }
 
+@test "clone_demo --copy-first: after a copy child, even the CLONE_VM child faults once per page (reuse)" {
+	run "$CLONE_DEMO" -n 1024 -w 800 --copy-first --batch
+	assert_success
+	assert_between "$(result_field copy-child-wrote child minor)" 800 $((800 + LAB_SLACK)) "copy child"
+	assert_between "$(result_field vm-child-wrote child minor)" 800 $((800 + LAB_SLACK)) "CLONE_VM child"
+	assert_line "memory: flags=CLONE_VM|SIGCHLD child_wrote_pages=800 parent_sees_child_writes=yes"
+	# The copy child really ran first.
+	assert_line "== Step 2 of 5: clone(SIGCHLD): a copy of the memory, like fork() =="
+}
+
 @test "clone_demo -w 0: no writes, no faults, nothing seen" {
 	run "$CLONE_DEMO" -n 64 -w 0 --batch
 	assert_success

@@ -59,9 +59,11 @@ check_latency_table() {
 
 @test "fork_cost: touching the buffer faults once per 4 KiB page; with THP far fewer times" {
 	local pages=$((4 * 1024 / PAGE_KIB))
-	run "$FORK_COST" --batch --sizes 4 --repeat 1 -o "$BATS_TEST_TMPDIR/lat.tsv"
+	run "$FORK_COST" --batch --sizes 1,4 --repeat 1 -o "$BATS_TEST_TMPDIR/lat.tsv"
 	assert_success
 	assert_between "$(result_field touched-4k-4MiB parent minor)" "$pages" $((pages + LAB_SLACK)) "4 KiB touch"
+	# No huge page fits in 1 MiB: one fault per 4 KiB page, THP or not.
+	assert_between "$(result_field touched-thp-1MiB parent minor)" $((pages / 4)) $((pages / 4 + LAB_SLACK)) "1 MiB THP touch"
 	case $(lab_thp_mode_of_machine) in
 	always | madvise)
 		# 4 MiB aligned: two huge pages when the kernel can give them.

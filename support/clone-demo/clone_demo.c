@@ -27,7 +27,11 @@
  *    parent's descriptors do not change.
  * 5. clone(CLONE_FILES | SIGCHLD): the same, and the parent sees both.
  *
- * Usage: clone_demo [-n PAGES] [-w PAGES] [--thp] [--batch]
+ * With --copy-first, steps 2 and 3 swap: after the copy child, the parent's
+ * pages stay write-protected (as after any fork), so even the CLONE_VM
+ * child's writes fault, once per page: reuse faults, no copy.
+ *
+ * Usage: clone_demo [-n PAGES] [-w PAGES] [--copy-first] [--thp] [--batch]
  */
 #define _GNU_SOURCE 1
 #include "cowlab.h"
@@ -49,6 +53,7 @@ struct options {
 	long pages;		/* N: pages in the buffer */
 	long written;		/* K: pages each child writes */
 	int thp;		/* ask for transparent huge pages */
+	int copy_first;		/* run the copy child before the CLONE_VM one */
 	int interactive;	/* wait for Enter between steps */
 };
 
@@ -58,13 +63,15 @@ struct options {
 
 static void print_help(void)
 {
-	printf("Usage: %s [-n PAGES] [-w PAGES] [--thp] [--batch]\n"
+	printf("Usage: %s [-n PAGES] [-w PAGES] [--copy-first] [--thp] [--batch]\n"
 	       "Show what clone() flags share: children created with and without\n"
 	       "CLONE_VM write the parent's buffer (page faults counted by the kernel),\n"
 	       "children created with and without CLONE_FILES open and close files.\n"
 	       "\n"
 	       "  -n, --pages=N    pages in the buffer (default 1024)\n"
 	       "  -w, --write=K    pages each child writes (default N/2, 0..N)\n"
+	       "      --copy-first run the child without CLONE_VM first (steps 2 and 3\n"
+	       "                   swapped): see what it leaves behind in the parent\n"
 	       "      --thp        ask for transparent huge pages (MADV_HUGEPAGE);\n"
 	       "                   default: 4 KiB pages only (MADV_NOHUGEPAGE)\n"
 	       "  -b, --batch      run through without waiting for Enter (the default\n"
@@ -112,6 +119,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 		{ "pages", required_argument, NULL, 'n' },
 		{ "write", required_argument, NULL, 'w' },
 		{ "thp", no_argument, NULL, 'T' },
+		{ "copy-first", no_argument, NULL, 'C' },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -123,6 +131,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 
 	opt->pages = 1024;
 	opt->thp = 0;
+	opt->copy_first = 0;
 	opterr = 0;		/* we print our own one-line errors */
 	while ((c = getopt_long(argc, argv, ":n:w:bh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -134,6 +143,9 @@ static void parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case 'T':
 			opt->thp = 1;
+			break;
+		case 'C':
+			opt->copy_first = 1;
 			break;
 		case 'b':
 			batch = 1;
@@ -333,11 +345,18 @@ static void memory_step(int step, char *buf, const struct options *opt,
 	       flags_text(flags), opt->written, seen > 0 ? "yes" : "no");
 	printf("The parent finds the child's byte in %ld of the %ld pages.\n",
 	       seen, opt->written);
-	printf(flags & CLONE_VM
-	       ? "One memory: the child's writes went to the parent's own frames, which\n"
-		 "were already mapped writable, so the kernel had nothing to do.\n"
-	       : "Two memories: each write made the kernel copy the page for the child\n"
-		 "(one minor fault each); the parent's frames never changed.\n");
+	if (!(flags & CLONE_VM))
+		printf("Two memories: each write made the kernel copy the page for the child\n"
+		       "(one minor fault each); the parent's frames never changed.\n");
+	else if (!opt->copy_first)
+		printf("One memory: the child's writes went to the parent's own frames, which\n"
+		       "were already mapped writable, so the kernel had nothing to do.\n");
+	else
+		printf("One memory, and yet the child's writes faulted, once per page. The\n"
+		       "copy child before it was a fork: it left the parent's page table\n"
+		       "entries write-protected. The CLONE_VM child uses those very entries;\n"
+		       "its first write to each page traps, and the kernel, finding the page\n"
+		       "no longer shared, reuses it: a fault, but no copy (a reuse fault).\n");
 }
 
 /* ------------------------------------------------------------------ */
@@ -461,10 +480,14 @@ int main(int argc, char **argv)
 	print_ps(parent);
 
 	/* CLONE_VM first: after a copy child, the parent's pages stay
-	 * write-protected, and even a CLONE_VM child's writes would fault
-	 * (reuse faults, see labs/copy-on-write.md). */
-	memory_step(2, buf, &opt, CLONE_VM | SIGCHLD, 'v', "vm-child-wrote", "vm-child-exited");
-	memory_step(3, buf, &opt, SIGCHLD, 'c', "copy-child-wrote", "copy-child-exited");
+	 * write-protected, and even a CLONE_VM child's writes fault
+	 * (reuse faults, see labs/copy-on-write.md). --copy-first shows it. */
+	if (opt.copy_first)
+		memory_step(2, buf, &opt, SIGCHLD, 'c', "copy-child-wrote", "copy-child-exited");
+	memory_step(opt.copy_first ? 3 : 2, buf, &opt, CLONE_VM | SIGCHLD, 'v',
+		    "vm-child-wrote", "vm-child-exited");
+	if (!opt.copy_first)
+		memory_step(3, buf, &opt, SIGCHLD, 'c', "copy-child-wrote", "copy-child-exited");
 	files_step(4, &opt, SIGCHLD, "files-copy-child", "files-copy-checked");
 	files_step(5, &opt, CLONE_FILES | SIGCHLD, "files-shared-child", "files-shared-checked");
 
