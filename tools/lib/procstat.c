@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,4 +146,81 @@ int procstat_read_pid(pid_t pid, struct proc_stat *out)
 	rc = procstat_read_fd(fd, out);
 	close(fd);
 	return rc;
+}
+
+/* Read a small /proc file whole into buf (terminated). Returns length or -errno. */
+static ssize_t read_small_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+pid_t procstat_tgid(pid_t tid)
+{
+	char path[64], buf[2048];
+	const char *line;
+	ssize_t len;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)tid);
+	len = read_small_file(path, buf, sizeof buf);
+	if (len < 0)
+		return (pid_t)len;
+	line = strstr(buf, "\nTgid:");
+	if (line == NULL)
+		return -EINVAL;
+	return (pid_t)strtol(line + 6, NULL, 10);
+}
+
+int procstat_children(pid_t pid, pid_t *out, int max)
+{
+	char path[64], buf[4096];
+	char *p, *next;
+	ssize_t len;
+	int n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	len = read_small_file(path, buf, sizeof buf);
+	if (len < 0)
+		return (int)len;
+	for (p = buf;; p = next) {
+		long v = strtol(p, &next, 10);
+
+		if (next == p)
+			break;
+		if (n < max)
+			out[n] = (pid_t)v;
+		n++;
+	}
+	return n;
+}
+
+int procstat_threads(pid_t pid, pid_t *out, int max)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	dir = opendir(path);
+	if (dir == NULL)
+		return -errno;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] < '0' || d->d_name[0] > '9')
+			continue;
+		if (n < max)
+			out[n] = (pid_t)strtol(d->d_name, NULL, 10);
+		n++;
+	}
+	closedir(dir);
+	return n;
 }

@@ -56,4 +56,23 @@ int procstat_read_fd(int fd, struct proc_stat *out);
 /* Open, read and close in one go. Returns 0 or -errno (-ENOENT: no such PID). */
 int procstat_read_pid(pid_t pid, struct proc_stat *out);
 
+/*
+ * The thread group (process) a thread belongs to, from /proc/TID/status.
+ * Returns the tgid, or -errno.
+ */
+pid_t procstat_tgid(pid_t tid);
+
+/*
+ * The children of process pid (of its main thread), from
+ * /proc/PID/task/PID/children. Stores at most max pids in out and returns
+ * how many there are (may exceed max), or -errno.
+ */
+int procstat_children(pid_t pid, pid_t *out, int max);
+
+/*
+ * The threads of process pid, from /proc/PID/task. Same convention as
+ * procstat_children.
+ */
+int procstat_threads(pid_t pid, pid_t *out, int max);
+
 #endif

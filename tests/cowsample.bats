@@ -1,0 +1,149 @@
+#!/usr/bin/env bats
+# cowsample: rows, exact exit rows, phase marks, exit status, output files.
+# Bounds come from the helper's parameters (tests/progs/faulter.c); the
+# slack covers the few faults of the program's own code (stack, libc).
+
+load test_helper
+
+FAULTER=$BUILDDIR/tests/progs/faulter
+
+# column VALUE of the rows whose event is EVENT and role is ROLE (one per line)
+column_of() {
+	local file=$1 event=$2 role=$3 col=$4
+	awk -F'\t' -v ev="$event" -v role="$role" -v col="$col" '
+		NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		$h["event"] == ev && $h["role"] == role { print $h[col] }' "$file"
+}
+
+@test "cowsample: --help describes the command line" {
+	run "$COWSAMPLE" --help
+	assert_success
+	assert_output --partial "usage: cowsample"
+	assert_output --partial "--summary"
+}
+
+@test "cowsample: bad usage exits 2 with one line" {
+	run "$COWSAMPLE"
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+	run "$COWSAMPLE" -i abc -- true
+	assert_failure 2
+	assert_output --partial "-i"
+	assert_equal "${#lines[@]}" 1
+	run "$COWSAMPLE" --frobnicate -- true
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+	run "$COWSAMPLE" -p 1 -- true
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "cowsample: TSV header has the fixed columns first" {
+	run "$COWSAMPLE" -o "$BATS_TEST_TMPDIR/out.tsv" -- $(traced_env) true
+	assert_success
+	run head -n 1 "$BATS_TEST_TMPDIR/out.tsv"
+	assert_output --regexp $'^time_s\tpid\tppid\tcomm\tevent\tmin_flt\tmaj_flt\trss_kb\tphase(\t|$)'
+}
+
+@test "cowsample: a child that writes K pages and _exits at once has min_flt >= K in its exit row" {
+	local k=1000 out=$BATS_TEST_TMPDIR/out.tsv
+	# -i 1000: periodic samples cannot catch the child; only the exit stop can.
+	run "$COWSAMPLE" -i 1000 -o "$out" -- $(traced_env) "$FAULTER" -c "$k"
+	assert_success
+	run column_of "$out" exit child min_flt
+	assert_success
+	assert_equal "${#lines[@]}" 1
+	[ "${lines[0]}" -ge "$k" ]
+	# and a fork row for it, and an exit row for the parent
+	run column_of "$out" fork child pid
+	assert_equal "${#lines[@]}" 1
+	run column_of "$out" exit parent pid
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "cowsample: phase marks are measured at the boundary and set the phase column" {
+	local n=600 k=300 out=$BATS_TEST_TMPDIR/out.tsv start touched wrote
+	run "$COWSAMPLE" -i 1000 -o "$out" -- $(traced_env) "$FAULTER" -n "$n" -c "$k" -m
+	assert_success
+	start=$(column_of "$out" exec parent min_flt | tail -n 1)	# after env's exec
+	touched=$(column_of "$out" mark parent min_flt | head -n 1)
+	# the parent's mark row comes after its N writes, and only a few more
+	[ "$touched" -ge $((start + n)) ]
+	run column_of "$out" mark parent phase
+	assert_output $'touched\ndone'
+	run column_of "$out" mark child phase
+	assert_output "child-wrote"
+	wrote=$(column_of "$out" mark child min_flt)
+	[ "$wrote" -ge "$k" ]
+	# rows after a mark carry that phase
+	run column_of "$out" exit child phase
+	assert_output "child-wrote"
+}
+
+@test "cowsample: --summary prints faults per process and phase" {
+	local n=400 k=200
+	run "$COWSAMPLE" --summary -o "$BATS_TEST_TMPDIR/out.tsv" -- $(traced_env) "$FAULTER" -n "$n" -c "$k" -m
+	assert_success
+	# the child-wrote row of the child counts its K writes
+	local line
+	line=$(printf '%s\n' "${lines[@]}" | awk '$1 == "child" && $4 == "child-wrote"')
+	[ -n "$line" ]
+	[ "$(echo "$line" | awk '{print $5}')" -ge "$k" ]
+	line=$(printf '%s\n' "${lines[@]}" | awk '$1 == "parent" && $4 == "touched"')
+	[ "$(echo "$line" | awk '{print $5}')" -ge "$n" ]
+}
+
+@test "cowsample: exit status is the command's, 128+N when killed" {
+	run "$COWSAMPLE" -o "$BATS_TEST_TMPDIR/a.tsv" -- $(traced_env) sh -c 'exit 3'
+	assert_failure 3
+	run "$COWSAMPLE" -o "$BATS_TEST_TMPDIR/b.tsv" -- $(traced_env) sh -c 'kill -TERM $$'
+	assert_failure 143
+}
+
+@test "cowsample: a command that cannot run fails in one line and leaves no file" {
+	run -127 "$COWSAMPLE" -o "$BATS_TEST_TMPDIR/none.tsv" -- "$BATS_TEST_TMPDIR/no-such-program"
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "no-such-program"
+	[ ! -e "$BATS_TEST_TMPDIR/none.tsv" ]
+	run ls "$BATS_TEST_TMPDIR"
+	refute_output --partial "none.tsv"
+}
+
+@test "cowsample: an unwritable -o fails in one line before running anything" {
+	run "$COWSAMPLE" -o "$BATS_TEST_TMPDIR/no/such/dir/out.tsv" -- touch "$BATS_TEST_TMPDIR/ran"
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "cowsample: a comm containing ') (' is read correctly" {
+	local n=300 out=$BATS_TEST_TMPDIR/out.tsv
+	run "$COWSAMPLE" -o "$out" -- $(traced_env) "$FAULTER" -s 'a) (b 1 2' -n "$n"
+	assert_success
+	run column_of "$out" exit parent comm
+	assert_output 'a) (b 1 2'
+	run column_of "$out" exit parent min_flt
+	[ "$output" -ge "$n" ]
+	# every row has the same number of fields as the header
+	run awk -F'\t' 'NR == 1 { n = NF } NF != n { bad++ } END { print bad + 0 }' "$out"
+	assert_output 0
+}
+
+@test "cowsample: -p on a nonexistent PID fails with a clear message" {
+	local pid=$(( $(cat /proc/sys/kernel/pid_max) - 1 ))
+	while kill -0 "$pid" 2>/dev/null; do pid=$((pid - 1)); done
+	run "$COWSAMPLE" -p "$pid"
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "process $pid"
+	assert_output --partial "No such process"
+}
+
+@test "cowsample: --csv writes comma-separated rows" {
+	run "$COWSAMPLE" --csv -o "$BATS_TEST_TMPDIR/out.csv" -- $(traced_env) "$FAULTER" -s 'x,y'
+	assert_success
+	run head -n 1 "$BATS_TEST_TMPDIR/out.csv"
+	assert_output --regexp '^time_s,pid,ppid,comm,event,min_flt,maj_flt,rss_kb,phase'
+	run grep -c '"x,y"' "$BATS_TEST_TMPDIR/out.csv"
+	[ "$output" -ge 1 ]
+}

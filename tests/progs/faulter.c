@@ -1,0 +1,94 @@
+/*
+ * faulter.c - a test helper for cowsample: makes a known number of page
+ * faults in known processes, then waits or exits as told.
+ *
+ *   faulter [-n N] [-c K] [-m] [-r] [-w] [-s NAME]
+ *     -n N     write one byte in each of N fresh private pages (default 0)
+ *     -c K     then fork a child that writes K fresh pages and _exits at once
+ *     -m       announce phases with lab_mark ("touched", "child-wrote", "done")
+ *     -s NAME  set the process name (comm) to NAME first (prctl PR_SET_NAME)
+ *     -r       at the end print "ready PID" and sleep until killed (at rest)
+ *     -w       before touching, print "waiting PID" and wait for a line on stdin
+ *
+ * The numbers of pages come from the command line, so tests derive their
+ * bounds from them, never from a previous run.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "cowlab.h"
+
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+static void touch_pages(long n)
+{
+	long page = sysconf(_SC_PAGESIZE), i;
+	char *buf;
+
+	if (n <= 0)
+		return;
+	buf = mmap(NULL, (size_t)(n * page), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED) {
+		perror("faulter: mmap");
+		exit(1);
+	}
+	madvise(buf, (size_t)(n * page), MADV_NOHUGEPAGE);	/* one fault per page */
+	for (i = 0; i < n; i++)
+		buf[i * page] = 1;
+}
+
+int main(int argc, char *argv[])
+{
+	long pages = 0, child_pages = -1;
+	int marks = 0, rest = 0, wait_line = 0, opt, status;
+	char line[64];
+	pid_t child;
+
+	while ((opt = getopt(argc, argv, "n:c:ms:rw")) != -1) {
+		switch (opt) {
+		case 'n': pages = atol(optarg); break;
+		case 'c': child_pages = atol(optarg); break;
+		case 'm': marks = 1; break;
+		case 's': prctl(PR_SET_NAME, optarg); break;
+		case 'r': rest = 1; break;
+		case 'w': wait_line = 1; break;
+		default:
+			fprintf(stderr, "usage: faulter [-n N] [-c K] [-m] [-s NAME] [-r] [-w]\n");
+			return 2;
+		}
+	}
+	if (wait_line) {
+		printf("waiting %d\n", (int)getpid());
+		fflush(stdout);
+		if (fgets(line, sizeof line, stdin) == NULL)
+			return 1;
+	}
+	touch_pages(pages);
+	if (marks)
+		lab_mark("touched");
+	if (child_pages >= 0) {
+		fflush(stdout);
+		child = fork();
+		if (child < 0)
+			return 1;
+		if (child == 0) {
+			touch_pages(child_pages);
+			if (marks)
+				lab_mark("child-wrote");
+			_exit(0);	/* at once: only an exact exit row sees the faults */
+		}
+		waitpid(child, &status, 0);
+	}
+	if (marks)
+		lab_mark("done");
+	if (rest) {
+		printf("ready %d\n", (int)getpid());
+		fflush(stdout);
+		for (;;)
+			pause();
+	}
+	return 0;
+}

@@ -1,0 +1,751 @@
+/*
+ * sampler.c - follow a process tree and record its page faults (sampler.h).
+ *
+ * One loop does everything:
+ *   1. collect ptrace stops and exits (waitid), writing fork/exec/exit
+ *      rows while the process is stopped at that event, and mark rows
+ *      while a lab is stopped at its SIGSTOP after lab_mark();
+ *   2. every interval, read each live process's held /proc/PID/stat fd
+ *      (one pread) and write `sample` rows;
+ *   3. sleep in ppoll() on a signalfd (SIGCHLD, Ctrl-C, SIGTERM) and the
+ *      mark pipe until the next sample is due.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sampler_internal.h"
+#include "trace.h"
+
+/* After Ctrl-C, a signal or -d, how long processes get to exit before SIGKILL. */
+#define STOP_GRACE_S 2.0
+/* Untraced: how often to look for new children (a /proc read per process). */
+#define CHILDREN_SCAN_S 0.01
+
+static const char *const event_names[] = {
+	"start", "sample", "fork", "exec", "exit", "mark",
+};
+
+const char *sampler_event_name(enum sampler_event ev)
+{
+	return event_names[ev];
+}
+
+double sampler_now(const struct sampler *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - s->t0.tv_sec) + (double)(now.tv_nsec - s->t0.tv_nsec) / 1e9;
+}
+
+static void warn(const struct sampler *s, const char *what, int err)
+{
+	fprintf(stderr, "%s: %s: %s\n", s->o->progname, what, strerror(err));
+}
+
+/* ---- reading one process ---- */
+
+/*
+ * Read p's counters through the chosen backend into p->last. Returns 0 or
+ * -errno; -ESRCH means the process is gone (or its PID now names another
+ * process). Permission problems are reported once per process.
+ */
+static int read_proc(struct sampler *s, struct proc_entry *p)
+{
+	struct proc_stat st;
+	int rc;
+
+	if (s->o->backend == SAMPLER_LIBPROC2) {
+		rc = procstat_libproc2_read(s->libproc2, p->id.pid, &st);
+	} else {
+		if (p->stat_fd < 0) {
+			rc = procstat_open(p->id.pid);
+			if (rc >= 0)
+				p->stat_fd = rc;
+		}
+		rc = p->stat_fd < 0 ? p->stat_fd : procstat_read_fd(p->stat_fd, &st);
+		if (rc == -ENOENT)
+			rc = -ESRCH;
+	}
+	if (rc == 0 && p->have_last && st.starttime != p->id.starttime)
+		rc = -ESRCH;		/* the PID was reused: ours is gone */
+	if (rc == 0) {
+		p->id.starttime = st.starttime;
+		p->last = st;
+		p->have_last = 1;
+	} else if (rc != -ESRCH && !p->read_error_reported) {
+		char what[64];
+
+		snprintf(what, sizeof what, "reading process %d", (int)p->id.pid);
+		warn(s, what, -rc);
+		p->read_error_reported = 1;
+	}
+	return rc;
+}
+
+/* Start following a process: table entry, held stat fd, first row. */
+static struct proc_entry *discover(struct sampler *s, pid_t pid, int depth,
+				   enum sampler_event ev, double t)
+{
+	struct proc_entry *p = proctable_add(&s->table, pid, depth);
+
+	p->traced = s->traced && s->command_pid != 0;
+	if (read_proc(s, p) == 0) {
+		p->phase_min_flt = p->last.min_flt;
+		p->phase_maj_flt = p->last.maj_flt;
+	}
+	sampler_write_row(s, p, ev, t);
+	s->live_dirty = 1;
+	return p;
+}
+
+/* ---- phase marks ---- */
+
+static void record_mark(struct sampler *s, struct proc_entry *p, const char *phase,
+			int stopped, double t)
+{
+	size_t i;
+
+	read_proc(s, p);
+	snprintf(p->phase, sizeof p->phase, "%s", phase);
+	p->seen_mark = 1;
+	proctable_phase_step(p, t, phase);
+	for (i = 0; i < s->o->ncolumns; i++) {
+		const struct sampler_columns *c = s->o->columns[i];
+
+		if (c->at_mark != NULL)
+			c->at_mark(c, p, (int)i, phase, stopped, t);
+	}
+	sampler_write_row(s, p, SAMPLER_MARK, t);
+	s->live_dirty = 1;
+	if (s->live != NULL)
+		sampler_live_draw(s, t, 0);
+}
+
+/* Marks of pid that wait for its SIGSTOP; record them (stopped or not). */
+static int flush_pending(struct sampler *s, struct proc_entry *p, int stopped, double t)
+{
+	size_t i, kept = 0;
+	int found = 0;
+
+	for (i = 0; i < s->npending; i++) {
+		if (s->pending[i].pid == p->id.pid) {
+			record_mark(s, p, s->pending[i].phase, stopped, t);
+			found = 1;
+		} else {
+			s->pending[kept++] = s->pending[i];
+		}
+	}
+	s->npending = kept;
+	return found;
+}
+
+/* Keep a phase name printable and free of column separators. */
+static void clean_phase(char *phase)
+{
+	for (; *phase; phase++)
+		if (*phase == '\t' || *phase == ',' || *phase == '"' ||
+		    (unsigned char)*phase < ' ')
+			*phase = '_';
+}
+
+static void handle_mark_line(struct sampler *s, char *line, double t)
+{
+	struct pending_mark m;
+	struct proc_entry *p;
+	char *end;
+	long pid = strtol(line, &end, 10);
+
+	if (end == line || *end != ' ' || pid <= 0 || end[1] == '\0')
+		return;		/* not a mark: ignore */
+	m.pid = (pid_t)pid;
+	snprintf(m.phase, sizeof m.phase, "%s", end + 1);
+	clean_phase(m.phase);
+	p = proctable_find(&s->table, m.pid);
+	if (p == NULL) {
+		/* Untraced and not seen yet: a descendant the last scan missed.
+		 * Marks from unknown processes are otherwise ignored. */
+		struct proc_stat st;
+		struct proc_entry *parent;
+
+		if (s->traced || procstat_read_pid(m.pid, &st) != 0)
+			return;
+		parent = proctable_find(&s->table, st.ppid);
+		if (parent == NULL)
+			return;
+		p = discover(s, m.pid, parent->depth + 1, SAMPLER_START, t);
+	}
+	if (s->sync_marks && p->traced) {
+		/* Its SIGSTOP follows: measure then, exactly at the boundary. */
+		if (s->npending == s->pending_cap) {
+			s->pending_cap = s->pending_cap ? 2 * s->pending_cap : 8;
+			s->pending = realloc(s->pending, s->pending_cap * sizeof *s->pending);
+			if (s->pending == NULL)
+				abort();
+		}
+		s->pending[s->npending++] = m;
+	} else {
+		record_mark(s, p, m.phase, 0, t);
+	}
+}
+
+/* Read every complete mark line now in the pipe (non-blocking). */
+static void drain_marks(struct sampler *s)
+{
+	ssize_t n;
+	char *line, *nl;
+
+	if (s->mark_fd < 0)
+		return;
+	for (;;) {
+		n = read(s->mark_fd, s->markbuf + s->marklen, sizeof s->markbuf - 1 - s->marklen);
+		if (n <= 0)
+			break;
+		s->marklen += (size_t)n;
+		s->markbuf[s->marklen] = '\0';
+		line = s->markbuf;
+		while ((nl = strchr(line, '\n')) != NULL) {
+			*nl = '\0';
+			handle_mark_line(s, line, sampler_now(s));
+			line = nl + 1;
+		}
+		s->marklen -= (size_t)(line - s->markbuf);
+		memmove(s->markbuf, line, s->marklen);
+		if (s->marklen == sizeof s->markbuf - 1)
+			s->marklen = 0;		/* an absurd line: drop it */
+	}
+}
+
+/* ---- exits ---- */
+
+/* p has exited (or is about to): final reading, exit row. */
+static void finish_process(struct sampler *s, struct proc_entry *p, double t)
+{
+	if (p->exited)
+		return;
+	flush_pending(s, p, 0, t);
+	read_proc(s, p);
+	proctable_phase_step(p, t, "exit");
+	sampler_write_row(s, p, SAMPLER_EXIT, t);
+	p->exited = 1;
+	if (p->stat_fd >= 0) {
+		close(p->stat_fd);
+		p->stat_fd = -1;
+	}
+	s->live_dirty = 1;
+}
+
+/* ---- ptrace events ---- */
+
+/* The process a traced thread belongs to (0 when unknown). */
+static pid_t tgid_of(struct sampler *s, pid_t tid)
+{
+	pid_t tgid;
+
+	if (proctable_find(&s->table, tid) != NULL)
+		return tid;
+	tgid = proctable_thread_tgid(&s->table, tid);
+	return tgid;
+}
+
+/*
+ * A tracee we have not heard of: a new thread or process auto-attached
+ * by a fork/clone whose event we have not processed yet. Returns its tgid.
+ */
+static pid_t adopt_tracee(struct sampler *s, pid_t tid, struct proc_entry *parent,
+			  enum sampler_event ev, double t)
+{
+	pid_t tgid = procstat_tgid(tid);
+	struct proc_entry *owner;
+	struct proc_stat st;
+
+	if (tgid <= 0)
+		return 0;
+	if (tgid != tid) {		/* a thread */
+		owner = proctable_find(&s->table, tgid);
+		if (owner != NULL && proctable_thread_tgid(&s->table, tid) == 0) {
+			proctable_add_thread(&s->table, tid, tgid);
+			owner->threads++;
+		}
+		return tgid;
+	}
+	if (parent == NULL && procstat_read_pid(tid, &st) == 0)
+		parent = proctable_find(&s->table, st.ppid);
+	discover(s, tid, parent != NULL ? parent->depth + 1 : 1, ev, t);
+	return tid;
+}
+
+static void handle_new_tracee(struct sampler *s, pid_t tid, pid_t tgid, double t)
+{
+	unsigned long msg = 0;
+	pid_t child;
+
+	if (ptrace(PTRACE_GETEVENTMSG, tid, NULL, &msg) < 0)
+		return;
+	child = (pid_t)msg;
+	if (tgid_of(s, child) != 0)
+		return;		/* its own first stop came first */
+	adopt_tracee(s, child, proctable_find(&s->table, tgid), SAMPLER_FORK, t);
+}
+
+static void handle_exec(struct sampler *s, pid_t tid, pid_t tgid, double t)
+{
+	struct proc_entry *p = proctable_find(&s->table, tgid);
+	size_t i;
+
+	if (p == NULL)
+		return;
+	/* exec leaves one thread, with the process's pid. */
+	for (i = s->table.nthreads; i > 0; i--)
+		if (s->table.threads[i - 1].tgid == tgid)
+			proctable_remove_thread(&s->table, s->table.threads[i - 1].tid);
+	p->threads = 1;
+	(void)tid;
+	read_proc(s, p);
+	sampler_write_row(s, p, SAMPLER_EXEC, t);
+	s->live_dirty = 1;
+}
+
+static void handle_exit_event(struct sampler *s, pid_t tid, pid_t tgid, double t)
+{
+	struct proc_entry *p = proctable_find(&s->table, tgid);
+
+	if (tid != tgid)
+		proctable_remove_thread(&s->table, tid);
+	if (p == NULL)
+		return;
+	/* The last thread: memory not yet released, counters final. */
+	if (--p->threads <= 0)
+		finish_process(s, p, t);
+}
+
+static int is_stop_signal(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void handle_stop(struct sampler *s, pid_t tid, int status)
+{
+	int event = status >> 16, sig = WSTOPSIG(status);
+	double t = sampler_now(s);
+	pid_t tgid = tgid_of(s, tid);
+	struct proc_entry *p;
+
+	if (tgid == 0)
+		tgid = adopt_tracee(s, tid, NULL, SAMPLER_FORK, t);
+	switch (event) {
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		handle_new_tracee(s, tid, tgid, t);
+		break;
+	case PTRACE_EVENT_EXEC:
+		handle_exec(s, tid, tgid, t);
+		break;
+	case PTRACE_EVENT_EXIT:
+		handle_exit_event(s, tid, tgid, t);
+		break;
+	case PTRACE_EVENT_STOP:
+		if (is_stop_signal(sig)) {	/* a real group-stop (Ctrl-Z, kill -STOP) */
+			trace_listen(tid);
+			return;
+		}
+		break;
+	case 0:				/* a signal is about to be delivered */
+		if (sig == SIGSTOP && s->sync_marks) {
+			drain_marks(s);
+			p = proctable_find(&s->table, tgid);
+			if (p != NULL && flush_pending(s, p, 1, t))
+				sig = 0;	/* the lab's mark stop: measured, suppress */
+		}
+		trace_resume(tid, sig);
+		return;
+	default:
+		break;
+	}
+	trace_resume(tid, 0);
+}
+
+/* A traced or child process has ended (it is a zombie, not yet reaped). */
+static void handle_exited(struct sampler *s, pid_t tid, int status)
+{
+	struct proc_entry *p;
+
+	if (proctable_thread_tgid(&s->table, tid) != 0) {
+		proctable_remove_thread(&s->table, tid);
+	} else if ((p = proctable_find(&s->table, tid)) != NULL) {
+		/* No exit stop (killed by SIGKILL, or untraced): the zombie's
+		 * /proc/PID/stat still holds its final counters. */
+		finish_process(s, p, sampler_now(s));
+	}
+	if (tid == s->command_pid) {
+		s->command_status = status;
+		s->command_done = 1;
+	}
+}
+
+/* Collect every pending stop and exit, without blocking. */
+static void handle_wait_events(struct sampler *s)
+{
+	siginfo_t si;
+	int status;
+	pid_t pid;
+
+	for (;;) {
+		memset(&si, 0, sizeof si);
+		if (waitid(P_ALL, 0, &si, WEXITED | WSTOPPED | WNOHANG | WNOWAIT | __WALL) < 0 ||
+		    si.si_pid == 0)
+			return;
+		pid = si.si_pid;
+		if (si.si_code == CLD_EXITED || si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED) {
+			/* Look before reaping: the zombie is still readable. */
+			if (waitpid(pid, &status, __WALL | WNOHANG) != pid)
+				continue;
+			handle_exited(s, pid, status);
+		} else {
+			/* WUNTRACED: an untraced child's stop is consumed too. */
+			if (waitpid(pid, &status, __WALL | WNOHANG | WUNTRACED) != pid)
+				continue;
+			if (WIFSTOPPED(status) && s->traced)
+				handle_stop(s, pid, status);
+		}
+	}
+}
+
+/* ---- periodic sampling ---- */
+
+/* Untraced: find new children of the processes we follow. */
+static void scan_children(struct sampler *s, double t)
+{
+	pid_t kids[256];
+	size_t i, n = s->table.n;
+	int k, count;
+
+	for (i = 0; i < n; i++) {
+		struct proc_entry *p = s->table.procs[i];
+
+		if (p->exited || p->traced)
+			continue;
+		count = procstat_children(p->id.pid, kids, 256);
+		for (k = 0; k < count && k < 256; k++)
+			if (proctable_find(&s->table, kids[k]) == NULL)
+				discover(s, kids[k], p->depth + 1, SAMPLER_START, t);
+	}
+}
+
+static void sample_all(struct sampler *s, double t)
+{
+	size_t i;
+
+	if (s->untraced_live && t - s->children_scan_at >= CHILDREN_SCAN_S) {
+		scan_children(s, t);
+		s->children_scan_at = t;
+	}
+	s->untraced_live = 0;
+	for (i = 0; i < s->table.n; i++) {
+		struct proc_entry *p = s->table.procs[i];
+		int rc;
+
+		s->untraced_live |= !p->exited && !p->traced;
+		if (p->exited)
+			continue;
+		rc = read_proc(s, p);
+		if (!p->traced && (rc == -ESRCH || (rc == 0 && (p->last.state == 'Z' ||
+								  p->last.state == 'X')))) {
+			finish_process(s, p, t);	/* untraced: seen gone */
+			continue;
+		}
+		if (rc != 0)
+			continue;
+		if (s->o->changes_only && p->have_emitted &&
+		    p->last.min_flt == p->emitted_min_flt && p->last.maj_flt == p->emitted_maj_flt)
+			continue;
+		sampler_write_row(s, p, SAMPLER_SAMPLE, t);
+	}
+	s->live_dirty = 1;
+}
+
+/* ---- starting and stopping ---- */
+
+static int start_command(struct sampler *s, const sigset_t *orig_mask)
+{
+	int mark_pipe[2], rc;
+	struct trace_spawn_result r;
+	struct proc_entry *p;
+
+	if (pipe2(mark_pipe, O_CLOEXEC) < 0) {
+		warn(s, "mark pipe", errno);
+		return 1;
+	}
+	fcntl(mark_pipe[0], F_SETFL, O_NONBLOCK);
+	rc = trace_spawn(s->o->command, mark_pipe[1], orig_mask, &r);
+	close(mark_pipe[1]);
+	if (rc < 0) {
+		close(mark_pipe[0]);
+		warn(s, s->o->command[0], -rc);
+		return rc == -ENOENT ? 127 : 126;
+	}
+	s->mark_fd = mark_pipe[0];
+	s->command_pid = r.pid;
+	s->traced = r.traced;
+	s->sync_marks = r.traced;
+	s->untraced_live = !r.traced;
+	if (!r.traced)
+		fprintf(stderr, "%s: warning: ptrace not permitted (%s): periodic sampling only, "
+			"exit rows show the last sample\n", s->o->progname, strerror(r.seize_errno));
+	p = discover(s, r.pid, 0, SAMPLER_START, sampler_now(s));
+	(void)p;
+	return 0;
+}
+
+/*
+ * -p: follow pid and its descendants, seizing every thread where ptrace is
+ * allowed (root, or our own processes); where not, sample only.
+ */
+static void attach_tree(struct sampler *s, pid_t pid, int depth, double t)
+{
+	pid_t ids[256];
+	struct proc_entry *p;
+	int n, i, rc;
+
+	if (proctable_find(&s->table, pid) != NULL)
+		return;
+	rc = trace_attach(pid);
+	if (rc != 0 && !s->attach_warned) {
+		fprintf(stderr, "%s: warning: cannot trace process %d (%s): periodic sampling only, "
+			"exit rows show the last sample\n", s->o->progname, (int)pid, strerror(-rc));
+		s->attach_warned = 1;
+	}
+	if (rc == 0)
+		s->traced = 1;
+	p = discover(s, pid, depth, SAMPLER_START, t);
+	p->traced = rc == 0;
+	s->untraced_live |= !p->traced;
+	if (p->traced) {
+		n = procstat_threads(pid, ids, 256);
+		for (i = 0; i < n && i < 256; i++) {
+			if (ids[i] == pid || trace_attach(ids[i]) != 0)
+				continue;
+			proctable_add_thread(&s->table, ids[i], pid);
+			p->threads++;
+		}
+	}
+	n = procstat_children(pid, ids, 256);
+	for (i = 0; i < n && i < 256; i++)
+		attach_tree(s, ids[i], depth + 1, t);
+}
+
+static int attach_pids(struct sampler *s)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->o->npids; i++) {
+		struct proc_stat st;
+
+		rc = procstat_read_pid(s->o->pids[i], &st);
+		if (rc != 0) {
+			char what[64];
+
+			snprintf(what, sizeof what, "process %d", (int)s->o->pids[i]);
+			warn(s, what, rc == -ENOENT ? ESRCH : -rc);
+			return 1;
+		}
+	}
+	for (i = 0; i < s->o->npids; i++)
+		attach_tree(s, s->o->pids[i], 0, sampler_now(s));
+	return 0;
+}
+
+/* Ctrl-C, SIGTERM or -d: end the run, still writing everything. */
+static void begin_stop(struct sampler *s, int sig)
+{
+	size_t i;
+
+	if (s->command_pid == 0) {	/* -p: leave the processes alone */
+		s->stopping = 2;
+		return;
+	}
+	if (s->stopping)
+		sig = SIGKILL;		/* asked twice: now */
+	s->stopping = 1;
+	s->stop_deadline = sampler_now(s) + STOP_GRACE_S;
+	for (i = 0; i < s->table.n; i++)
+		if (!s->table.procs[i]->exited)
+			kill(s->table.procs[i]->id.pid, sig);
+}
+
+static void read_signals(struct sampler *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+		if (si.ssi_signo != SIGCHLD)
+			begin_stop(s, (int)si.ssi_signo);
+}
+
+static int finished(const struct sampler *s)
+{
+	if (s->stopping == 2)
+		return 1;
+	if (s->command_pid != 0 && !s->command_done)
+		return 0;
+	return proctable_live(&s->table) == 0;
+}
+
+static void wait_for_events(struct sampler *s, double until)
+{
+	struct pollfd fds[2];
+	struct timespec timeout;
+	double wait_s = until - sampler_now(s);
+	nfds_t n = 1;
+
+	if (wait_s < 0)
+		wait_s = 0;
+	timeout.tv_sec = (time_t)wait_s;
+	timeout.tv_nsec = (long)((wait_s - (double)timeout.tv_sec) * 1e9);
+	fds[0].fd = s->sigfd;
+	fds[0].events = POLLIN;
+	if (s->mark_fd >= 0) {
+		fds[1].fd = s->mark_fd;
+		fds[1].events = POLLIN;
+		n = 2;
+	}
+	if (ppoll(fds, n, &timeout, NULL) <= 0)
+		return;
+	if (fds[0].revents)
+		read_signals(s);
+	if (n == 2 && (fds[1].revents & POLLIN))
+		drain_marks(s);
+	else if (n == 2 && (fds[1].revents & (POLLHUP | POLLERR))) {
+		close(s->mark_fd);	/* every writer is gone */
+		s->mark_fd = -1;
+	}
+}
+
+static void run_loop(struct sampler *s)
+{
+	double interval = s->o->interval_ms / 1000.0;
+	double next_sample = sampler_now(s) + interval;
+	double live_period = 0.1, t, until;
+
+	for (;;) {
+		handle_wait_events(s);
+		if (finished(s))
+			break;
+		t = sampler_now(s);
+		if (s->o->duration_s > 0 && t >= s->o->duration_s && !s->stopping)
+			begin_stop(s, SIGTERM);
+		if (s->stopping == 1 && t >= s->stop_deadline)
+			begin_stop(s, SIGKILL);
+		if (t >= next_sample) {
+			sample_all(s, t);
+			next_sample += interval;
+			if (next_sample < t)
+				next_sample = t + interval;	/* fell behind: skip */
+		}
+		if (s->live != NULL && s->live_dirty && t - s->live_drawn_at >= live_period)
+			sampler_live_draw(s, t, 0);
+		until = next_sample;
+		if (s->o->duration_s > 0 && !s->stopping && s->o->duration_s < until)
+			until = s->o->duration_s;
+		wait_for_events(s, until);
+	}
+}
+
+/* Free the columns' per-process data. */
+static const struct sampler_options *free_opts;
+static void free_ext(struct proc_entry *p)
+{
+	size_t i;
+
+	for (i = 0; i < free_opts->ncolumns; i++)
+		if (free_opts->columns[i]->free_ext != NULL)
+			free_opts->columns[i]->free_ext(p, (int)i);
+}
+
+static int exit_status(const struct sampler *s)
+{
+	if (s->command_pid == 0 || !s->command_done)
+		return 0;
+	if (WIFEXITED(s->command_status))
+		return WEXITSTATUS(s->command_status);
+	if (WIFSIGNALED(s->command_status))
+		return 128 + WTERMSIG(s->command_status);
+	return 1;
+}
+
+int sampler_run(const struct sampler_options *o)
+{
+	struct sampler s;
+	sigset_t mask, orig_mask;
+	int rc, status, ok;
+
+	memset(&s, 0, sizeof s);
+	s.o = o;
+	s.mark_fd = -1;
+	s.sigfd = -1;
+	proctable_init(&s.table);
+	clock_gettime(CLOCK_MONOTONIC, &s.t0);
+
+	if (o->backend == SAMPLER_LIBPROC2 && (rc = procstat_libproc2_new(&s.libproc2)) < 0) {
+		warn(&s, "libproc2", -rc);
+		return 1;
+	}
+	if (sampler_output_open(&s) != 0) {
+		procstat_libproc2_free(s.libproc2);
+		return 1;
+	}
+
+	/* Signals arrive through a signalfd, so the loop can sleep in ppoll. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, &orig_mask);
+	s.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+
+	rc = o->command != NULL ? start_command(&s, &orig_mask) : attach_pids(&s);
+	if (rc == 0)
+		run_loop(&s);
+	else
+		status = rc;
+	if (s.live != NULL)
+		sampler_live_draw(&s, sampler_now(&s), 1);
+	if (rc == 0) {
+		/* -p after Ctrl-C or -d: note where the live ones were. */
+		size_t i;
+
+		for (i = 0; i < s.table.n; i++)
+			if (!s.table.procs[i]->exited)
+				proctable_phase_step(s.table.procs[i], sampler_now(&s), "running");
+		status = exit_status(&s);
+	}
+	if (rc == 0)
+		sampler_write_header(&s);
+	ok = sampler_output_close(&s, rc == 0);
+	if (rc == 0 && o->summary && ok == 0)
+		sampler_print_summary(&s);
+	if (ok != 0)
+		status = 1;
+
+	close(s.sigfd);
+	if (s.mark_fd >= 0)
+		close(s.mark_fd);
+	sigprocmask(SIG_SETMASK, &orig_mask, NULL);
+	free_opts = o;
+	proctable_free(&s.table, free_ext);
+	free(s.pending);
+	procstat_libproc2_free(s.libproc2);
+	return status;
+}

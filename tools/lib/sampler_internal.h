@@ -1,0 +1,67 @@
+/*
+ * sampler_internal.h - the sampler's state, shared by sampler.c (events
+ * and the main loop) and sampler_output.c (rows, summary, live view).
+ * Not for tools: they use sampler.h.
+ */
+#ifndef COWLAB_SAMPLER_INTERNAL_H
+#define COWLAB_SAMPLER_INTERNAL_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "procstat_libproc2.h"
+#include "proctable.h"
+#include "sampler.h"
+
+struct pending_mark {
+	pid_t pid;
+	char phase[PROCTABLE_PHASE_MAX];
+};
+
+struct sampler {
+	const struct sampler_options *o;
+	struct proctable table;
+	struct timespec t0;
+
+	FILE *out;			/* TSV/CSV rows, or NULL */
+	int header_written;
+	char *out_tmp;			/* -o: the temporary file renamed at the end */
+	FILE *live;			/* --live table, or NULL */
+	int live_is_stdout;
+	double live_drawn_at;
+	int live_dirty;
+	int live_started;
+
+	int mark_fd;			/* read end of the mark pipe, or -1 */
+	char markbuf[4096];
+	size_t marklen;
+	struct pending_mark *pending;	/* sync marks waiting for their SIGSTOP */
+	size_t npending, pending_cap;
+
+	int traced;			/* ptrace in use */
+	int sync_marks;			/* labs stop at marks (COWLAB_MARK_SYNC=1) */
+	pid_t command_pid;		/* 0 with -p */
+	int command_status;		/* its wait status */
+	int command_done;
+	int attach_warned;		/* -p: "cannot trace" told once */
+	int untraced_live;		/* some live process is not traced */
+	double children_scan_at;	/* untraced: last look for new children */
+
+	struct procstat_libproc2 *libproc2;
+	int sigfd;
+	int stopping;			/* Ctrl-C, a signal or -d: ending */
+	double stop_deadline;		/* then SIGKILL what is left */
+};
+
+/* Seconds since the sampler started. */
+double sampler_now(const struct sampler *s);
+
+/* sampler_output.c */
+int sampler_output_open(struct sampler *s);
+int sampler_output_close(struct sampler *s, int ok);
+void sampler_write_header(struct sampler *s);
+void sampler_write_row(struct sampler *s, struct proc_entry *p, enum sampler_event ev, double t);
+void sampler_live_draw(struct sampler *s, double t, int final);
+void sampler_print_summary(struct sampler *s);
+
+#endif

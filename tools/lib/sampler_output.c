@@ -1,0 +1,286 @@
+/*
+ * sampler_output.c - what the sampler writes: TSV/CSV rows (to a temporary
+ * file renamed into place only when complete), the --summary table and the
+ * --live terminal view.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sampler_internal.h"
+
+static const char *const fixed_headers[] = {
+	"time_s", "pid", "ppid", "comm", "event", "min_flt", "maj_flt", "rss_kb",
+	"phase", "role",
+};
+
+static void fail(const struct sampler *s, const char *what, int err)
+{
+	fprintf(stderr, "%s: %s: %s\n", s->o->progname, what, strerror(err));
+}
+
+static int open_rows_file(struct sampler *s)
+{
+	const char *path = s->o->output;
+	size_t len = strlen(path) + 16;
+	mode_t mask;
+	int fd;
+
+	s->out_tmp = malloc(len);
+	if (s->out_tmp == NULL)
+		return -ENOMEM;
+	snprintf(s->out_tmp, len, "%s.XXXXXX", path);
+	fd = mkstemp(s->out_tmp);
+	if (fd < 0) {
+		int e = errno;
+
+		free(s->out_tmp);
+		s->out_tmp = NULL;
+		return -e;
+	}
+	mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	s->out = fdopen(fd, "w");
+	if (s->out == NULL) {
+		int e = errno;
+
+		close(fd);
+		unlink(s->out_tmp);
+		return -e;
+	}
+	return 0;
+}
+
+int sampler_output_open(struct sampler *s)
+{
+	const struct sampler_options *o = s->o;
+	int rc;
+
+	if (o->output != NULL) {
+		rc = open_rows_file(s);
+		if (rc < 0) {
+			fail(s, o->output, -rc);
+			return -1;
+		}
+	} else if (!o->live) {
+		s->out = stdout;
+	}
+	if (o->live && o->live_file != NULL) {
+		int fd = open(o->live_file, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY | O_CLOEXEC, 0666);
+
+		if (fd < 0 || (s->live = fdopen(fd, "w")) == NULL) {
+			fail(s, o->live_file, errno);
+			if (fd >= 0)
+				close(fd);
+			sampler_output_close(s, 0);
+			return -1;
+		}
+	} else if (o->live) {
+		s->live = stdout;
+		s->live_is_stdout = 1;
+	}
+	return 0;
+}
+
+int sampler_output_close(struct sampler *s, int ok)
+{
+	int rc = 0;
+
+	if (s->live != NULL && !s->live_is_stdout)
+		fclose(s->live);
+	else if (s->live != NULL)
+		fflush(stdout);
+	s->live = NULL;
+	if (s->out == stdout) {
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fail(s, "writing standard output", errno ? errno : EIO);
+			rc = -1;
+		}
+	} else if (s->out != NULL) {
+		int write_error = ferror(s->out);
+
+		if (fclose(s->out) != 0 || write_error) {
+			fail(s, s->o->output, errno ? errno : EIO);
+			ok = 0;
+			rc = -1;
+		}
+		if (ok && rename(s->out_tmp, s->o->output) != 0) {
+			fail(s, s->o->output, errno);
+			rc = -1;
+			ok = 0;
+		}
+		if (!ok)
+			unlink(s->out_tmp);
+	}
+	s->out = NULL;
+	free(s->out_tmp);
+	s->out_tmp = NULL;
+	return rc;
+}
+
+/* One text field; CSV quotes it when needed, TSV keeps it tab-free. */
+static void put_text(struct sampler *s, const char *text)
+{
+	const char *p;
+
+	if (s->o->csv && strpbrk(text, ",\"\n\r") != NULL) {
+		putc('"', s->out);
+		for (p = text; *p; p++) {
+			if (*p == '"')
+				putc('"', s->out);
+			putc(*p, s->out);
+		}
+		putc('"', s->out);
+		return;
+	}
+	for (p = text; *p; p++)
+		putc(*p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p, s->out);
+}
+
+void sampler_write_header(struct sampler *s)
+{
+	char sep = s->o->csv ? ',' : '\t';
+	size_t i, k;
+
+	if (s->out == NULL || s->header_written)
+		return;
+	s->header_written = 1;
+	for (i = 0; i < sizeof fixed_headers / sizeof fixed_headers[0]; i++)
+		fprintf(s->out, "%s%s", i ? (sep == ',' ? "," : "\t") : "", fixed_headers[i]);
+	for (i = 0; i < s->o->ncolumns; i++)
+		for (k = 0; k < s->o->columns[i]->ncolumns; k++)
+			fprintf(s->out, "%c%s", sep, s->o->columns[i]->headers[k]);
+	putc('\n', s->out);
+}
+
+void sampler_write_row(struct sampler *s, struct proc_entry *p, enum sampler_event ev, double t)
+{
+	static long page_kb;
+	char sep = s->o->csv ? ',' : '\t';
+	char buf[64];
+	size_t i, k;
+
+	p->emitted_min_flt = p->last.min_flt;
+	p->emitted_maj_flt = p->last.maj_flt;
+	p->have_emitted = 1;
+	if (s->out == NULL)
+		return;
+	sampler_write_header(s);	/* first row: nothing is written before */
+	if (page_kb == 0)
+		page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	fprintf(s->out, "%.6f%c%d%c%d%c", t, sep, (int)p->id.pid, sep, (int)p->last.ppid, sep);
+	put_text(s, p->last.comm);
+	fprintf(s->out, "%c%s%c%lu%c%lu%c%ld%c", sep, sampler_event_name(ev), sep,
+		p->last.min_flt, sep, p->last.maj_flt, sep, p->last.rss_pages * page_kb, sep);
+	put_text(s, p->phase);
+	fprintf(s->out, "%c%s", sep, proctable_role(p->depth));
+	for (i = 0; i < s->o->ncolumns; i++) {
+		const struct sampler_columns *c = s->o->columns[i];
+
+		if (c->update != NULL)
+			c->update(c, p, (int)i, ev, t);
+		for (k = 0; k < c->ncolumns; k++) {
+			c->format(p, (int)i, k, buf, sizeof buf);
+			putc(sep, s->out);
+			put_text(s, buf);
+		}
+	}
+	putc('\n', s->out);
+}
+
+/* ---- --summary ---- */
+
+struct summary_row {
+	const struct proc_entry *p;
+	const struct phase_step *step;
+};
+
+static int by_time(const void *a, const void *b)
+{
+	const struct summary_row *x = a, *y = b;
+
+	if (x->step->time_s != y->step->time_s)
+		return x->step->time_s < y->step->time_s ? -1 : 1;
+	return x->p->id.pid - y->p->id.pid;
+}
+
+void sampler_print_summary(struct sampler *s)
+{
+	FILE *f = s->out == stdout || s->live_is_stdout ? stderr : stdout;
+	struct summary_row *rows;
+	size_t i, k, n = 0;
+
+	for (i = 0; i < s->table.n; i++)
+		n += s->table.procs[i]->nsteps;
+	rows = calloc(n ? n : 1, sizeof *rows);
+	if (rows == NULL)
+		return;
+	n = 0;
+	for (i = 0; i < s->table.n; i++)
+		for (k = 0; k < s->table.procs[i]->nsteps; k++) {
+			rows[n].p = s->table.procs[i];
+			rows[n++].step = &s->table.procs[i]->steps[k];
+		}
+	qsort(rows, n, sizeof *rows, by_time);
+	fprintf(f, "\nPage faults per phase (each counted from the previous mark of the same process;\n"
+		"the \"exit\" row is the part after its last mark):\n\n");
+	fprintf(f, "%-10s %8s  %-16s %-22s %9s %9s %10s\n",
+		"role", "pid", "comm", "phase", "min_flt", "maj_flt", "time_s");
+	for (i = 0; i < n; i++)
+		fprintf(f, "%-10s %8d  %-16s %-22s %9lu %9lu %10.4f\n",
+			proctable_role(rows[i].p->depth), (int)rows[i].p->id.pid,
+			rows[i].p->last.comm, rows[i].step->phase,
+			rows[i].step->d_min_flt, rows[i].step->d_maj_flt, rows[i].step->time_s);
+	fflush(f);
+	free(rows);
+}
+
+/* ---- --live ---- */
+
+void sampler_live_draw(struct sampler *s, double t, int final)
+{
+	static long page_kb;
+	FILE *f = s->live;
+	size_t i;
+
+	if (f == NULL)
+		return;
+	if (page_kb == 0)
+		page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	if (!s->live_started) {
+		fputs("\033[H\033[2J", f);	/* clear the screen once */
+		s->live_started = 1;
+	}
+	fputs("\033[H", f);			/* then redraw in place */
+	fprintf(f, "cowsample: %s   t=%.1f s   %s\033[K\n",
+		s->o->command != NULL ? s->o->command[0] : "attached",
+		t, final ? "finished" : "running");
+	fprintf(f, "%7s %7s %-10s %-15s %-16s %9s %8s %8s %8s %9s %s\033[K\n",
+		"PID", "PPID", "ROLE", "COMM", "PHASE", "MIN_FLT", "MAJ_FLT",
+		"+MIN", "+MAJ", "RSS_KB", "");
+	for (i = 0; i < s->table.n; i++) {
+		const struct proc_entry *p = s->table.procs[i];
+		unsigned long d_min = p->last.min_flt - p->phase_min_flt;
+		unsigned long d_maj = p->last.maj_flt - p->phase_maj_flt;
+
+		if (p->exited && p->nsteps > 0) {	/* since the mark before its exit */
+			d_min = p->steps[p->nsteps - 1].d_min_flt;
+			d_maj = p->steps[p->nsteps - 1].d_maj_flt;
+		}
+		fprintf(f, "%7d %7d %-10s %-15s %-16s %9lu %8lu %8lu %8lu %9ld %s\033[K\n",
+			(int)p->id.pid, (int)p->last.ppid, proctable_role(p->depth),
+			p->last.comm, p->phase, p->last.min_flt, p->last.maj_flt,
+			d_min, d_maj,
+			p->last.rss_pages * page_kb, p->exited ? "exited" : "");
+	}
+	fputs("(+MIN, +MAJ: faults since that process's last phase mark)\033[K\n\033[J", f);
+	fflush(f);
+	s->live_drawn_at = t;
+	s->live_dirty = 0;
+}

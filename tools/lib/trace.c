@@ -1,0 +1,121 @@
+/*
+ * trace.c - start or attach to processes under ptrace (see trace.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+/* The child: wait for the go byte ('1' traced, '0' not), set up, exec. */
+static void run_child(char *const argv[], int mark_fd, const sigset_t *mask,
+		      int go_fd, int err_fd)
+{
+	char go = '0', text[16];
+	int err;
+
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	if (read(go_fd, &go, 1) != 1)
+		_exit(127);	/* the sampler died before letting us go */
+	close(go_fd);
+	if (mark_fd >= 0) {
+		/* Not close-on-exec: a lab started through `sh -c` still gets it. */
+		fcntl(mark_fd, F_SETFD, 0);
+		snprintf(text, sizeof text, "%d", mark_fd);
+		setenv("COWLAB_MARK_FD", text, 1);
+		if (go == '1')
+			setenv("COWLAB_MARK_SYNC", "1", 1);
+		else
+			unsetenv("COWLAB_MARK_SYNC");
+	}
+	execvp(argv[0], argv);
+	err = errno;
+	if (write(err_fd, &err, sizeof err) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+int trace_spawn(char *const argv[], int mark_fd, const sigset_t *child_sigmask,
+		struct trace_spawn_result *out)
+{
+	int go[2], err_pipe[2], exec_errno = 0, status;
+	char go_byte;
+	ssize_t n;
+	pid_t pid;
+
+	memset(out, 0, sizeof *out);
+	if (pipe2(go, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(err_pipe, O_CLOEXEC) < 0) {
+		int e = errno;
+
+		close(go[0]);
+		close(go[1]);
+		return -e;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		close(go[0]); close(go[1]); close(err_pipe[0]); close(err_pipe[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		close(err_pipe[0]);
+		run_child(argv, mark_fd, child_sigmask, go[0], err_pipe[1]);
+	}
+	close(go[0]);
+	close(err_pipe[1]);
+
+	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)(long)TRACE_OPTIONS) == 0) {
+		out->traced = 1;
+	} else {
+		out->seize_errno = errno;
+	}
+	go_byte = out->traced ? '1' : '0';
+	if (write(go[1], &go_byte, 1) != 1) {
+		/* Cannot happen while the child lives; treat as exec failure. */
+		exec_errno = errno;
+	}
+	close(go[1]);
+
+	/* The error pipe is close-on-exec: EOF means the exec worked (the
+	 * close happens before the exec event stop, so this cannot block on
+	 * a stopped tracee). */
+	do
+		n = read(err_pipe[0], &exec_errno, sizeof exec_errno);
+	while (n < 0 && errno == EINTR);
+	close(err_pipe[0]);
+	if (n == (ssize_t)sizeof exec_errno || exec_errno != 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, __WALL) == pid && !WIFEXITED(status) &&
+		       !WIFSIGNALED(status))
+			trace_resume(pid, 0);
+		return -(exec_errno ? exec_errno : ENOEXEC);
+	}
+	out->pid = pid;
+	return 0;
+}
+
+int trace_attach(pid_t tid)
+{
+	if (ptrace(PTRACE_SEIZE, tid, NULL, (void *)(long)TRACE_OPTIONS) < 0)
+		return -errno;
+	return 0;
+}
+
+void trace_resume(pid_t tid, int sig)
+{
+	ptrace(PTRACE_CONT, tid, NULL, (void *)(long)sig);
+}
+
+void trace_listen(pid_t tid)
+{
+	ptrace(PTRACE_LISTEN, tid, NULL, NULL);
+}
