@@ -36,28 +36,28 @@ setup() {
 @test "clone_demo: with CLONE_VM the child's writes take no fault and the parent sees them" {
 	run "$CLONE_DEMO" -n 1024 -w 1024 --batch
 	assert_success
-	assert_between "$(result_field vm-child-wrote child minor)" 0 "$LAB_SLACK" "CLONE_VM child"
+	assert_between "$(result_field child-wrote child-vm minor)" 0 "$LAB_SLACK" "CLONE_VM child"
 	assert_line "memory: flags=CLONE_VM|SIGCHLD child_wrote_pages=1024 parent_sees_child_writes=yes"
 }
 
 @test "clone_demo: without CLONE_VM the child takes one COW fault per written page, unseen by the parent" {
 	run "$CLONE_DEMO" -n 1024 -w 700 --batch
 	assert_success
-	assert_between "$(result_field copy-child-wrote child minor)" 700 $((700 + LAB_SLACK)) "copy child"
+	assert_between "$(result_field child-wrote child-novm minor)" 700 $((700 + LAB_SLACK)) "copy child"
 	assert_line "memory: flags=SIGCHLD child_wrote_pages=700 parent_sees_child_writes=no"
 	# The two children are different processes, neither is the parent.
 	local parent vm copy
 	parent=$(result_field parent-touched parent pid)
-	vm=$(result_field vm-child-wrote child pid)
-	copy=$(result_field copy-child-wrote child pid)
+	vm=$(result_field child-wrote child-vm pid)
+	copy=$(result_field child-wrote child-novm pid)
 	[ "$vm" != "$parent" ] && [ "$copy" != "$parent" ] && [ "$vm" != "$copy" ]
 }
 
 @test "clone_demo --copy-first: after a copy child, even the CLONE_VM child faults once per page (reuse)" {
 	run "$CLONE_DEMO" -n 1024 -w 800 --copy-first --batch
 	assert_success
-	assert_between "$(result_field copy-child-wrote child minor)" 800 $((800 + LAB_SLACK)) "copy child"
-	assert_between "$(result_field vm-child-wrote child minor)" 800 $((800 + LAB_SLACK)) "CLONE_VM child"
+	assert_between "$(result_field child-wrote child-novm minor)" 800 $((800 + LAB_SLACK)) "copy child"
+	assert_between "$(result_field child-wrote child-vm minor)" 800 $((800 + LAB_SLACK)) "CLONE_VM child"
 	assert_line "memory: flags=CLONE_VM|SIGCHLD child_wrote_pages=800 parent_sees_child_writes=yes"
 	# The copy child really ran first.
 	assert_line "== Step 2 of 5: clone(SIGCHLD): a copy of the memory, like fork() =="
@@ -66,7 +66,7 @@ setup() {
 @test "clone_demo -w 0: no writes, no faults, nothing seen" {
 	run "$CLONE_DEMO" -n 64 -w 0 --batch
 	assert_success
-	assert_between "$(result_field copy-child-wrote child minor)" 0 "$LAB_SLACK" "copy child"
+	assert_between "$(result_field child-wrote child-novm minor)" 0 "$LAB_SLACK" "copy child"
 	assert_line "memory: flags=CLONE_VM|SIGCHLD child_wrote_pages=0 parent_sees_child_writes=no"
 }
 

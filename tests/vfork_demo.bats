@@ -28,7 +28,7 @@ setup() {
 	run "$VFORK_DEMO" -n 1024 -w 1024 --batch
 	assert_success
 	# 1024 pages written: a copy would cost 1024 faults; sharing costs none.
-	assert_between "$(result_field vfork-child-wrote child minor)" 0 "$LAB_SLACK" "vfork child"
+	assert_between "$(result_field child-wrote child minor)" 0 "$LAB_SLACK" "vfork child"
 	assert_line "shared: mode=vfork parent_sees_child_writes=yes"
 	assert_output --partial "Undefined behaviour in POSIX"
 }
@@ -47,13 +47,13 @@ setup() {
 	child=$(line_field "$(first_line '^timestamp: mode=vfork event=child-exit ')" pid)
 	parent=$(line_field "$(first_line '^timestamp: mode=vfork event=parent-resumed ')" pid)
 	[ "$child" != "$parent" ]
-	assert_equal "$(result_field vfork-child-wrote child pid)" "$child"
+	assert_equal "$(result_field child-wrote child pid)" "$child"
 }
 
 @test "vfork_demo --compare-fork: a fork child takes one COW fault per written page, the parent does not see its writes nor wait" {
 	run "$VFORK_DEMO" -n 1024 -w 600 --compare-fork --batch
 	assert_success
-	assert_between "$(result_field vfork-child-wrote child minor)" 0 "$LAB_SLACK" "vfork child"
+	assert_between "$(result_field child-wrote child minor)" 0 "$LAB_SLACK" "vfork child"
 	assert_between "$(result_field fork-child-wrote child minor)" 600 $((600 + LAB_SLACK)) "fork child"
 	assert_line "shared: mode=vfork parent_sees_child_writes=yes"
 	assert_line "shared: mode=fork parent_sees_child_writes=no"

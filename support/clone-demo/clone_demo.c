@@ -69,7 +69,7 @@ static void print_help(void)
 	       "children created with and without CLONE_FILES open and close files.\n"
 	       "\n"
 	       "  -n, --pages=N    pages in the buffer (default 1024)\n"
-	       "  -w, --write=K    pages each child writes (default N/2, 0..N)\n"
+	       "  -w, --write=K    pages each child writes (default N, 0..N)\n"
 	       "      --copy-first run the child without CLONE_VM first (steps 2 and 3\n"
 	       "                   swapped): see what it leaves behind in the parent\n"
 	       "      --thp        ask for transparent huge pages (MADV_HUGEPAGE);\n"
@@ -79,12 +79,12 @@ static void print_help(void)
 	       "  -h, --help       show this help\n"
 	       "\n"
 	       "Lines for scripts:\n"
-	       "  result: phase=P role=parent|child pid=N minor=N major=N\n"
+	       "  result: phase=P role=parent|child|child-vm|child-novm pid=N minor=N major=N\n"
 	       "  memory: flags=F child_wrote_pages=K parent_sees_child_writes=yes|no\n"
 	       "  files: flags=F child_opened_fd=N open_in_parent=yes|no\n"
 	       "         child_closed_fd=N closed_in_parent=yes|no   (one line)\n"
-	       "Phases: parent-touched vm-child-wrote vm-child-exited\n"
-	       "        copy-child-wrote copy-child-exited files-copy-child files-copy-checked\n"
+	       "Phases: parent-touched child-wrote (roles child-vm, child-novm)\n"
+	       "        vm-child-exited copy-child-exited files-copy-child files-copy-checked\n"
 	       "        files-shared-child files-shared-checked\n", prog);
 }
 
@@ -163,7 +163,7 @@ static void parse_options(int argc, char **argv, struct options *opt)
 	if (optind < argc)
 		usage_error(argv[optind], "unexpected argument");
 	opt->written = write_text ? parse_count("-w", write_text, 0, opt->pages)
-				  : opt->pages / 2;
+				  : opt->pages;
 	/* Waiting for Enter only makes sense when a person types it. */
 	opt->interactive = !batch && isatty(STDIN_FILENO);
 }
@@ -296,7 +296,7 @@ struct memory_job {
 	char *buf;
 	long pages;
 	char value;		/* what the child writes */
-	const char *phase;	/* its phase name */
+	const char *role;	/* child-vm or child-novm, in its result line */
 	int interactive;
 };
 
@@ -307,7 +307,7 @@ static int memory_child(void *arg)
 	struct lab_faults before = lab_faults_now();
 
 	write_pages(job->buf, job->pages, job->value);
-	end_step(job->phase, "child", before);
+	end_step("child-wrote", job->role, before);
 	printf("child %d (parent %d) wrote %ld pages\n",
 	       (int)getpid(), (int)getppid(), job->pages);
 	fflush(stdout);
@@ -316,9 +316,10 @@ static int memory_child(void *arg)
 }
 
 static void memory_step(int step, char *buf, const struct options *opt,
-			int flags, char value, const char *phase, const char *exited)
+			int flags, char value, const char *exited)
 {
-	struct memory_job job = { buf, opt->written, value, phase, opt->interactive };
+	struct memory_job job = { buf, opt->written, value,
+				  flags & CLONE_VM ? "child-vm" : "child-novm", opt->interactive };
 	long seen;
 
 	print_step(step, flags & CLONE_VM ? "clone(CLONE_VM | SIGCHLD): shared memory"
@@ -483,11 +484,10 @@ int main(int argc, char **argv)
 	 * write-protected, and even a CLONE_VM child's writes fault
 	 * (reuse faults, see labs/copy-on-write.md). --copy-first shows it. */
 	if (opt.copy_first)
-		memory_step(2, buf, &opt, SIGCHLD, 'c', "copy-child-wrote", "copy-child-exited");
-	memory_step(opt.copy_first ? 3 : 2, buf, &opt, CLONE_VM | SIGCHLD, 'v',
-		    "vm-child-wrote", "vm-child-exited");
+		memory_step(2, buf, &opt, SIGCHLD, 'c', "copy-child-exited");
+	memory_step(opt.copy_first ? 3 : 2, buf, &opt, CLONE_VM | SIGCHLD, 'v', "vm-child-exited");
 	if (!opt.copy_first)
-		memory_step(3, buf, &opt, SIGCHLD, 'c', "copy-child-wrote", "copy-child-exited");
+		memory_step(3, buf, &opt, SIGCHLD, 'c', "copy-child-exited");
 	files_step(4, &opt, SIGCHLD, "files-copy-child", "files-copy-checked");
 	files_step(5, &opt, CLONE_FILES | SIGCHLD, "files-shared-child", "files-shared-checked");
 

@@ -90,7 +90,7 @@ static void print_help(void)
 	       "  timestamp: mode=M event=E pid=N ns=CLOCK_MONOTONIC\n"
 	       "  shared: mode=vfork|fork parent_sees_child_writes=yes|no\n"
 	       "  exec-image: via=vfork-exec|posix-spawn pid=N ppid=N\n"
-	       "Phases: parent-touched vfork-child-wrote vfork-child-exited\n"
+	       "Phases: parent-touched child-wrote (the vfork child) vfork-child-exited\n"
 	       "        fork-child-wrote fork-child-exited vfork-exec-resumed\n"
 	       "        exec-image-started posix-spawned\n"
 	       "Writing the parent's memory from a vfork child is undefined behaviour\n"
@@ -327,7 +327,7 @@ static pid_t vfork_child_writes(char *buf, long pages, int interactive,
 		vfork_child.before = lab_faults_now();
 		write_pages(buf, pages, 'v');
 		vfork_child.after = lab_faults_now();
-		lab_mark("vfork-child-wrote");
+		lab_mark("child-wrote");
 		if (interactive)
 			child_wait_for_enter();
 		vfork_child.end_ns = now_ns();
@@ -357,7 +357,7 @@ static void vfork_step(int step, char *buf, const struct options *opt)
 				   &called_ns, &resumed_ns);
 	wait_child(child);
 	lab_mark("vfork-child-exited");
-	print_child_result("vfork-child-wrote", child);
+	print_child_result("child-wrote", child);
 	print_time("vfork", "vfork-called", parent, called_ns);
 	print_time("vfork", "child-start", child, vfork_child.start_ns);
 	print_time("vfork", "child-exit", child, vfork_child.end_ns);
