@@ -1,0 +1,191 @@
+#!/usr/bin/env bats
+# fork_faults: the copy-on-write lab, checked against the running kernel.
+#
+# Every bound comes from the lab's parameters (N pages, K written by the
+# child). The kernel's fault accounting is exact; the only slack is SLACK
+# faults per measured step, for the rare page the measured loop itself may
+# touch for the first time (a stack page, a page-table page, a libc page
+# that is copy-on-write after fork). SLACK is far below every N used here,
+# so a step that faulted once per page could never pass as "no fault".
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+SLACK=8
+
+setup() {
+	LAB=$(lab_bin fork-faults)
+	[ -x "$LAB" ] || fail "lab program not built: $LAB"
+}
+
+# Run the lab in batch mode (stdin is not a terminal) with these arguments.
+run_lab() {
+	run "$LAB" --batch "$@" </dev/null
+	assert_success
+}
+
+# The minor faults of one step, from its "result:" line in $output.
+# Fails unless there is exactly one such line for PHASE and ROLE.
+minor_of() {
+	local phase=$1 role=$2 lines
+	lines=$(grep -E "^result: phase=$phase role=$role pid=[0-9]+ minor=[0-9]+ major=[0-9]+$" <<<"$output")
+	[ "$(grep -c . <<<"$lines")" -eq 1 ] || {
+		echo "expected one result line for $phase/$role in:" >&2
+		echo "$output" >&2
+		return 1
+	}
+	sed -E 's/.* minor=([0-9]+) .*/\1/' <<<"$lines"
+}
+
+# assert_between VALUE LOW HIGH WHAT
+assert_between() {
+	local value=$1 low=$2 high=$3 what=$4
+	if [ "$value" -lt "$low" ] || [ "$value" -gt "$high" ]; then
+		fail "$what: $value faults, expected $low..$high"
+	fi
+}
+
+thp_mode() {
+	sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
+}
+
+@test "fork_faults: every step prints one result line, parent and child PIDs differ" {
+	run_lab -n 64
+	local phase parent child
+	for phase in allocated parent-touched forked child-exited parent-rewrote; do
+		minor_of "$phase" parent >/dev/null
+	done
+	for phase in child-read child-wrote; do
+		minor_of "$phase" child >/dev/null
+	done
+	parent=$(sed -n 's/^result: .* role=parent pid=\([0-9]*\) .*/\1/p' <<<"$output" | sort -u)
+	child=$(sed -n 's/^result: .* role=child pid=\([0-9]*\) .*/\1/p' <<<"$output" | sort -u)
+	[ "$(wc -l <<<"$parent")" -eq 1 ] && [ "$(wc -l <<<"$child")" -eq 1 ]
+	[ "$parent" != "$child" ]
+	assert_output --partial "ps -o pid,ppid,min_flt,maj_flt,cmd -p $parent,$child"
+	# The child was reaped: it is gone when the lab ends.
+	run kill -0 "$child"
+	assert_failure
+}
+
+@test "fork_faults: mmap alone faults no page; the first touch faults once per page" {
+	local n=1500
+	run_lab -n $n
+	assert_between "$(minor_of allocated parent)" 0 $SLACK "mmap of $n pages"
+	assert_between "$(minor_of parent-touched parent)" $n $((n + SLACK)) "first touch of $n pages"
+	assert_output --partial "transparent huge pages: machine mode '$(thp_mode)'"
+	assert_output --partial "MADV_NOHUGEPAGE"
+}
+
+@test "fork_faults: the child writing K pages takes K copy-on-write faults (K..K+slack)" {
+	local n=1200 k=700
+	run_lab -n $n -w $k
+	assert_between "$(minor_of child-wrote child)" $k $((k + SLACK)) "child writes $k of $n pages"
+}
+
+@test "fork_faults: the default K is N/2; K=0 and K=N work" {
+	run_lab -n 900
+	assert_between "$(minor_of child-wrote child)" 450 $((450 + SLACK)) "child writes 900/2 pages"
+	run_lab -n 900 -w 0
+	assert_between "$(minor_of child-wrote child)" 0 $SLACK "child writes no page"
+	run_lab -n 900 -w 900
+	assert_between "$(minor_of child-wrote child)" 900 $((900 + SLACK)) "child writes all 900 pages"
+}
+
+@test "fork_faults: the child reading every page adds no fault per page" {
+	local n=2048
+	run_lab -n $n
+	# SLACK is a constant: a fault per page would be >= n = 2048.
+	assert_between "$(minor_of child-read child)" 0 $SLACK "child reads $n pages"
+	assert_output --partial "zero page"
+}
+
+@test "fork_faults: after the child exits, the parent's rewrite faults once per page" {
+	local n=1100 k=100
+	run_lab -n $n -w $k
+	# Once per page, not once per page the child left shared (n - k):
+	# every entry is still write-protected from the fork.
+	assert_between "$(minor_of parent-rewrote parent)" $n $((n + SLACK)) "parent rewrites $n pages"
+	assert_between "$(minor_of child-exited parent)" 0 $SLACK "reaping the child"
+	assert_output --partial "reuse"
+}
+
+@test "fork_faults --thp: the first touch takes far fewer faults than pages" {
+	case "$(thp_mode)" in
+	always|madvise) ;;
+	*) skip "transparent huge pages are '$(thp_mode)' here (need always or madvise)" ;;
+	esac
+	# N = 2048 pages = 8 MiB = 4 huge pages of 2 MiB: about N/512 faults.
+	# The bound N/64 = 32 leaves room for a huge page the kernel could not
+	# give at once, yet it is far below the N faults of 4 KiB pages.
+	local n=2048 k=300
+	run_lab -n $n -w $k --thp
+	assert_output --partial "MADV_HUGEPAGE"
+	assert_between "$(minor_of parent-touched parent)" 1 $((n / 64)) "first touch of $n pages with THP"
+	# Copy-on-write still copies 4 KiB pages, one fault per written page.
+	assert_between "$(minor_of child-wrote child)" $k $((k + SLACK)) "child writes $k pages with THP"
+}
+
+@test "fork_faults --help: usage on stdout, exit 0" {
+	run "$LAB" --help
+	assert_success
+	assert_line --partial "Usage: fork_faults"
+	assert_output --partial "--thp"
+	assert_output --partial "--batch"
+	assert_output --partial "-n, --pages"
+	assert_output --partial "-w, --write"
+}
+
+@test "fork_faults: bad arguments exit 2 with one line on stderr and nothing else" {
+	local args
+	for args in "-n 0" "-n abc" "-n 12x" "-n" "-w 11 -n 10" "-w -1" "--bogus" \
+		"-x" "--thp=yes" "extra" "-n 99999999999999999999"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$LAB" $args </dev/null
+		[ "$status" -eq 2 ] || fail "'$args': exit status $status, expected 2"
+		[ -z "$output" ] || fail "'$args': printed on stdout: $output"
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "'$args': ${#stderr_lines[@]} lines on stderr: $stderr"
+		[[ "$stderr" == "fork_faults: "* ]] || fail "'$args': stderr is '$stderr'"
+	done
+}
+
+@test "fork_faults: runs through without --batch when stdin is not a terminal" {
+	run "$LAB" -n 32 </dev/null
+	assert_success
+	assert_output --partial "mode: batch"
+	refute_output --partial "press Enter"
+	assert_line --partial "result: phase=parent-rewrote role=parent"
+	# Same from a pipe that never sends anything.
+	run bash -c "sleep 0 | '$LAB' -n 32"
+	assert_success
+	assert_output --partial "mode: batch"
+}
+
+# The lab stops itself (SIGSTOP) at each mark when COWLAB_MARK_SYNC=1. With
+# nobody tracing it, that is an ordinary stop: we can kill the parent right
+# after the fork and check that the child does not stay behind.
+@test "fork_faults: the child never outlives a parent that was killed" {
+	local out=$BATS_TEST_TMPDIR/out pid child="" deadline
+	COWLAB_MARK_FD=9 COWLAB_MARK_SYNC=1 "$LAB" --batch -n 16 </dev/null >"$out" 9>/dev/null &
+	pid=$!
+	deadline=$((SECONDS + 20))
+	# Let it go from mark to mark until it has forked.
+	while [ -z "$child" ]; do
+		[ $SECONDS -lt $deadline ] || fail "the lab never forked"
+		if [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = T ]; then
+			child=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null | tr -d ' ')
+			[ -n "$child" ] || kill -CONT "$pid"
+		fi
+		sleep 0.02
+	done
+	kill -KILL "$pid"
+	wait "$pid" || true
+	# The child reads end-of-file from the dead parent's pipe and exits
+	# (it may linger as a zombie until init reaps it).
+	while [ -d "/proc/$child" ] && [ "$(awk '{print $3}' "/proc/$child/stat" 2>/dev/null)" != Z ]; do
+		[ $SECONDS -lt $deadline ] || fail "child $child still alive after its parent died"
+		# A child stopped at its own mark would never read the pipe.
+		kill -CONT "$child" 2>/dev/null || true
+		sleep 0.05
+	done
+}
