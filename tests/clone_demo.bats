@@ -96,3 +96,20 @@ setup() {
 	run --separate-stderr "$CLONE_DEMO" -n
 	assert_usage_error clone_demo
 }
+
+@test "clone_demo under cowsample: the sampler sees 0 faults for the CLONE_VM child, K for the copy child" {
+	[ -x "$COWSAMPLE" ] || skip "cowsample not built"
+	local tsv=$BATS_TEST_TMPDIR/run.tsv
+	run "$COWSAMPLE" -o "$tsv" -- $(traced_env) "$CLONE_DEMO" --batch -n 512 -w 400
+	assert_success
+	local vm copy
+	vm=$(result_field child-wrote child-vm pid)
+	copy=$(result_field child-wrote child-novm pid)
+	# time_s pid ppid comm event min_flt ...: each child's mark row.
+	assert_between "$(awk -F '\t' -v p="$vm" '$2 == p && $5 == "mark" && $9 == "child-wrote" { print $6 }' "$tsv")" \
+		0 "$LAB_SLACK" "CLONE_VM child's min_flt seen by cowsample"
+	# The copy child's total includes its start-up faults before the writes.
+	local copied
+	copied=$(awk -F '\t' -v p="$copy" '$2 == p && $5 == "mark" && $9 == "child-wrote" { print $6 }' "$tsv")
+	assert_between "$copied" 400 $((400 + 64)) "copy child's min_flt seen by cowsample"
+}

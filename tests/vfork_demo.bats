@@ -135,3 +135,17 @@ setup() {
 	run --separate-stderr "$VFORK_DEMO" extra
 	assert_usage_error vfork_demo
 }
+
+@test "vfork_demo under cowsample: the sampler reads the same zero for the vfork child, at its phase mark" {
+	[ -x "$COWSAMPLE" ] || skip "cowsample not built"
+	local tsv=$BATS_TEST_TMPDIR/run.tsv
+	run "$COWSAMPLE" -o "$tsv" -- $(traced_env) "$VFORK_DEMO" --batch -n 512 -w 512
+	assert_success
+	# time_s pid ppid comm event min_flt maj_flt rss_kb phase: the child's
+	# mark row, read from /proc by the sampler while the child was stopped.
+	local row
+	row=$(awk -F '\t' '$5 == "mark" && $9 == "child-wrote"' "$tsv")
+	[ -n "$row" ] || fail "no child-wrote mark in: $(cat "$tsv")"
+	assert_between "$(cut -f6 <<<"$row")" 0 "$LAB_SLACK" "vfork child's min_flt seen by cowsample"
+	assert_equal "$(cut -f3 <<<"$row")" "$(result_field parent-touched parent pid)"
+}

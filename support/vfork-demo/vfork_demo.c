@@ -37,6 +37,7 @@
 extern char **environ;
 
 static const char *prog = "vfork_demo";
+static char self_path[4096];	/* this program's file, for the children's exec */
 static long page_size;
 static int steps = 4;		/* 5 with --compare-fork */
 
@@ -451,6 +452,18 @@ static void fork_step(int step, char *buf, const struct options *opt)
 /* Steps 4 and 5: vfork + exec, posix_spawn                            */
 /* ------------------------------------------------------------------ */
 
+/* Where this program's file is: /proc/self/exe names it. (Exec'ing
+ * /proc/self/exe itself would work too, but ps would then call the new
+ * image "exe".) */
+static void find_self(void)
+{
+	ssize_t len = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+
+	if (len < 0)
+		die("readlink /proc/self/exe");
+	self_path[len] = '\0';
+}
+
 /* What a child runs after exec: this same program, in its internal mode. */
 static char *const *exec_argv(const char *via)
 {
@@ -488,7 +501,7 @@ static pid_t vfork_and_exec(long long *called_ns, long long *resumed_ns)
 	if (pid == 0) {
 		vfork_child.exec_errno = 0;
 		vfork_child.end_ns = now_ns();
-		execve("/proc/self/exe", exec_argv("vfork-exec"), environ);
+		execve(self_path, exec_argv("vfork-exec"), environ);
 		vfork_child.exec_errno = errno;	/* only if execve failed */
 		_exit(127);
 	}
@@ -546,7 +559,7 @@ static void posix_spawn_step(int step, const struct options *opt)
 	fflush(stdout);
 	before = lab_faults_now();
 	called_ns = now_ns();
-	err = posix_spawn(&child, "/proc/self/exe", NULL, NULL,
+	err = posix_spawn(&child, self_path, NULL, NULL,
 			  exec_argv("posix-spawn"), environ);
 	returned_ns = now_ns();
 	if (err != 0) {
@@ -595,6 +608,7 @@ int main(int argc, char **argv)
 	if (opt.exec_child != NULL)
 		return exec_child_main(opt.exec_child);
 	steps = opt.compare_fork ? 5 : 4;
+	find_self();
 	print_header(&opt);
 
 	print_step(step++, "the parent maps and writes its buffer");
