@@ -189,3 +189,47 @@ thp_mode() {
 		sleep 0.05
 	done
 }
+
+# The same run seen two ways: the lab's own getrusage() windows and
+# cowsample's /proc/PID/stat readings at the lab's phase marks (taken while
+# the lab is stopped at the mark). cowsample counts a phase from the previous
+# mark of the same process, so it also sees what the lab does between two
+# steps outside its own window: printing the previous step's text, whose
+# first writes after fork are copy-on-write faults too. GAP bounds that.
+@test "fork_faults under cowsample: mark rows agree with the lab's result lines" {
+	local n=1200 k=400 gap=16 tsv=$BATS_TEST_TMPDIR/run.tsv out=$BATS_TEST_TMPDIR/out
+	run "$COWSAMPLE" -o "$tsv" -- $(traced_env) "$LAB" --batch -n $n -w $k </dev/null
+	assert_success
+	local lab_output=$output
+	# phase pid min_flt-since-previous-mark-of-that-pid, from the mark rows.
+	awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$col["event"] == "mark" {
+			pid = $col["pid"]; flt = $col["min_flt"]
+			if (pid in last) print $col["phase"], pid, flt - last[pid]
+			last[pid] = flt
+		}' "$tsv" >"$out"
+	local phase role pid delta mine checked=0
+	for phase in parent-touched forked child-read child-wrote child-exited parent-rewrote; do
+		output=$lab_output
+		role=parent
+		[[ $phase == child-* && $phase != child-exited ]] && role=child
+		mine=$(minor_of "$phase" $role)
+		pid=$(sed -n "s/^result: phase=$phase role=$role pid=\([0-9]*\) .*/\1/p" <<<"$lab_output")
+		delta=$(awk -v p="$phase" '$1 == p { print $3 }' "$out")
+		[ -n "$delta" ] || fail "no mark row for $phase in $(cat "$tsv")"
+		[ "$(awk -v p="$phase" '$1 == p { print $2 }' "$out")" = "$pid" ] ||
+			fail "$phase: mark row is not for pid $pid"
+		assert_between "$delta" "$mine" $((mine + gap)) "cowsample's count for $phase (lab: $mine)"
+		checked=$((checked + 1))
+	done
+	[ $checked -eq 6 ]
+	# The child's final counters: cowsample's exit row and the parent's wait4
+	# are the kernel's same number, exactly.
+	local child waited exit_row
+	child=$(sed -n 's/^result: phase=child-read role=child pid=\([0-9]*\) .*/\1/p' <<<"$lab_output")
+	waited=$(grep -A1 "^Child $child exited" <<<"$lab_output" | sed -n 's/^  min_flt=\([0-9]*\) .*/\1/p')
+	exit_row=$(awk -F'\t' -v pid="$child" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$col["pid"] == pid && $col["event"] == "exit" { print $col["min_flt"] }' "$tsv")
+	[ -n "$waited" ] && [ -n "$exit_row" ] || fail "no wait4 line or no exit row for child $child"
+	[ "$waited" -eq "$exit_row" ] || fail "child $child: wait4 says $waited, cowsample's exit row $exit_row"
+}

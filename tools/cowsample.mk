@@ -4,9 +4,18 @@ tools_cowsample_SOURCES = tools/cowsample.c
 tools_cowsample_LDADD = $(COWLAB_LIBS)
 dist_man_MANS += tools/cowsample.1
 
-TESTS += tests/cowsample.bats
-EXTRA_DIST += tests/cowsample.bats
+TESTS += tests/cowsample.bats tests/cowsample-attach.bats
+EXTRA_DIST += tests/cowsample.bats tests/cowsample-attach.bats
 
 # Test helper: known numbers of page faults in known processes.
 check_PROGRAMS += tests/progs/faulter
 tests_progs_faulter_SOURCES = tests/progs/faulter.c
+
+# `make bench`: the cost of one reading (pread, libproc2, ps) and
+# cowsample's CPU use at 1 kHz on 100 sleeping processes.
+noinst_PROGRAMS += tools/sampler_bench
+tools_sampler_bench_SOURCES = tools/sampler_bench.c
+tools_sampler_bench_LDADD = $(COWLAB_LIBS)
+BENCH_TARGETS += bench-sampler
+bench-sampler: tools/sampler_bench$(EXEEXT) tools/cowsample$(EXEEXT)
+	tools/sampler_bench$(EXEEXT) --cowsample tools/cowsample$(EXEEXT)

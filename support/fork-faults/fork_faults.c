@@ -65,7 +65,8 @@ static void print_help(void)
 	       "Each measured step prints one line for scripts:\n"
 	       "  result: phase=P role=parent|child pid=N minor=N major=N\n"
 	       "Phases: allocated parent-touched forked child-read child-wrote\n"
-	       "        child-exited parent-rewrote\n", prog);
+	       "        child-exited parent-rewrote (and, for cowsample only, the marks\n"
+	       "        started and child-started)\n", prog);
 }
 
 /* A usage error: one line on stderr, exit status 2. */
@@ -389,6 +390,9 @@ static void child_hello(void)
 	       "libc's data (copy-on-write since fork, like the buffer). It now waits\n"
 	       "for the parent's orders.\n", (int)getpid());
 	print_totals("child");
+	/* A mark with no result line: cowsample counts each phase from the
+	 * previous mark, so the child's start-up faults stay out of child-read. */
+	lab_mark("child-started");
 }
 
 /* Wait for the parent's next command; answer after each step. */
@@ -570,10 +574,10 @@ static void step_child_exits(struct lab *lab)
 	if (wait4(lab->child, &status, 0, &usage) != lab->child)
 		die("wait4");
 	end_step("child-exited", "parent", before);
-	printf("Child %d exited; the kernel's final count for it (from wait4):\n"
-	       "min_flt=%ld maj_flt=%ld. Its copies are freed, and the frames it still\n"
-	       "shared with the parent now belong to the parent alone. ps shows no row\n"
-	       "for the child any more.\n",
+	printf("Child %d exited. Its final counters, from wait4:\n"
+	       "  min_flt=%ld maj_flt=%ld\n"
+	       "Its copies are freed, and the frames it still shared with the parent\n"
+	       "now belong to the parent alone. ps shows no row for the child any more.\n",
 	       (int)lab->child, usage.ru_minflt, usage.ru_majflt);
 	parent_check_data(lab->buf, lab->opt.pages);
 }
@@ -604,6 +608,7 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &lab.opt);
 	zero_page = zero_page_in_use();
 	print_header(&lab.opt);
+	lab_mark("started");	/* under cowsample: start-up faults end here */
 
 	print_step(1, "the parent maps the buffer (mmap)");
 	step_map(&lab);

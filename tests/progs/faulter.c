@@ -44,8 +44,9 @@ int main(int argc, char *argv[])
 {
 	long pages = 0, child_pages = -1;
 	int marks = 0, rest = 0, wait_line = 0, opt, status;
-	char line[64];
+	sigset_t usr1;
 	pid_t child;
+	int sig;
 
 	while ((opt = getopt(argc, argv, "n:c:ms:rw")) != -1) {
 		switch (opt) {
@@ -61,10 +62,12 @@ int main(int argc, char *argv[])
 		}
 	}
 	if (wait_line) {
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &usr1, NULL);
 		printf("waiting %d\n", (int)getpid());
 		fflush(stdout);
-		if (fgets(line, sizeof line, stdin) == NULL)
-			return 1;
+		sigwait(&usr1, &sig);
 	}
 	touch_pages(pages);
 	if (marks)

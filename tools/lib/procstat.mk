@@ -14,3 +14,8 @@ check_PROGRAMS += tests/unit/procstat_test
 tests_unit_procstat_test_SOURCES = tests/unit/procstat_test.c
 tests_unit_procstat_test_LDADD = $(COWLAB_LIBS)
 TESTS += tests/unit/procstat_test
+
+check_PROGRAMS += tests/unit/sampler_lib_test
+tests_unit_sampler_lib_test_SOURCES = tests/unit/sampler_lib_test.c
+tests_unit_sampler_lib_test_LDADD = $(COWLAB_LIBS) -lpthread
+TESTS += tests/unit/sampler_lib_test

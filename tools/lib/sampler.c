@@ -25,8 +25,8 @@
 #include "sampler_internal.h"
 #include "trace.h"
 
-/* After Ctrl-C, a signal or -d, how long processes get to exit before SIGKILL. */
-#define STOP_GRACE_S 2.0
+/* After Ctrl-C, a signal or -d: how long processes get before the next signal. */
+#define STOP_GRACE_S 1.0
 /* Untraced: how often to look for new children (a /proc read per process). */
 #define CHILDREN_SCAN_S 0.01
 
@@ -566,11 +566,23 @@ static int attach_pids(struct sampler *s)
 	return 0;
 }
 
-/* Ctrl-C, SIGTERM or -d: end the run, still writing everything. */
-static void begin_stop(struct sampler *s, int sig)
+/*
+ * Ctrl-C, SIGTERM or -d: end the run, still writing everything. With a
+ * COMMAND, its processes get the signal (a terminal's Ctrl-C reached them
+ * already), then SIGTERM and SIGKILL if they do not exit within
+ * STOP_GRACE_S each, so that their exit rows are written too.
+ */
+static void signal_all(struct sampler *s, int sig)
 {
 	size_t i;
 
+	for (i = 0; i < s->table.n; i++)
+		if (!s->table.procs[i]->exited)
+			kill(s->table.procs[i]->id.pid, sig);
+}
+
+static void begin_stop(struct sampler *s, int sig)
+{
 	if (s->command_pid == 0) {	/* -p: leave the processes alone */
 		s->stopping = 2;
 		return;
@@ -578,10 +590,17 @@ static void begin_stop(struct sampler *s, int sig)
 	if (s->stopping)
 		sig = SIGKILL;		/* asked twice: now */
 	s->stopping = 1;
+	s->stop_signal = sig;
 	s->stop_deadline = sampler_now(s) + STOP_GRACE_S;
-	for (i = 0; i < s->table.n; i++)
-		if (!s->table.procs[i]->exited)
-			kill(s->table.procs[i]->id.pid, sig);
+	signal_all(s, sig);
+}
+
+/* The grace time is over: escalate to SIGTERM, then SIGKILL. */
+static void escalate_stop(struct sampler *s)
+{
+	s->stop_signal = s->stop_signal == SIGTERM || s->stop_signal == SIGKILL ? SIGKILL : SIGTERM;
+	s->stop_deadline = sampler_now(s) + STOP_GRACE_S;
+	signal_all(s, s->stop_signal);
 }
 
 static void read_signals(struct sampler *s)
@@ -646,7 +665,7 @@ static void run_loop(struct sampler *s)
 		if (s->o->duration_s > 0 && t >= s->o->duration_s && !s->stopping)
 			begin_stop(s, SIGTERM);
 		if (s->stopping == 1 && t >= s->stop_deadline)
-			begin_stop(s, SIGKILL);
+			escalate_stop(s);
 		if (t >= next_sample) {
 			sample_all(s, t);
 			next_sample += interval;

@@ -50,7 +50,8 @@ struct sampler {
 	struct procstat_libproc2 *libproc2;
 	int sigfd;
 	int stopping;			/* Ctrl-C, a signal or -d: ending */
-	double stop_deadline;		/* then SIGKILL what is left */
+	int stop_signal;		/* the latest signal sent to end them */
+	double stop_deadline;		/* then the next one: SIGTERM, SIGKILL */
 };
 
 /* Seconds since the sampler started. */

@@ -1,0 +1,134 @@
+/*
+ * sampler_lib_test.c - unit tests of the sampler's library parts: the
+ * smaps_rollup parser, the process table, and the /proc helpers for
+ * threads, children and tgid. Prints TAP.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "procstat.h"
+#include "proctable.h"
+#include "smaps.h"
+
+static int test_number;
+static int failures;
+
+static void ok(int condition, const char *name)
+{
+	test_number++;
+	if (!condition)
+		failures++;
+	printf("%sok %d - %s\n", condition ? "" : "not ", test_number, name);
+}
+
+static void check_smaps_parse(void)
+{
+	static const char text[] =
+		"55d0c0000000-7ffd1e5fe000 ---p 00000000 00:00 0                          [rollup]\n"
+		"Rss:                5120 kB\n"
+		"Pss:                3100 kB\n"
+		"Pss_Dirty:          2000 kB\n"
+		"Shared_Clean:        900 kB\n"
+		"Shared_Dirty:       2048 kB\n"
+		"Private_Clean:       124 kB\n"
+		"Private_Dirty:      2048 kB\n"
+		"Referenced:         5120 kB\n"
+		"Anonymous:          4096 kB\n";
+	struct smaps_rollup r;
+
+	ok(smaps_rollup_parse(text, sizeof text - 1, &r) == 0, "smaps_rollup text parses");
+	ok(r.rss_kb == 5120 && r.pss_kb == 3100, "Rss and Pss read (Pss_Dirty not taken for Pss)");
+	ok(r.shared_dirty_kb == 2048 && r.private_dirty_kb == 2048 &&
+	   r.shared_clean_kb == 900 && r.private_clean_kb == 124 && r.anonymous_kb == 4096,
+	   "clean, dirty and anonymous counters read");
+	ok(smaps_rollup_parse("Rss: 1 kB\n", 10, &r) == -EINVAL, "text without Pss is rejected");
+	ok(smaps_rollup_parse("", 0, &r) == -EINVAL, "empty text is rejected");
+	ok(smaps_rollup_read(getpid(), &r) == 0 && r.rss_kb > 0 && r.pss_kb > 0,
+	   "reads its own smaps_rollup");
+}
+
+static void check_table(void)
+{
+	struct proctable t;
+	struct proc_entry *a, *b, *c;
+
+	proctable_init(&t);
+	a = proctable_add(&t, 100, 0);
+	b = proctable_add(&t, 101, 1);
+	ok(proctable_find(&t, 100) == a && proctable_find(&t, 101) == b &&
+	   proctable_find(&t, 102) == NULL, "find by pid");
+	a->exited = 1;
+	ok(proctable_find(&t, 100) == NULL && proctable_live(&t) == 1,
+	   "an exited process is kept but not found as live");
+	c = proctable_add(&t, 100, 2);		/* the pid reused */
+	ok(proctable_find(&t, 100) == c && t.n == 3, "a reused pid is a new entry");
+	ok(strcmp(proctable_role(0), "parent") == 0 && strcmp(proctable_role(1), "child") == 0 &&
+	   strcmp(proctable_role(2), "grandchild") == 0 && strcmp(proctable_role(5), "descendant") == 0,
+	   "roles by depth");
+
+	b->last.min_flt = 10;
+	b->phase_min_flt = 4;
+	proctable_phase_step(b, 1.0, "one");
+	b->last.min_flt = 25;
+	b->last.maj_flt = 2;
+	proctable_phase_step(b, 2.0, "two");
+	ok(b->nsteps == 2 && b->steps[0].d_min_flt == 6 && b->steps[1].d_min_flt == 15 &&
+	   b->steps[1].d_maj_flt == 2 && strcmp(b->steps[1].phase, "two") == 0,
+	   "phase steps count from the previous mark");
+
+	proctable_add_thread(&t, 555, 101);
+	ok(proctable_thread_tgid(&t, 555) == 101 && proctable_thread_tgid(&t, 556) == 0, "thread lookup");
+	proctable_remove_thread(&t, 555);
+	ok(proctable_thread_tgid(&t, 555) == 0, "thread removed");
+	proctable_free(&t, NULL);
+}
+
+static void *idle_thread(void *arg)
+{
+	pause();
+	return arg;
+}
+
+static void check_proc_helpers(void)
+{
+	pid_t ids[16], child;
+	pthread_t thread;
+	int n, i, found = 0, status;
+
+	pthread_create(&thread, NULL, idle_thread, NULL);
+	n = procstat_threads(getpid(), ids, 16);
+	ok(n == 2, "procstat_threads sees both threads");
+	for (i = 0; i < n && i < 16; i++)
+		if (ids[i] != getpid())
+			ok(procstat_tgid(ids[i]) == getpid(), "procstat_tgid of a thread is the process");
+	ok(procstat_tgid(getpid()) == getpid(), "procstat_tgid of the process is itself");
+	pthread_cancel(thread);
+	pthread_join(thread, NULL);
+
+	child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	n = procstat_children(getpid(), ids, 16);
+	for (i = 0; i < n && i < 16; i++)
+		found |= ids[i] == child;
+	ok(n >= 1 && found, "procstat_children lists a new child");
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	ok(procstat_children(0x3fffffff, ids, 16) == -ENOENT, "children of no process: -ENOENT");
+}
+
+int main(void)
+{
+	printf("1..18\n");
+	check_smaps_parse();
+	check_table();
+	check_proc_helpers();
+	return failures == 0 ? 0 : 1;
+}

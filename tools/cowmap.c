@@ -1,0 +1,389 @@
+/*
+ * cowmap - which physical frames a process uses, and which frames a parent
+ * and its child still share after fork(). All page-map reading is in
+ * tools/lib (pagemap.c, pagediff.c, cowsvg.c); this file parses options and
+ * prints.
+ */
+#include "cowsvg.h"
+#include "pagediff.h"
+#include "pagemap.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *usage_text =
+	"usage: cowmap [OPTIONS] PID\n"
+	"       cowmap --diff [OPTIONS] PARENT CHILD\n"
+	"\n"
+	"Shows which physical frames the pages of a process use, from\n"
+	"/proc/PID/pagemap (and /proc/kpagecount as root). With --diff, compares\n"
+	"a parent and its child page by page: shared frames and copied frames.\n"
+	"\n"
+	"  --map NAME|0xADDR    only mappings named NAME (heap, stack, anon, a path\n"
+	"                       or its basename), or the mapping containing 0xADDR\n"
+	"  --range START-END    only this address range (hexadecimal)\n"
+	"                       default: every private anonymous mapping\n"
+	"  --tsv[=pages|maps]   tab-separated output: one row per page (default)\n"
+	"                       or one row per mapping\n"
+	"  --diff               compare PARENT and CHILD (frames: needs root)\n"
+	"  --svg FILE           with --diff: draw the copy-on-write diagram\n"
+	"  --when TEXT          with --svg: say in the title when it was measured\n"
+	"  --pread              read every pagemap entry (no PAGEMAP_SCAN)\n"
+	"  -h, --help           this help\n";
+
+struct options {
+	const char *map_arg, *range_arg, *svg_file, *when;
+	int tsv;		/* 0 none, 1 pages, 2 maps */
+	int diff, force_pread;
+	pid_t pid, child;
+};
+
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cowmap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (see cowmap --help)\n", stderr);
+	exit(2);
+}
+
+/* err is -errno; during_scan: the process was there when we started. */
+static void fail(pid_t pid, int err, int during_scan)
+{
+	if (err == -ESRCH)
+		fprintf(stderr, "cowmap: process %d: %s\n", (int)pid,
+			during_scan ? "exited during the scan" : "no such process");
+	else
+		fprintf(stderr, "cowmap: process %d: cannot read its page map: %s\n",
+			(int)pid, strerror(-err));
+	exit(1);
+}
+
+static pid_t parse_pid(const char *text)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0 || v > INT_MAX)
+		usage_error("%s: not a process id", text);
+	return (pid_t)v;
+}
+
+static void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "map", required_argument, NULL, 'm' },
+		{ "range", required_argument, NULL, 'r' },
+		{ "tsv", optional_argument, NULL, 't' },
+		{ "diff", no_argument, NULL, 'd' },
+		{ "svg", required_argument, NULL, 's' },
+		{ "when", required_argument, NULL, 'w' },
+		{ "pread", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof *o);
+	opterr = 0;	/* one line of our own instead of getopt's */
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': o->map_arg = optarg; break;
+		case 'r': o->range_arg = optarg; break;
+		case 'd': o->diff = 1; break;
+		case 's': o->svg_file = optarg; break;
+		case 'w': o->when = optarg; break;
+		case 'p': o->force_pread = 1; break;
+		case 't':
+			if (optarg == NULL || strcmp(optarg, "pages") == 0)
+				o->tsv = 1;
+			else if (strcmp(optarg, "maps") == 0)
+				o->tsv = 2;
+			else
+				usage_error("--tsv=%s: expected pages or maps", optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			usage_error("%s: unknown option or missing argument", argv[optind - 1]);
+		}
+	}
+	if (o->map_arg && o->range_arg)
+		usage_error("--map and --range: choose one");
+	if (o->svg_file && !o->diff)
+		usage_error("--svg needs --diff PARENT CHILD");
+	if (o->diff && o->tsv == 2)
+		usage_error("--tsv=maps: not with --diff");
+	if (argc - optind != (o->diff ? 2 : 1))
+		usage_error(o->diff ? "--diff needs PARENT and CHILD" : "expected one PID");
+	o->pid = parse_pid(argv[optind]);
+	if (o->diff)
+		o->child = parse_pid(argv[optind + 1]);
+}
+
+/* The areas to look at in PID; exits with a message when none. */
+static size_t select_areas(const struct options *o, const struct pm_select *sel,
+			   pid_t pid, struct pm_area **areas)
+{
+	struct pm_map *maps;
+	size_t count, n;
+	int err;
+
+	err = pm_maps_read(pid, &maps, &count);
+	if (err != 0)
+		fail(pid, err, 0);
+	err = pm_select_areas(maps, count, sel, areas, &n);
+	free(maps);
+	if (err != 0)
+		fail(pid, err, 0);
+	if (n == 0 && sel->kind == PM_SEL_RANGE) {
+		fprintf(stderr, "cowmap: process %d: range %s is not mapped\n", (int)pid, o->range_arg);
+		exit(1);
+	}
+	if (n == 0 && sel->kind != PM_SEL_ANON) {
+		fprintf(stderr, "cowmap: process %d: no mapping matches %s\n", (int)pid, o->map_arg);
+		exit(1);
+	}
+	return n;
+}
+
+static void open_proc(const struct options *o, struct pm_proc *proc, pid_t pid)
+{
+	int err = pm_open(proc, pid);
+
+	if (err != 0)
+		fail(pid, err, 0);
+	proc->force_pread = o->force_pread;
+}
+
+static void print_area_row(const struct pm_area *a, const struct pm_census *c, int root, int tsv)
+{
+	if (tsv)
+		printf("0x%" PRIx64 "\t0x%" PRIx64 "\t%s\t%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t",
+		       a->start, a->end, pm_map_label(&a->map), c->mapped, c->present, c->exclusive);
+	else if (a == NULL)
+		printf("%-25s %-16s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " ",
+		       "", "total", c->mapped, c->present, c->exclusive);
+	else
+		printf("%12" PRIx64 "-%-12" PRIx64 " %-16.16s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " ",
+		       a->start, a->end, pm_map_label(&a->map), c->mapped, c->present, c->exclusive);
+	if (root)
+		printf(tsv ? "%" PRIu64 "\t" : "%9" PRIu64 " ", c->multi);
+	else
+		printf(tsv ? "-\t" : "%9s ", "-");
+	printf(tsv ? "%" PRIu64 "\t%" PRIu64 "\n" : "%9" PRIu64 " %9" PRIu64 "\n", c->thp, c->swapped);
+}
+
+static int show_process(const struct options *o, const struct pm_select *sel)
+{
+	struct pm_area *areas;
+	struct pm_proc proc;
+	struct pm_pages pages = { 0 };
+	struct pm_census c, total = { 0 };
+	size_t n, i, from;
+	int err, shown = 0, root;
+
+	n = select_areas(o, sel, o->pid, &areas);
+	open_proc(o, &proc, o->pid);
+	pm_test_stop_point();
+	root = proc.kpagecount_fd >= 0;
+	if (o->tsv == 1)
+		fputs("vaddr\tpresent\texclusive\tpfn\tmapcount\tthp\n", stdout);
+	else if (o->tsv == 2)
+		fputs("start\tend\tname\tpages\tpresent\texclusive\tshared\tthp\tswapped\n", stdout);
+	else
+		printf("%-25s %-16s %9s %9s %9s %9s %9s %9s\n", "area", "name", "pages",
+		       "present", "exclusive", "shared", "thp", "swapped");
+	for (i = 0; i < n; i++) {
+		from = pages.n;
+		err = pm_collect(&proc, areas[i].start, areas[i].end, &pages);
+		if (err != 0)
+			fail(o->pid, err, 1);
+		memset(&c, 0, sizeof c);
+		c.mapped = (areas[i].end - areas[i].start) / pm_page_size();
+		pm_census_add(&c, &pages, from, pages.n);
+		if (c.present + c.swapped == 0 && sel->kind == PM_SEL_ANON)
+			continue;	/* default: only areas with something present */
+		shown++;
+		total.mapped += c.mapped;
+		pm_census_add(&total, &pages, from, pages.n);
+		if (o->tsv == 1) {
+			struct pm_pages part = { pages.v + from, pages.n - from, 0 };
+			pm_write_pages_tsv(stdout, &part, 0);
+		} else {
+			print_area_row(&areas[i], &c, root, o->tsv == 2);
+		}
+	}
+	if (!o->tsv) {
+		if (shown > 1)
+			print_area_row(NULL, &total, root, 0);
+		if (shown == 0)
+			printf("(no private anonymous pages present)\n");
+		printf("\nprocess %d; exclusive: from %s\n", (int)o->pid, pm_exclusive_source(&proc));
+		printf("shared (mapped more than once): %s\n", root ?
+		       "/proc/kpagecount > 1 (exact)" : "not known (/proc/kpagecount needs root)");
+		printf("thp: %s\n", root ? "/proc/kpageflags THP bit" :
+		       proc.scan_state == 1 ? "PAGEMAP_SCAN huge-page category (PMD-mapped only)" :
+		       "not known without root or PAGEMAP_SCAN");
+		printf("present runs found by: %s\n", proc.scan_state == 1 ?
+		       "PAGEMAP_SCAN ioctl" : "pread of every pagemap entry");
+	}
+	pm_pages_free(&pages);
+	pm_close(&proc);
+	free(areas);
+	return 0;
+}
+
+static void print_diff_tsv(const struct pd_diff *d)
+{
+	const struct pd_page *p;
+	size_t i;
+
+	fputs("vaddr\tstate\tparent_pfn\tchild_pfn\tparent_exclusive\tchild_exclusive\n", stdout);
+	for (i = 0; i < d->n; i++) {
+		p = &d->v[i];
+		printf("0x%" PRIx64 "\t%s\t", p->vaddr, pd_state_name(p->state));
+		printf(p->parent_pfn ? "0x%" PRIx64 "\t" : "-\t", p->parent_pfn);
+		printf(p->child_pfn ? "0x%" PRIx64 "\t" : "-\t", p->child_pfn);
+		printf("%d\t%d\n", p->parent_exclusive, p->child_exclusive);
+	}
+}
+
+static void print_diff_summary(const struct options *o, const struct pd_diff *d,
+			       const struct pm_proc *parent, size_t areas)
+{
+	static const char *const meaning[PD_NSTATES] = {
+		"same frame in parent and child",
+		"both present, different frames (copied on write)",
+		"present in the parent only",
+		"present in the child only",
+		"present in both (frames not compared)",
+		"present in neither",
+	};
+	uint64_t total = 0;
+	int s;
+
+	for (s = 0; s < PD_NSTATES; s++)
+		total += d->count[s];
+	printf("parent %d, child %d: %" PRIu64 " pages in %zu area%s (0x%" PRIx64 "-0x%" PRIx64 ")\n",
+	       (int)o->pid, (int)o->child, total, areas, areas == 1 ? "" : "s", d->start, d->end);
+	if (d->frames_compared)
+		printf("frames compared by PFN (exact; PFNs read as root)\n");
+	else
+		printf("frames NOT compared: PFNs read as 0 without CAP_SYS_ADMIN (run as root);\n"
+		       "only presence and the exclusive bit are known\n");
+	for (s = 0; s < PD_NSTATES; s++) {
+		if (d->frames_compared ? s == PD_BOTH : (s == PD_SHARED || s == PD_COPIED))
+			continue;
+		printf("  %-13s %9" PRIu64 "  %s\n", pd_state_name(s), d->count[s], meaning[s]);
+	}
+	printf("  exclusive in parent %9" PRIu64 ", in child %9" PRIu64 "  (from %s)\n",
+	       d->parent_exclusive, d->child_exclusive, pm_exclusive_source(parent));
+}
+
+static void write_svg_file(const char *path, const struct pd_diff *d, const struct options *o)
+{
+	struct cowsvg_info info = { o->pid, o->child, o->when };
+	char *tmp;
+	FILE *out;
+	int fd, ok;
+
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+		fprintf(stderr, "cowmap: %s: out of memory\n", path);
+		exit(1);
+	}
+	/* Write to a temporary file next to the target, then rename: a reader
+	 * never sees half a diagram, and an error leaves the old file. */
+	fd = mkstemp(tmp);
+	if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "cowmap: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	cowsvg_write(out, d, &info);
+	ok = fflush(out) == 0 && !ferror(out) && fchmod(fd, 0644) == 0;
+	if (fclose(out) != 0)
+		ok = 0;
+	if (!ok || rename(tmp, path) != 0) {
+		fprintf(stderr, "cowmap: %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		exit(1);
+	}
+	free(tmp);
+}
+
+static int show_diff(const struct options *o, const struct pm_select *sel)
+{
+	struct pm_area *areas;
+	struct pm_proc parent, child;
+	struct pm_pages ppages = { 0 }, cpages = { 0 };
+	struct pd_diff diff = { 0 };
+	size_t n, i, compared = 0;
+	int err, frames;
+
+	n = select_areas(o, sel, o->pid, &areas);
+	open_proc(o, &parent, o->pid);
+	open_proc(o, &child, o->child);
+	pm_test_stop_point();
+	frames = parent.pfns_visible && child.pfns_visible;
+	if (o->svg_file && !frames) {
+		fprintf(stderr, "cowmap: %s: the diagram needs the frame numbers, "
+			"which only root can read\n", o->svg_file);
+		exit(1);
+	}
+	if (!frames)
+		fprintf(stderr, "cowmap: --diff: frames cannot be compared without CAP_SYS_ADMIN "
+			"(PFNs read as 0): showing presence and the exclusive bit only\n");
+	for (i = 0; i < n; i++) {
+		ppages.n = cpages.n = 0;
+		err = pm_collect(&parent, areas[i].start, areas[i].end, &ppages);
+		if (err != 0)
+			fail(o->pid, err, 1);
+		err = pm_collect(&child, areas[i].start, areas[i].end, &cpages);
+		if (err != 0)
+			fail(o->child, err, 1);
+		if (sel->kind == PM_SEL_ANON && ppages.n + cpages.n == 0)
+			continue;
+		compared++;
+		if (pd_compare(&ppages, &cpages, areas[i].start, areas[i].end, frames, &diff) != 0)
+			fail(o->pid, -ENOMEM, 1);
+	}
+	if (o->svg_file)
+		write_svg_file(o->svg_file, &diff, o);
+	if (o->tsv)
+		print_diff_tsv(&diff);
+	else
+		print_diff_summary(o, &diff, &parent, compared);
+	pd_free(&diff);
+	pm_pages_free(&ppages);
+	pm_pages_free(&cpages);
+	pm_close(&parent);
+	pm_close(&child);
+	free(areas);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct pm_select sel;
+
+	parse_options(argc, argv, &o);
+	if (pm_select_parse(&sel, o.map_arg, o.range_arg) != 0)
+		usage_error("%s: expected %s", o.range_arg ? o.range_arg : o.map_arg,
+			    o.range_arg ? "START-END in hexadecimal" : "a mapping name or 0xADDR");
+	return o.diff ? show_diff(&o, &sel) : show_process(&o, &sel);
+}
