@@ -233,3 +233,46 @@ thp_mode() {
 	[ -n "$waited" ] && [ -n "$exit_row" ] || fail "no wait4 line or no exit row for child $child"
 	[ "$waited" -eq "$exit_row" ] || fail "child $child: wait4 says $waited, cowsample's exit row $exit_row"
 }
+
+# tmux server of the interactive test, stopped whatever happens.
+teardown() {
+	if [ -n "${TMUX_SOCK:-}" ]; then
+		tmux -S "$TMUX_SOCK" -f /dev/null kill-server 2>/dev/null || true
+	fi
+}
+
+# Wait until FILE holds at least COUNT lines matching PATTERN (20 s bound).
+wait_for_lines() {
+	local file=$1 pattern=$2 count=$3 deadline=$((SECONDS + 20))
+	until [ "$(grep -c -- "$pattern" "$file" 2>/dev/null)" -ge "$count" ]; do
+		[ $SECONDS -lt $deadline ] || fail "waited in vain for $count x '$pattern' in: $(cat "$file")"
+		sleep 0.05
+	done
+}
+
+@test "fork_faults on a terminal: one Enter per step, both processes alive while the student looks" {
+	local out=$BATS_TEST_TMPDIR/out step parent child
+	TMUX_SOCK=$BATS_TEST_TMPDIR/sock
+	# stdin is tmux's terminal; stdout goes to a file we can read.
+	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x 100 -y 40 \
+		"exec '$LAB' -n 64 >'$out' 2>&1"
+	wait_for_lines "$out" "press Enter" 1
+	grep -q "mode: interactive" "$out"
+	for step in 2 3 4 5 6 7; do
+		tmux -S "$TMUX_SOCK" send-keys Enter
+		wait_for_lines "$out" "press Enter" $step
+		# Each Enter runs exactly one step.
+		[ "$(grep -c '^== Step' "$out")" -eq $step ] || fail "after $((step - 1)) Enter: $(cat "$out")"
+		if [ $step -eq 5 ]; then
+			# After the child's write: both alive, the child waiting for
+			# orders, the parent for the student.
+			parent=$(sed -n 's/^Parent \([0-9]*\) forked child.*/\1/p' "$out")
+			child=$(sed -n 's/^Parent [0-9]* forked child \([0-9]*\)\..*/\1/p' "$out")
+			kill -0 "$parent" && kill -0 "$child"
+			[ "$(awk '{print $4}' "/proc/$child/stat")" = "$parent" ]
+		fi
+	done
+	tmux -S "$TMUX_SOCK" send-keys Enter
+	wait_for_lines "$out" "^Done" 1
+	[ "$(grep -c '^result: ' "$out")" -eq 7 ]
+}

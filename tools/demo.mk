@@ -11,3 +11,6 @@ demo: all
 	$(SHELL) $(srcdir)/tools/run-demo --builddir . -o '$(or $(DEMO_TSV),demo.tsv)' \
 		'$(or $(LAB),fork-faults)' $(ARGS)
 .PHONY: demo
+
+TESTS += tests/run_demo.bats
+EXTRA_DIST += tests/run_demo.bats

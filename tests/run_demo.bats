@@ -1,0 +1,57 @@
+#!/usr/bin/env bats
+# tools/run-demo, what `make demo` runs: a lab in batch mode under
+# cowsample --summary, found by folder or program name.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+setup() {
+	DEMO="$SRCDIR/tools/run-demo"
+}
+
+@test "run-demo --help" {
+	run sh "$DEMO" --help
+	assert_success
+	assert_output --partial "Usage: run-demo"
+	assert_output --partial "make demo"
+}
+
+@test "run-demo: fork_faults under cowsample: the per-phase table and a complete TSV" {
+	local tsv=$BATS_TEST_TMPDIR/demo.tsv n=256 k=64
+	run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$tsv" fork_faults -n $n -w $k
+	assert_success
+	# The lab ran in batch mode with the extra arguments...
+	assert_output --partial "mode: batch"
+	assert_line "result: phase=child-read role=child pid=$(sed -n 's/^result: phase=child-read role=child pid=\([0-9]*\) .*/\1/p' <<<"$output") minor=0 major=0"
+	# ...and cowsample printed one row per process and phase.
+	local phase
+	for phase in parent-touched forked child-read child-wrote child-exited parent-rewrote; do
+		assert_line --regexp "^(parent|child) +[0-9]+ +fork_faults +$phase +[0-9]+ +[0-9]+"
+	done
+	# The child's write row counts its K copy-on-write faults (+ slack 8).
+	local wrote
+	wrote=$(awk '$4 == "child-wrote" { print $5 }' <<<"$output")
+	[ "$wrote" -ge $k ] && [ "$wrote" -le $((k + 8)) ] || fail "child-wrote row: $wrote, expected $k..$((k + 8))"
+	head -n 1 "$tsv" | grep -q "^time_s	pid	ppid	comm	event	min_flt	maj_flt	rss_kb	phase"
+	[ "$(grep -c '	mark	' "$tsv")" -ge 7 ]
+}
+
+@test "run-demo: a lab by its folder name (the convention support/<dir>/<dir_with_underscores>)" {
+	run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/x.tsv" fork-faults -n 16
+	assert_success
+	assert_output --partial "result: phase=parent-rewrote role=parent"
+}
+
+@test "run-demo: an unknown lab or option: exit 2, one line, no TSV" {
+	local args
+	for args in "nope" "../fork-faults" "--bogus" "-o"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/none.tsv" $args
+		[ "$status" -eq 2 ] || fail "'$args': exit status $status"
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "'$args': stderr: $stderr"
+		[[ "$stderr" == "run-demo: "* ]] || fail "'$args': stderr: $stderr"
+		[ ! -e "$BATS_TEST_TMPDIR/none.tsv" ]
+	done
+	run --separate-stderr sh "$DEMO" --builddir "$BUILDDIR" nope
+	assert_equal "$stderr" "run-demo: nope: no such lab (built lab programs: $(cd "$BUILDDIR/support" && for f in */*; do [ -f "$f" ] && [ -x "$f" ] && echo "${f##*/}"; done | sort -u | paste -sd ' ' -)) (try --help)"
+}
