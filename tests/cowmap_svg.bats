@@ -26,7 +26,8 @@ drawn() {
 	xmllint --noout "$svg"
 	[ "$(drawn "$svg" 'frame shared')" -eq 1024 ]
 	[ "$(drawn "$svg" 'frame copied child')" -eq 0 ]
-	grep -q "parent $PARENT and child $CHILD, right after fork()" "$svg"
+	grep -q "Copy-on-write: parent $PARENT and child $CHILD<" "$svg"
+	grep -q ">right after fork()<" "$svg"
 
 	step
 	run "$COWMAP" --diff --map "$ADDR" --svg "$svg" "$PARENT" "$CHILD"
@@ -67,4 +68,21 @@ drawn() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == "cowmap: $BATS_TEST_TMPDIR/no/such/dir/x.svg: No such file or directory" ]]
 	[ ! -e "$BATS_TEST_TMPDIR/no" ]
+}
+
+@test "cowmap-media: both figures from a real fork_faults run, counts from its parameters" {
+	require_root
+	out=$BATS_TEST_TMPDIR/media
+	run "$SRCDIR/tools/cowmap-media" --builddir "$BUILDDIR" --outdir "$out" -n 64 -w 16
+	assert_success
+	for f in copy-on-write-initial copy-on-write-final; do
+		xmllint --noout "$out/$f.svg"
+		[ -s "$out/$f.png" ]
+	done
+	[ "$(drawn "$out/copy-on-write-initial.svg" 'frame shared')" -eq 64 ]
+	[ "$(drawn "$out/copy-on-write-initial.svg" 'frame copied child')" -eq 0 ]
+	[ "$(drawn "$out/copy-on-write-final.svg" 'frame shared')" -eq 48 ]
+	[ "$(drawn "$out/copy-on-write-final.svg" 'frame copied child')" -eq 16 ]
+	grep -q 'right after fork()' "$out/copy-on-write-initial.svg"
+	grep -q 'after the child wrote 16 of 64 pages' "$out/copy-on-write-final.svg"
 }

@@ -12,3 +12,14 @@ tests_progs_sparse_reserve_SOURCES = tests/progs/sparse_reserve.c
 
 TESTS += tests/cowmap.bats tests/cowmap_svg.bats
 EXTRA_DIST += tests/cowmap.bats tests/cowmap_svg.bats tests/cowmap_helper.bash
+
+# make media: the two copy-on-write figures, from a real run of fork_faults
+# (as root: frame numbers are visible to root only).
+dist_noinst_SCRIPTS += tools/cowmap-media
+COWMAP_MEDIA = media/copy-on-write-initial.svg media/copy-on-write-initial.png \
+	media/copy-on-write-final.svg media/copy-on-write-final.png
+EXTRA_DIST += $(COWMAP_MEDIA)
+MEDIA_TARGETS += media-cowmap
+media-cowmap: all
+	$(SHELL) $(srcdir)/tools/cowmap-media --builddir . --outdir $(srcdir)/media
+.PHONY: media-cowmap

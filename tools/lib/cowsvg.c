@@ -243,15 +243,19 @@ static int band_heights(const struct group *g, uint64_t total, int h[NBANDS])
 	return sum;
 }
 
-static void draw_group(FILE *out, const struct group *g, uint64_t total, int y)
+static void draw_group(FILE *out, const struct group *g, uint64_t start, uint64_t total, int y)
 {
-	char line[96];
+	uint64_t page = pm_page_size();
+	char line[128];
 	int h[NBANDS], b, sum, yb = y;
 
 	sum = band_heights(g, total, h);
-	snprintf(line, sizeof line, "0x%" PRIx64 "%s", g->first,
-		 g->runs > 1 ? "  (mixed runs)" : "");
-	text(out, PARENT_X, y - 4, 14, "start", "normal", line);
+	/* Where the group is: its first address, and page numbers counted
+	 * from the start of the compared range. */
+	snprintf(line, sizeof line, "0x%" PRIx64 "  pages %" PRIu64 "-%" PRIu64 "%s", g->first,
+		 (g->first - start) / page, (g->last - start) / page,
+		 g->runs > 1 ? " (interleaved runs)" : "");
+	text(out, PARENT_X, y - 5, 15, "start", "normal", line);
 	for (b = 0; b < NBANDS; b++) {
 		if (h[b] == 0)
 			continue;
@@ -265,32 +269,44 @@ static void draw_group(FILE *out, const struct group *g, uint64_t total, int y)
 		"stroke=\"#222\" stroke-width=\"3\"/>\n", CHILD_X, y, PAGE_W, sum);
 }
 
+static void legend_entry(FILE *out, int y, const char *fill, const char *what)
+{
+	rect(out, "legend", 0, PARENT_X, y, 28, 22, fill);
+	text(out, PARENT_X + 40, y + 18, 18, "start", "normal", what);
+}
+
+/* The legend explains the colours that the figure uses. */
 static void legend(FILE *out, int y, const struct pd_diff *d)
 {
 	char line[160];
 
-	rect(out, "legend", 0, PARENT_X, y, 28, 22, band_colour[BAND_SHARED]);
 	snprintf(line, sizeof line, "shared: one frame, mapped by parent and child (%" PRIu64 " pages)",
 		 d->count[PD_SHARED]);
-	text(out, PARENT_X + 40, y + 18, 18, "start", "normal", line);
+	legend_entry(out, y, band_colour[BAND_SHARED], line);
 	y += 34;
-	rect(out, "legend", 0, PARENT_X, y, 28, 22, band_colour[BAND_COPIED]);
 	snprintf(line, sizeof line, "copied: the child wrote, the kernel gave it a new frame (%" PRIu64
 		 " pages)", d->count[PD_COPIED]);
-	text(out, PARENT_X + 40, y + 18, 18, "start", "normal", line);
+	legend_entry(out, y, band_colour[BAND_COPIED], line);
 	y += 34;
-	rect(out, "legend", 0, PARENT_X, y, 28, 22, PARENT_ORIGINAL_COLOUR);
-	text(out, PARENT_X + 40, y + 18, 18, "start", "normal",
-	     "original: the frame the parent kept, now mapped by the parent alone");
-	y += 34;
-	rect(out, "legend", 0, PARENT_X, y, 28, 22, band_colour[BAND_ONLY_PARENT]);
-	snprintf(line, sizeof line, "present on one side only (parent %" PRIu64 ", child %" PRIu64
-		 " pages)", d->count[PD_ONLY_PARENT], d->count[PD_ONLY_CHILD]);
-	text(out, PARENT_X + 40, y + 18, 18, "start", "normal", line);
-	y += 46;
-	snprintf(line, sizeof line, "Measured with cowmap --diff from /proc/PID/pagemap: frames "
-		 "compared by PFN. %" PRIu64 " pages present in neither are not drawn.",
-		 d->count[PD_ABSENT]);
+	if (d->count[PD_COPIED] > 0) {
+		legend_entry(out, y, PARENT_ORIGINAL_COLOUR,
+			     "original: the frame the parent kept, now mapped by the parent alone");
+		y += 34;
+	}
+	if (d->count[PD_ONLY_PARENT] + d->count[PD_ONLY_CHILD] > 0) {
+		snprintf(line, sizeof line, "present on one side only (parent %" PRIu64 ", child %"
+			 PRIu64 " pages)", d->count[PD_ONLY_PARENT], d->count[PD_ONLY_CHILD]);
+		legend_entry(out, y, band_colour[BAND_ONLY_PARENT], line);
+		y += 34;
+	}
+	y += 12;
+	if (d->count[PD_ABSENT] > 0)
+		snprintf(line, sizeof line, "Measured with cowmap --diff from /proc/PID/pagemap, frames "
+			 "compared by PFN. %" PRIu64 " pages present in neither are not drawn.",
+			 d->count[PD_ABSENT]);
+	else
+		snprintf(line, sizeof line, "Measured with cowmap --diff from /proc/PID/pagemap, frames "
+			 "compared by PFN.");
 	text(out, PARENT_X, y, 15, "start", "normal", line);
 }
 
@@ -307,10 +323,11 @@ void cowsvg_write(FILE *out, const struct pd_diff *d, const struct cowsvg_info *
 	n = make_groups(d, g);
 	for (i = 0; i < n; i++)
 		drawn += g[i].pages;
-	height = 150;
+	height = info->when != NULL ? 214 : 184;
 	for (i = 0; i < n; i++)
 		height += band_heights(&g[i], drawn, h) + GROUP_GAP + 6;
-	height += 200;
+	height += 130 + 34 * (d->count[PD_COPIED] > 0) +
+		  34 * (d->count[PD_ONLY_PARENT] + d->count[PD_ONLY_CHILD] > 0);
 
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
@@ -319,21 +336,26 @@ void cowsvg_write(FILE *out, const struct pd_diff *d, const struct cowsvg_info *
 	      "markerWidth=\"5\" markerHeight=\"5\" orient=\"auto\">"
 	      "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"#222\"/></marker></defs>\n", out);
 	fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", WIDTH, height);
-	snprintf(line, sizeof line, "Copy-on-write: parent %d and child %d%s%s",
-		 (int)info->parent, (int)info->child, info->when ? ", " : "",
-		 info->when ? info->when : "");
-	text(out, WIDTH / 2, 40, 28, "middle", "bold", line);
+	snprintf(line, sizeof line, "Copy-on-write: parent %d and child %d",
+		 (int)info->parent, (int)info->child);
+	text(out, WIDTH / 2, 40, 30, "middle", "bold", line);
+	y = 74;
+	if (info->when != NULL) {
+		text(out, WIDTH / 2, y, 22, "middle", "normal", info->when);
+		y += 30;
+	}
 	snprintf(line, sizeof line, "%" PRIu64 " pages present at 0x%" PRIx64 "-0x%" PRIx64
 		 ": %" PRIu64 " shared, %" PRIu64 " copied", drawn, d->start, d->end,
 		 d->count[PD_SHARED], d->count[PD_COPIED]);
-	text(out, WIDTH / 2, 72, 19, "middle", "normal", line);
-	text(out, PARENT_X + PAGE_W / 2, 122, 20, "middle", "bold", "parent's virtual pages");
-	text(out, WIDTH / 2, 122, 20, "middle", "bold", "physical frames (RAM)");
-	text(out, CHILD_X + PAGE_W / 2, 122, 20, "middle", "bold", "child's virtual pages");
+	text(out, WIDTH / 2, y, 19, "middle", "normal", line);
+	y += 50;
+	text(out, PARENT_X + PAGE_W / 2, y, 20, "middle", "bold", "parent's virtual pages");
+	text(out, WIDTH / 2, y, 20, "middle", "bold", "physical frames (RAM)");
+	text(out, CHILD_X + PAGE_W / 2, y, 20, "middle", "bold", "child's virtual pages");
 
-	y = 160;
+	y += 40;
 	for (i = 0; i < n; i++) {
-		draw_group(out, &g[i], drawn, y);
+		draw_group(out, &g[i], d->start, drawn, y);
 		y += band_heights(&g[i], drawn, h) + GROUP_GAP + 6;
 	}
 	legend(out, y + 16, d);
