@@ -1,0 +1,551 @@
+/*
+ * mmap_copy - copy a file through memory mappings, the way the assignment
+ * asks, and safely enough to use on real files.
+ *
+ *   mmap_copy [options] SRC DST
+ *
+ * The assignment, in eight steps (each is one function below):
+ *   1. open SRC read-only
+ *   2. fstat it, to learn its size
+ *   3. mmap SRC
+ *   4. create DST for reading and writing
+ *   5. ftruncate DST to the same size
+ *   6. mmap DST with MAP_SHARED
+ *   7. memcpy from one mapping to the other
+ *   8. close (munmap, msync, close)
+ *
+ * What a real copy program must add, and where it is done:
+ *   - SRC and DST may be the same file (hard link, symlink, /proc/self/fd
+ *     path): truncating DST would destroy SRC. Checked in step 2, before
+ *     DST is opened for writing.
+ *   - SRC must be a regular file; an empty one is copied without mmap,
+ *     because a mapping of length 0 is invalid (step 3 is skipped).
+ *   - The copy goes to a temporary file in DST's directory, and is renamed
+ *     over DST only when it is complete and on disk (steps 4 and 8), so an
+ *     interrupted copy never leaves a half-written DST.
+ *   - Space is checked with posix_fallocate in step 5: a full disk is an
+ *     error message before copying, not a SIGBUS in the middle of memcpy
+ *     (and should the disk fill up during the copy, step 7 reports it).
+ *   - If SRC shrinks while we copy, reading its mapping past the new end of
+ *     file raises SIGBUS. Step 7 catches it and reports it (copy_safety.c).
+ *
+ * Other ways to copy, for comparison (--method): read/write with a 128 KiB
+ * buffer, copy_file_range, sendfile. They share steps 1, 2, 4, 5 and 8 and
+ * all the safety rules; only step 7 differs (see copy_methods.c).
+ *
+ * -v prints every step with the page faults the kernel counted for it and
+ * its time; a "result:" line per step is what tests and graders read.
+ */
+#define _GNU_SOURCE 1
+#include "cowlab.h"
+#include "mmap_copy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#ifndef MADV_POPULATE_READ		/* Linux 5.14; older headers lack them */
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+
+static const char usage_text[] =
+	"usage: mmap_copy [options] SRC DST\n"
+	"Copy SRC to DST through mmap (open, fstat, mmap, create, ftruncate,\n"
+	"mmap MAP_SHARED, memcpy, close), safely: DST is replaced only by a\n"
+	"complete copy.\n"
+	"\n"
+	"  -v, --verbose       print each step with its page faults and time\n"
+	"  -m, --method M      mmap (default), read, copy_file_range, sendfile\n"
+	"      --max-size N    refuse sources larger than N bytes (default 1G;\n"
+	"                      suffixes K, M, G, T)\n"
+	"      --window N      mmap method: copy N bytes at a time (default 8M)\n"
+	"      --plain         mmap method: the assignment as written, one memcpy,\n"
+	"                      no madvise (for comparison)\n"
+	"      --no-populate   mmap method: no MADV_POPULATE_READ/WRITE (fault\n"
+	"                      each page in during memcpy instead)\n"
+	"      --no-thp        mmap method: no MADV_HUGEPAGE\n"
+	"      --reserve       mmap method: keep the blocks posix_fallocate\n"
+	"                      reserved (slower on ext4; see the lab)\n"
+	"      --no-sync       do not flush the copy to disk before the rename\n"
+	"                      (faster; benchmarks use it, like cp, which does not\n"
+	"                      flush either)\n"
+	"  -i, --interactive   wait for Enter before each step (to watch ps)\n"
+	"      --batch         never wait (the default)\n"
+	"  -h, --help          show this help\n"
+	"\n"
+	"Exit status: 0 copied, 1 refused or failed (DST unchanged), 2 usage.\n";
+
+/* ---------------------------------------------------------------------- */
+/* Errors: one line, "mmap_copy: FILE: why", and nothing lost.            */
+
+/*
+ * The temporary file's name while it has one (only when the filesystem
+ * has no O_TMPFILE, see step 4). die() and the signal handlers remove it,
+ * so a refused or interrupted copy leaves nothing behind.
+ */
+static char temp_to_remove[4096];
+
+void die(const char *file, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (temp_to_remove[0] != '\0')
+		unlink(temp_to_remove);
+	fflush(stdout);
+	fprintf(stderr, "mmap_copy: %s: ", file);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "mmap_copy: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (try --help)\n");
+	exit(2);
+}
+
+static void remove_temp_and_exit(int sig)
+{
+	if (temp_to_remove[0] != '\0')
+		unlink(temp_to_remove);	/* async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Reporting each step (-v): faults from the kernel, time from the clock. */
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static struct lab_faults step_faults;
+static double step_start;
+
+static void step_begin(struct copy *c, int number, const char *what)
+{
+	lab_pause(c->opt.interactive, what);
+	if (c->opt.verbose)
+		printf("step %d: %s\n", number, what);
+	step_faults = lab_faults_now();
+	step_start = now_seconds();
+}
+
+/* bytes > 0: also print the throughput of the step. */
+static void step_end(struct copy *c, const char *phase, off_t bytes)
+{
+	double seconds = now_seconds() - step_start;
+	struct lab_faults after = lab_faults_now();
+
+	if (c->opt.verbose) {
+		printf("        faults: minor +%ld, major +%ld; time %.3f ms",
+		       after.minor - step_faults.minor,
+		       after.major - step_faults.major, seconds * 1e3);
+		if (bytes > 0 && seconds > 0)
+			printf("; %.0f MiB/s", bytes / seconds / (1 << 20));
+		printf("\n");
+		lab_result(phase, "copy", step_faults, after);
+	}
+	lab_mark(phase);
+}
+
+static void step_skipped(struct copy *c, int number, const char *phase,
+			 const char *why)
+{
+	if (c->opt.verbose)
+		printf("step %d: skipped: %s\n", number, why);
+	lab_mark(phase);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The eight steps.                                                        */
+
+/*
+ * Step 1: open SRC read-only. We never write it, so we never ask to.
+ * O_NONBLOCK changes nothing for a regular file; it only keeps open()
+ * from waiting forever when SRC is a FIFO with no writer (step 2 then
+ * refuses it).
+ */
+static void step1_open_source(struct copy *c)
+{
+	step_begin(c, 1, "open SRC read-only");
+	c->src_fd = open(c->src_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (c->src_fd < 0)
+		die(c->src_path, "cannot open: %s", strerror(errno));
+	step_end(c, "opened-src", 0);
+}
+
+/*
+ * Step 2: fstat SRC, for its size. fstat asks about the file we opened,
+ * not about a name that someone could change meanwhile. This is also where
+ * we refuse what cannot be copied safely, before DST is touched at all.
+ */
+static void step2_stat_source(struct copy *c)
+{
+	struct stat st;
+
+	step_begin(c, 2, "fstat SRC: size, mode, is it safe to copy?");
+	if (fstat(c->src_fd, &st) < 0)
+		die(c->src_path, "fstat: %s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		die(c->src_path, "is a directory");
+	if (!S_ISREG(st.st_mode))
+		die(c->src_path, "not a regular file (a FIFO, device or socket has no size to map)");
+	if (st.st_size > c->opt.max_size)
+		die(c->src_path, "too large: %lld bytes, more than --max-size %lld",
+		    (long long)st.st_size, (long long)c->opt.max_size);
+	c->size = st.st_size;
+	c->mode = st.st_mode & 07777;
+	/* Same file? Then truncating DST in step 5 would destroy SRC. */
+	refuse_same_file(c, &st);
+	if (c->opt.verbose)
+		printf("        SRC is %lld bytes, mode %04o\n",
+		       (long long)c->size, (unsigned)c->mode);
+	step_end(c, "stat-src", 0);
+}
+
+/*
+ * Advice for a mapping we go through once, front to back (not --plain):
+ *   MADV_SEQUENTIAL  read further ahead, and do not keep the pages we
+ *                    passed as if we would come back;
+ *   MADV_HUGEPAGE    when the kernel reads the file into memory, use
+ *                    2 MiB pieces (folios) where it can, and map each with
+ *                    ONE page-table entry instead of 512: far fewer
+ *                    entries to fill in, and fewer TLB misses in memcpy.
+ *                    (The mapping's start is 2 MiB aligned for files.)
+ * Both are hints: a kernel or filesystem that cannot follow them ignores
+ * them, and the copy is the same.
+ */
+static void advise_large_sequential(struct copy *c, void *map)
+{
+	madvise(map, c->size, MADV_SEQUENTIAL);
+	if (c->opt.thp)
+		madvise(map, c->size, MADV_HUGEPAGE);
+}
+
+/*
+ * Step 3: map SRC. PROT_READ is all we need. MAP_PRIVATE or MAP_SHARED
+ * makes no difference for a mapping we never write. No page is read yet:
+ * the first access to each page faults, and the kernel maps the page from
+ * the page cache (a minor fault) or reads it from disk first (major).
+ */
+static void step3_map_source(struct copy *c)
+{
+	step_begin(c, 3, "mmap SRC (PROT_READ)");
+	c->src = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE, c->src_fd, 0);
+	if (c->src == MAP_FAILED)
+		die(c->src_path, "mmap: %s", strerror(errno));
+	/* We read it once, front to back: the kernel may read further ahead
+	 * and drop pages behind us. */
+	if (!c->opt.plain)
+		advise_large_sequential(c, c->src);
+	step_end(c, "mapped-src", 0);
+}
+
+/*
+ * Step 4: create DST for reading and writing. Not DST itself: a temporary
+ * file in DST's directory (the same filesystem, so step 8 can rename it
+ * over DST in one atomic step). Until then, DST is untouched.
+ */
+static void step4_create_destination(struct copy *c)
+{
+	step_begin(c, 4, "create the copy (a temporary file beside DST), read-write");
+	open_temporary(c, temp_to_remove, sizeof temp_to_remove);
+	step_end(c, "opened-dst", 0);
+}
+
+/*
+ * Step 5: ftruncate DST to SRC's size. A mapping can only reach pages that
+ * lie inside the file: touching a page past the end of the file is SIGBUS.
+ * A new file is 0 bytes long, so it must be made long enough first.
+ *
+ * ftruncate only changes the size: no block is allocated, so a full disk
+ * would show up later, in the middle of the copy. posix_fallocate asks
+ * for all the blocks now, so "no space" is an error message before
+ * anything is copied. (Where a filesystem cannot fallocate, glibc writes
+ * into every block instead.)
+ *
+ * The mmap method then gives the blocks back (FALLOC_FL_PUNCH_HOLE turns
+ * the whole file into a hole, keeping its size): on ext4, writing through a mapping into fallocated
+ * ("unwritten") blocks is several times slower than into a plain hole,
+ * measured by bench-copy. If the disk fills up between this check and the
+ * copy, the kernel refuses the page in step 7 (MADV_POPULATE_WRITE fails,
+ * or SIGBUS with --plain): an error message, DST left as it was.
+ */
+static void step5_size_destination(struct copy *c)
+{
+	int err;
+
+	step_begin(c, 5, "ftruncate the copy to SRC's size, check the space");
+	if (ftruncate(c->dst_fd, c->size) < 0)
+		die(c->dst_path, "ftruncate: %s", strerror(errno));
+	if (c->size > 0) {
+		err = posix_fallocate(c->dst_fd, 0, c->size);
+		if (err != 0)
+			die(c->dst_path, "cannot reserve %lld bytes: %s",
+			    (long long)c->size, strerror(err));
+	}
+	if (c->size > 0 && c->opt.method == METHOD_MMAP && !c->opt.reserve)
+		fallocate(c->dst_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			  0, c->size);	/* a hint too: if it fails, no harm */
+	step_end(c, "truncated-dst", 0);
+}
+
+/*
+ * Step 6: map DST with MAP_SHARED, PROT_READ | PROT_WRITE. MAP_SHARED is
+ * what makes our stores reach the file: the mapping shows the page cache
+ * pages of the file itself. With MAP_PRIVATE the first store to each page
+ * would copy it (copy-on-write) into private anonymous memory, and the
+ * file would stay all zeros.
+ */
+static void step6_map_destination(struct copy *c)
+{
+	step_begin(c, 6, "mmap the copy MAP_SHARED, PROT_READ|PROT_WRITE");
+	c->dst = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      c->dst_fd, 0);
+	if (c->dst == MAP_FAILED)
+		die(c->dst_path, "mmap: %s", strerror(errno));
+	if (!c->opt.plain)
+		advise_large_sequential(c, c->dst);
+	step_end(c, "mapped-dst", 0);
+}
+
+/*
+ * Step 7: memcpy. The assignment's one line is memcpy(dst, src, size),
+ * which is what --plain does. Each first touch of a page is a page fault:
+ * one per 4 KiB page of DST (the kernel must mark each page dirty), and
+ * for SRC one per 16 pages or so (the kernel maps a few neighbours of a
+ * cached page at each fault: "fault-around").
+ *
+ * Faster: copy a window at a time and, before copying it, ask the kernel
+ * to map the whole window in one system call (MADV_POPULATE_READ for SRC,
+ * MADV_POPULATE_WRITE for DST). The pages are the same; the thousands of
+ * fault exceptions (each one a trip into the kernel and back) are gone.
+ *
+ * If SRC shrinks while we copy, its pages past the new end no longer
+ * exist: MADV_POPULATE_READ fails with EFAULT, or memcpy raises SIGBUS.
+ * catch_sigbus and die_after_sigbus turn both into an error message.
+ */
+static void copy_window(struct copy *c, off_t offset, size_t length)
+{
+	if (!c->opt.populate) {
+		memcpy(c->dst + offset, c->src + offset, length);
+		return;
+	}
+	if (madvise(c->src + offset, length, MADV_POPULATE_READ) < 0 &&
+	    errno == EFAULT)
+		die_after_sigbus(c);	/* SRC lost pages: it shrank */
+	if (madvise(c->dst + offset, length, MADV_POPULATE_WRITE) < 0 &&
+	    errno == EFAULT)
+		die(c->dst_path, "cannot write the copy (disk full or I/O error); "
+		    "DST left as it was");
+	memcpy(c->dst + offset, c->src + offset, length);
+}
+
+static void step7_copy(struct copy *c)
+{
+	off_t offset;
+	size_t length;
+
+	step_begin(c, 7, c->opt.plain ? "memcpy SRC's mapping to DST's (one memcpy)"
+				      : "memcpy SRC's mapping to DST's, window by window");
+	/* A SIGBUS during the copy comes back here (see copy_safety.c). */
+	catch_sigbus();
+	if (sigsetjmp(sigbus_jump, 1) != 0)
+		die_after_sigbus(c);
+	if (c->opt.plain) {
+		memcpy(c->dst, c->src, c->size);
+	} else {
+		for (offset = 0; offset < c->size; offset += length) {
+			length = c->opt.window;
+			if ((off_t)length > c->size - offset)
+				length = c->size - offset;
+			copy_window(c, offset, length);
+		}
+	}
+	release_sigbus();
+	step_end(c, "copied", c->size);
+}
+
+/*
+ * Step 8: close. munmap both mappings, then make the copy durable and put
+ * it in place:
+ *   msync(MS_SYNC)  writes DST's dirty pages to disk (munmap alone leaves
+ *                   them in the page cache, to be written some time later);
+ *   fsync           the file's size and blocks, too;
+ *   rename          replaces DST by the complete copy, in one step;
+ *   fsync the dir   makes the rename itself durable.
+ */
+static void step8_close(struct copy *c)
+{
+	step_begin(c, 8, "msync, munmap, close, rename the copy over DST");
+	if (c->dst != NULL) {
+		if (c->opt.sync && msync(c->dst, c->size, MS_SYNC) < 0)
+			die(c->dst_path, "msync: %s", strerror(errno));
+		munmap(c->dst, c->size);
+	}
+	if (c->src != NULL)
+		munmap(c->src, c->size);
+	close(c->src_fd);
+	install_temporary(c, temp_to_remove);
+	step_end(c, "closed", 0);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Options and main.                                                       */
+
+/* "64M" -> 67108864. Returns -1 when TEXT is not a size. */
+static off_t parse_size(const char *text)
+{
+	char *end;
+	unsigned long long n;
+	int shift = 0;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	if (errno != 0)
+		return -1;
+	switch (*end) {
+	case 'T': case 't': shift += 10; /* fall through */
+	case 'G': case 'g': shift += 10; /* fall through */
+	case 'M': case 'm': shift += 10; /* fall through */
+	case 'K': case 'k': shift += 10; end++; break;
+	}
+	if (*end == 'i' && shift > 0)	/* also accept KiB, MiB, GiB */
+		end++;
+	if (*end == 'B' && shift > 0)
+		end++;
+	if (*end != '\0' || n > (unsigned long long)INT64_MAX >> shift)
+		return -1;
+	return (off_t)(n << shift);
+}
+
+static void parse_options(int argc, char **argv, struct copy *c)
+{
+	enum { OPT_MAX_SIZE = 256, OPT_WINDOW, OPT_PLAIN, OPT_NO_SYNC, OPT_BATCH,
+	       OPT_NO_POPULATE, OPT_NO_THP, OPT_RESERVE };
+	static const struct option longopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "method", required_argument, NULL, 'm' },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "plain", no_argument, NULL, OPT_PLAIN },
+		{ "no-sync", no_argument, NULL, OPT_NO_SYNC },
+		{ "no-populate", no_argument, NULL, OPT_NO_POPULATE },
+		{ "no-thp", no_argument, NULL, OPT_NO_THP },
+		{ "reserve", no_argument, NULL, OPT_RESERVE },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "batch", no_argument, NULL, OPT_BATCH },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int opt;
+	off_t n;
+
+	c->opt.method = METHOD_MMAP;
+	c->opt.max_size = (off_t)1 << 30;
+	c->opt.window = 8 << 20;
+	c->opt.sync = 1;
+	c->opt.populate = 1;
+	c->opt.thp = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+vm:ih", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'v': c->opt.verbose = 1; break;
+		case 'm':
+			c->opt.method = method_by_name(optarg);
+			if (c->opt.method < 0)
+				usage_error("unknown method '%s': use mmap, read, copy_file_range or sendfile", optarg);
+			break;
+		case OPT_MAX_SIZE:
+			if ((c->opt.max_size = parse_size(optarg)) < 0)
+				usage_error("--max-size: '%s' is not a size in bytes", optarg);
+			break;
+		case OPT_WINDOW:
+			n = parse_size(optarg);
+			if (n <= 0 || n % 4096 != 0 || n > ((off_t)1 << 40))
+				usage_error("--window: '%s' is not a multiple of 4096 bytes", optarg);
+			c->opt.window = (size_t)n;
+			break;
+		case OPT_PLAIN: c->opt.plain = 1; break;
+		case OPT_NO_SYNC: c->opt.sync = 0; break;
+		case OPT_NO_POPULATE: c->opt.populate = 0; break;
+		case OPT_NO_THP: c->opt.thp = 0; break;
+		case OPT_RESERVE: c->opt.reserve = 1; break;
+		case 'i': c->opt.interactive = isatty(STDIN_FILENO); break;
+		case OPT_BATCH: c->opt.interactive = 0; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		default:
+			if (optopt != 0 && strchr("m", optopt) != NULL)
+				usage_error("option -%s needs an argument", (char[]){ (char)optopt, 0 });
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		usage_error("%s", argc - optind < 2 ? "missing SRC or DST" : "too many arguments");
+	c->src_path = argv[optind];
+	c->dst_path = argv[optind + 1];
+}
+
+int main(int argc, char **argv)
+{
+	struct copy c = { .src_fd = -1, .dst_fd = -1 };
+
+	parse_options(argc, argv, &c);
+	signal(SIGINT, remove_temp_and_exit);
+	signal(SIGTERM, remove_temp_and_exit);
+	signal(SIGHUP, remove_temp_and_exit);
+	if (c.opt.verbose)
+		printf("mmap_copy: pid %d, method %s; watch it from another pane:\n"
+		       "  ps -o pid,min_flt,maj_flt,rss,cmd -p %d\n",
+		       (int)getpid(), method_name(c.opt.method), (int)getpid());
+	if (c.opt.verbose && c.opt.method == METHOD_MMAP)
+		printf("machine THP mode: %s; this copy: %s\n", lab_thp_mode(),
+		       c.opt.plain ? "--plain: one memcpy, no madvise at all"
+		       : c.opt.thp ? "MADV_HUGEPAGE on both mappings"
+		       : "--no-thp: no MADV_HUGEPAGE");
+
+	step1_open_source(&c);
+	step2_stat_source(&c);
+	if (c.size > 0 && c.opt.method == METHOD_MMAP)
+		step3_map_source(&c);
+	else
+		step_skipped(&c, 3, "mapped-src", c.size == 0
+			     ? "SRC is empty (mmap of length 0 is invalid)"
+			     : "this method does not map SRC");
+	step4_create_destination(&c);
+	step5_size_destination(&c);
+	if (c.size > 0 && c.opt.method == METHOD_MMAP) {
+		step6_map_destination(&c);
+		step7_copy(&c);
+	} else {
+		step_skipped(&c, 6, "mapped-dst", c.size == 0
+			     ? "SRC is empty (mmap of length 0 is invalid)"
+			     : "this method does not map DST");
+		if (c.size > 0) {
+			step_begin(&c, 7, method_name(c.opt.method));
+			copy_by_method(&c);
+			step_end(&c, "copied", c.size);
+		} else {
+			step_skipped(&c, 7, "copied", "nothing to copy");
+		}
+	}
+	step8_close(&c);
+	return 0;
+}

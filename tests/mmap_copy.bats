@@ -1,0 +1,334 @@
+#!/usr/bin/env bats
+# mmap_copy: correct copies by every method, and every refusal loses nothing.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+METHODS="mmap read copy_file_range sendfile"
+
+setup() {
+	MC=$(lab_bin mmap-copy)
+	AT_PHASE=$BUILDDIR/tests/progs/at_phase
+	D=$BATS_TEST_TMPDIR
+	cd "$D"
+}
+
+teardown() {
+	if [ -n "${MOUNTED:-}" ]; then
+		umount "$MOUNTED" || true
+	fi
+	if [ -n "${NOBODY_DIR:-}" ]; then
+		rm -rf "$NOBODY_DIR"
+	fi
+}
+
+# A 1 MiB tmpfs on ./mnt, unmounted by teardown (root only).
+mount_small_tmpfs() {
+	require_root
+	mkdir mnt
+	mount -t tmpfs -o size=1m tmpfs mnt || skip "cannot mount a tmpfs here"
+	MOUNTED=$D/mnt
+}
+
+sum() { sha256sum < "$1" | cut -d' ' -f1; }
+
+# The directory holds exactly the names given (no temporary left over).
+assert_dir_holds() {
+	local dir=$1; shift
+	local expected=""
+	[ $# -eq 0 ] || expected=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+	run bash -c 'cd "$1" && ls -A | sort | tr "\n" " "' _ "$dir"
+	assert_output "$expected"
+}
+
+# A refusal: exit 1, exactly one line on stderr, matching PATTERN.
+assert_refused() {
+	local pattern=$1
+	assert_failure 1
+	[ "${#lines[@]}" -eq 1 ] || fail "expected one line, got: $output"
+	assert_output --regexp "^mmap_copy: .*$pattern"
+}
+
+make_test_files() {
+	local n
+	for n in 0 1 4095 4096 4097 $((1024 * 1024 + 1)); do
+		head -c "$n" /dev/urandom > "size-$n"
+	done
+	# Sparse: data, a hole of 1 MiB, data, and a hole up to the end.
+	printf 'start' > sparse
+	printf 'middle' | dd of=sparse bs=1 seek=$((1024 * 1024)) conv=notrunc status=none
+	truncate -s $((3 * 1024 * 1024)) sparse
+	head -c 300000 /dev/urandom > random
+	# Text with a known pattern, so a shifted copy cannot pass.
+	seq 1 100000 > text
+}
+
+@test "mmap_copy: --help and usage errors (exit 2, one line)" {
+	run "$MC" --help
+	assert_success
+	assert_output --partial "usage: mmap_copy"
+	assert_output --partial "--method"
+	for args in "" "onlyone" "a b c" "--bogus a b" "--method nope a b" \
+		"--max-size lots a b" "--window 100 a b" "-m"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr "$MC" $args
+		assert_failure 2
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "args '$args': $stderr"
+		[[ "$stderr" == "mmap_copy: "* ]] || fail "args '$args': $stderr"
+	done
+}
+
+@test "mmap_copy: byte-identical copies, every size and method" {
+	make_test_files
+	for m in $METHODS mmap-plain; do
+		for f in size-* sparse random text; do
+			if [ "$m" = mmap-plain ]; then
+				run "$MC" --plain "$f" "copy-$f"
+			else
+				run "$MC" --method "$m" "$f" "copy-$f"
+			fi
+			assert_success
+			assert_output ""
+			cmp "$f" "copy-$f" || fail "method $m, file $f: copy differs"
+			rm "copy-$f"
+		done
+	done
+	# Windows smaller than the file, and not dividing it.
+	run "$MC" --window 8K "size-1048577" copy
+	assert_success
+	cmp size-1048577 copy
+}
+
+@test "mmap_copy: replaces an existing DST, mode bits follow SRC, no leftovers" {
+	head -c 5000 /dev/urandom > src
+	chmod 640 src
+	head -c 90000 /dev/urandom > dst
+	chmod 600 dst
+	(umask 022 && "$MC" src dst)
+	cmp src dst
+	[ "$(stat -c %a dst)" = 640 ]
+	assert_dir_holds . src dst
+	# A symlink DST: the copy replaces the file it points to, the link stays.
+	echo old > target
+	ln -s target link
+	run "$MC" src link
+	assert_success
+	[ -L link ]
+	cmp src target
+}
+
+@test "mmap_copy: -v shows the eight steps and kernel-counted faults" {
+	head -c $((64 * 4096)) /dev/urandom > src
+	run "$MC" -v --plain src dst
+	assert_success
+	for step in 1 2 3 4 5 6 7 8; do
+		assert_line --regexp "^step $step: "
+	done
+	assert_line --regexp "MiB/s"
+	# The copy touches 64 pages of SRC and 64 of DST: each page can fault
+	# at most once per mapping (with a few faults of the program around
+	# them as slack), and mapping nothing in would be a failed copy.
+	local minor major
+	minor=$(sed -n 's/^result: phase=copied .* minor=\([0-9]*\) .*/\1/p' <<< "$output")
+	major=$(sed -n 's/^result: phase=copied .* major=\([0-9]*\)$/\1/p' <<< "$output")
+	[ -n "$minor" ] && [ -n "$major" ]
+	[ $((minor + major)) -ge 1 ]
+	[ $((minor + major)) -le $((2 * 64 + 16)) ]
+	cmp src dst
+}
+
+@test "mmap_copy: empty SRC gives an empty DST without mmap" {
+	: > empty
+	echo "old content" > dst
+	for m in $METHODS; do
+		run "$MC" -v --method "$m" empty dst
+		assert_success
+		assert_line --regexp "^step 3: skipped: SRC is empty"
+		[ -f dst ] && [ ! -s dst ]
+		echo "old content" > dst
+	done
+}
+
+@test "mmap_copy: same file through path, hard link, symlink, /proc/self/fd: refused" {
+	seq 1 5000 > src
+	ln src hard
+	ln -s src soft
+	ln -s "$D/src" abs-soft
+	local before
+	before=$(sum src)
+	# Every spelling with the mmap method; every method with two of them.
+	for dst in src hard soft abs-soft ./src "$D/src"; do
+		run "$MC" src "$dst"
+		assert_refused "same file"
+	done
+	run "$MC" soft src
+	assert_refused "same file"
+	for m in $METHODS; do
+		run "$MC" --method "$m" src hard
+		assert_refused "same file"
+		run "$MC" --method "$m" src /proc/self/fd/3 3<src
+		assert_refused "same file"
+	done
+	[ "$(sum src)" = "$before" ]
+	assert_dir_holds . src hard soft abs-soft
+}
+
+@test "mmap_copy: missing, directory, FIFO, device SRC: refused, DST unchanged" {
+	echo "precious" > dst
+	local before
+	before=$(sum dst)
+	mkdir dir
+	mkfifo fifo
+	for m in $METHODS; do
+		run "$MC" --method "$m" missing dst
+		assert_refused "missing: cannot open: No such file"
+		run "$MC" --method "$m" dir dst
+		assert_refused "dir: is a directory"
+		run "$MC" --method "$m" fifo dst
+		assert_refused "fifo: not a regular file"
+		run "$MC" --method "$m" /dev/null dst
+		assert_refused "/dev/null: not a regular file"
+		[ "$(sum dst)" = "$before" ]
+	done
+	assert_dir_holds . dst dir fifo
+}
+
+@test "mmap_copy: DST a directory, a device or a dangling symlink: refused" {
+	seq 1 1000 > src
+	mkdir dir
+	ln -s nowhere dangling
+	run "$MC" src dir
+	assert_refused "dir: is a directory"
+	run "$MC" src /dev/null
+	assert_refused "not a regular file"
+	run "$MC" src dangling
+	assert_refused "dangling: symlink to a missing file"
+	assert_dir_holds . src dir dangling
+	assert_dir_holds dir
+}
+
+@test "mmap_copy: over --max-size refused before anything is written" {
+	truncate -s 3M big	# sparse: costs no space
+	echo "precious" > dst
+	local before
+	before=$(sum dst)
+	for m in $METHODS; do
+		run "$MC" --method "$m" --max-size 2M big dst
+		assert_refused "too large: 3145728 bytes, more than --max-size 2097152"
+		[ "$(sum dst)" = "$before" ]
+		run "$MC" --method "$m" --max-size 2M big new
+		assert_refused "too large"
+	done
+	assert_dir_holds . big dst
+	# At the limit exactly: copied.
+	run "$MC" --max-size 3M big new
+	assert_success
+	cmp big new
+}
+
+@test "mmap_copy: the 1 GiB default limit is checked before DST is touched" {
+	truncate -s $(( (1 << 30) + 1 )) huge	# sparse
+	run "$MC" huge new
+	assert_refused "too large: 1073741825 bytes, more than --max-size 1073741824"
+	assert_dir_holds . huge
+}
+
+@test "mmap_copy: SRC shrinking during the copy is caught, DST unchanged" {
+	local n=$((256 * 4096))
+	for m in $METHODS mmap-plain; do
+		head -c "$n" /dev/urandom > src
+		echo "precious" > dst
+		local before
+		before=$(sum dst)
+		if [ "$m" = mmap-plain ]; then
+			# --plain: one memcpy, so the SIGBUS handler catches it
+			run "$AT_PHASE" mapped-dst truncate src 4096 -- "$MC" --plain src dst
+		else
+			run "$AT_PHASE" mapped-dst truncate src 4096 -- "$MC" --method "$m" src dst
+		fi
+		assert_refused "src: file shrank while being copied"
+		[ "$(sum dst)" = "$before" ]
+		assert_dir_holds . src dst
+	done
+}
+
+@test "mmap_copy: killed in the middle, DST is unchanged and nothing is left" {
+	head -c 100000 /dev/urandom > src
+	echo "precious" > dst
+	local before
+	before=$(sum dst)
+	for sig in 9 15 2; do
+		run "$AT_PHASE" copied kill "$sig" -- "$MC" src dst
+		assert_failure $((128 + sig))
+		[ "$(sum dst)" = "$before" ]
+		assert_dir_holds . src dst
+	done
+}
+
+@test "mmap_copy: full disk detected before copying (small tmpfs), DST unchanged" {
+	mount_small_tmpfs
+	head -c $((2 * 1024 * 1024)) /dev/urandom > src
+	echo "precious" > mnt/dst
+	local before
+	before=$(sum mnt/dst)
+	for m in $METHODS; do
+		run "$MC" --method "$m" src mnt/dst
+		assert_refused "mnt/dst: cannot reserve 2097152 bytes: No space left on device"
+		[ "$(sum mnt/dst)" = "$before" ]
+		assert_dir_holds mnt dst
+	done
+	# A file that fits is copied (across filesystems, for every method).
+	head -c 100000 /dev/urandom > small
+	for m in $METHODS; do
+		run "$MC" --method "$m" small mnt/dst
+		assert_success
+		cmp small mnt/dst
+	done
+}
+
+@test "mmap_copy: disk filled up after the check: mmap copy fails cleanly" {
+	mount_small_tmpfs
+	head -c $((512 * 1024)) /dev/urandom > src
+	echo "precious" > mnt/dst
+	local before
+	before=$(sum mnt/dst)
+	# Step 5 finds the space; another writer takes it before step 7.
+	for how in "" --plain; do
+		run "$AT_PHASE" mapped-dst fill mnt/filler $((1024 * 1024)) -- "$MC" $how src mnt/dst
+		assert_refused "mnt/dst: .*disk full or I/O error.*DST left as it was"
+		[ "$(sum mnt/dst)" = "$before" ]
+		assert_dir_holds mnt dst filler
+		rm mnt/filler
+	done
+}
+
+@test "mmap_copy: as nobody, permission errors are refusals that lose nothing" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to nobody"
+	local bin
+	bin=$(copy_for_nobody "$MC")
+	NOBODY_DIR=$bin
+	mkdir "$bin/w" "$bin/ro"
+	chmod 777 "$bin/w"
+	seq 1 1000 > "$bin/secret"
+	chmod 600 "$bin/secret"
+	seq 1 2000 > "$bin/public"
+	chmod 644 "$bin/public"
+	echo "precious" > "$bin/w/theirs"
+	chmod 644 "$bin/w/theirs"
+	chmod 755 "$bin/ro"
+	local before
+	before=$(sum "$bin/w/theirs")
+	run as_nobody "$bin/mmap_copy" "$bin/secret" "$bin/w/out"
+	assert_refused "secret: cannot open: Permission denied"
+	run as_nobody "$bin/mmap_copy" "$bin/public" "$bin/ro/out"
+	assert_refused "ro/out: cannot create a file in .*: Permission denied"
+	run as_nobody "$bin/mmap_copy" "$bin/public" "$bin/w/theirs"
+	assert_refused "w/theirs: cannot write: Permission denied"
+	[ "$(sum "$bin/w/theirs")" = "$before" ]
+	assert_dir_holds "$bin/w" theirs
+	assert_dir_holds "$bin/ro"
+	# And a copy nobody may make works.
+	run as_nobody "$bin/mmap_copy" "$bin/public" "$bin/w/mine"
+	assert_success
+	cmp "$bin/public" "$bin/w/mine"
+}
