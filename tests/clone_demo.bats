@@ -85,16 +85,11 @@ setup() {
 }
 
 @test "clone_demo: bad usage exits 2 with one line on stderr" {
-	run --separate-stderr "$CLONE_DEMO" -n 0
-	assert_usage_error clone_demo
-	run --separate-stderr "$CLONE_DEMO" -n 8 -w 9
-	assert_usage_error clone_demo
-	run --separate-stderr "$CLONE_DEMO" -w -1
-	assert_usage_error clone_demo
-	run --separate-stderr "$CLONE_DEMO" --thp=yes
-	assert_usage_error clone_demo
-	run --separate-stderr "$CLONE_DEMO" -n
-	assert_usage_error clone_demo
+	assert_usage_error "$CLONE_DEMO" -n 0
+	assert_usage_error "$CLONE_DEMO" -n 8 -w 9
+	assert_usage_error "$CLONE_DEMO" -w -1
+	assert_usage_error "$CLONE_DEMO" --thp=yes
+	assert_usage_error "$CLONE_DEMO" -n
 }
 
 @test "clone_demo under cowsample: the sampler sees 0 faults for the CLONE_VM child, K for the copy child" {

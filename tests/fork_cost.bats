@@ -107,8 +107,7 @@ check_latency_table() {
 	for args in "--sizes 0" "--sizes 1,,2" "--sizes 4x" "--sizes 99999" "--repeat 0" \
 		"--fault-pages -3" "--bogus" "--fault-cost --fault-cost-o $out.2" "extra"; do
 		# shellcheck disable=SC2086
-		run --separate-stderr "$FORK_COST" --batch $args -o "$out"
-		assert_usage_error fork_cost
+		assert_usage_error "$FORK_COST" --batch $args -o "$out"
 	done
 	assert_equal "$(cat "$out")" "old content"
 	[ "$(ls "$dir")" = keep.tsv ]

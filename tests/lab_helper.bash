@@ -45,16 +45,6 @@ assert_between() {
 	fi
 }
 
-# assert_usage_error PROG: after `run --separate-stderr PROG bad-args`:
-# exit status 2 and exactly one line on stderr, "PROG: ...".
-assert_usage_error() {
-	assert_failure 2
-	if [ "${#stderr_lines[@]}" -ne 1 ] || [[ ${stderr_lines[0]} != "$1: "* ]]; then
-		echo "expected one line '$1: ...' on stderr, got: $stderr" >&2
-		return 1
-	fi
-}
-
 # The machine's THP mode: always, madvise, never, or unknown.
 lab_thp_mode_of_machine() {
 	sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null ||

@@ -122,18 +122,12 @@ setup() {
 }
 
 @test "vfork_demo: bad usage exits 2 with one line on stderr" {
-	run --separate-stderr "$VFORK_DEMO" -n 0
-	assert_usage_error vfork_demo
-	run --separate-stderr "$VFORK_DEMO" -n 16 -w 17
-	assert_usage_error vfork_demo
-	run --separate-stderr "$VFORK_DEMO" -n 12x
-	assert_usage_error vfork_demo
-	run --separate-stderr "$VFORK_DEMO" --bogus
-	assert_usage_error vfork_demo
-	run --separate-stderr "$VFORK_DEMO" -w
-	assert_usage_error vfork_demo
-	run --separate-stderr "$VFORK_DEMO" extra
-	assert_usage_error vfork_demo
+	assert_usage_error "$VFORK_DEMO" -n 0
+	assert_usage_error "$VFORK_DEMO" -n 16 -w 17
+	assert_usage_error "$VFORK_DEMO" -n 12x
+	assert_usage_error "$VFORK_DEMO" --bogus
+	assert_usage_error "$VFORK_DEMO" -w
+	assert_usage_error "$VFORK_DEMO" extra
 }
 
 @test "vfork_demo under cowsample: the sampler reads the same zero for the vfork child, at its phase mark" {
