@@ -333,7 +333,8 @@ static void step6_map_destination(struct copy *c)
  * which is what --plain does. Each first touch of a page is a page fault:
  * one per 4 KiB page of DST (the kernel must mark each page dirty), and
  * for SRC one per 16 pages or so (the kernel maps a few neighbours of a
- * cached page at each fault: "fault-around").
+ * cached page at each fault: "fault-around"). Fewer on kernels that keep
+ * the file in large folios: then one fault can map a whole folio.
  *
  * Faster: copy a window at a time and, before copying it, ask the kernel
  * to map the whole window in one system call (MADV_POPULATE_READ for SRC,
