@@ -46,3 +46,38 @@ as_nobody() {
 require_root() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root"
 }
+
+# --- Reading lab output (lab programs print "KIND: phase=P name=value ...").
+# lab_field KIND PHASE NAME: the value of NAME= on the line "KIND: phase=PHASE ..."
+# of $output (bats' run), e.g. lab_field result child-wrote minor.
+lab_field() {
+	printf '%s\n' "$output" | awk -v kind="$1:" -v phase="phase=$2" -v name="$3=" '
+		$1 == kind && $2 == phase {
+			for (i = 3; i <= NF; i++)
+				if (index($i, name) == 1) { print substr($i, length(name) + 1); exit }
+		}'
+}
+
+# asan_shadow_pages BIN N: extra faults the sanitizer build takes when BIN
+# first touches N fresh pages. AddressSanitizer checks a shadow byte for
+# every 8 bytes, so it reads one shadow page per 8 pages; on a kernel
+# without the zero page each such read allocates (and faults). 0 for a
+# normal build.
+asan_shadow_pages() {
+	if grep -qa __asan_init "$1"; then
+		echo $(($2 / 8 + 2))
+	else
+		echo 0
+	fi
+}
+
+# assert_usage_error PROGRAM ARGS...: a usage error as the brief wants it:
+# exit status 2, nothing on stdout, one line on stderr "program: what: why".
+# (Test files using it call bats_require_minimum_version 1.5.0.)
+assert_usage_error() {
+	run --separate-stderr "$@"
+	[ "$status" -eq 2 ] || fail "'$*': status $status, expected 2"
+	[ -z "$output" ] || fail "'$*': wrote to stdout: $output"
+	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail "'$*': not one line: $stderr"
+	[[ $stderr == "$(basename "$1"): "* ]] || fail "'$*': $stderr"
+}
