@@ -161,3 +161,16 @@ ps_faults() {
 	run column_of "$BATS_TEST_TMPDIR/out.tsv" exit parent event
 	assert_output exit
 }
+
+@test "cowsample --changes: a process at rest gets no sample rows" {
+	start_faulter ready -n 50 -r
+	run "$COWSAMPLE" --changes -i 1 -p "$BG_PID" -d 0.1 -o "$BATS_TEST_TMPDIR/out.tsv"
+	assert_success
+	run awk -F'\t' -v pid="$BG_PID" '$2 == pid { print $5 }' "$BATS_TEST_TMPDIR/out.tsv"
+	assert_output start
+	# without --changes the same run has sample rows
+	run "$COWSAMPLE" -i 1 -p "$BG_PID" -d 0.1 -o "$BATS_TEST_TMPDIR/all.tsv"
+	assert_success
+	run grep -c $'\tsample\t' "$BATS_TEST_TMPDIR/all.tsv"
+	[ "$output" -ge 1 ]
+}

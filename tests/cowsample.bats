@@ -36,6 +36,15 @@ column_of() {
 	run "$COWSAMPLE" -p 1 -- true
 	assert_failure 2
 	assert_equal "${#lines[@]}" 1
+	run "$COWSAMPLE" -i 0.05 -- true
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+	run "$COWSAMPLE" --backend=nosuch -- true
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+	run "$COWSAMPLE" -p 12x
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
 }
 
 @test "cowsample: TSV header has the fixed columns first" {

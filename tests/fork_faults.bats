@@ -276,3 +276,14 @@ wait_for_lines() {
 	wait_for_lines "$out" "^Done" 1
 	[ "$(grep -c '^result: ' "$out")" -eq 7 ]
 }
+
+@test "fork_faults as an unprivileged user: same counts, zero-page check still works" {
+	require_root
+	local dir n=256 k=32
+	dir=$(copy_for_nobody "$LAB")
+	run as_nobody "$dir/fork_faults" --batch -n $n -w $k </dev/null
+	assert_success
+	assert_between "$(minor_of child-wrote child)" $k $((k + SLACK)) "child writes $k pages as nobody"
+	assert_between "$(minor_of parent-rewrote parent)" $n $((n + SLACK)) "parent rewrites $n pages as nobody"
+	refute_output --partial "could not tell"
+}

@@ -243,6 +243,20 @@ void sampler_print_summary(struct sampler *s)
 
 /* ---- --live ---- */
 
+/* The step that ended at p's latest mark (not its exit), or NULL. */
+static const struct phase_step *last_mark_step(const struct proc_entry *p)
+{
+	size_t i;
+
+	if (!p->seen_mark)
+		return NULL;
+	for (i = p->nsteps; i > 0; i--)
+		if (strcmp(p->steps[i - 1].phase, "exit") != 0 &&
+		    strcmp(p->steps[i - 1].phase, "running") != 0)
+			return &p->steps[i - 1];
+	return NULL;
+}
+
 void sampler_live_draw(struct sampler *s, double t, int final)
 {
 	static long page_kb;
@@ -261,25 +275,29 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 	fprintf(f, "cowsample: %s   t=%.1f s   %s\033[K\n",
 		s->o->command != NULL ? s->o->command[0] : "attached",
 		t, final ? "finished" : "running");
-	fprintf(f, "%7s %7s %-10s %-15s %-16s %9s %8s %8s %8s %9s %s\033[K\n",
+	fprintf(f, "%7s %7s %-10s %-15s %-16s %9s %8s %9s %8s %8s %9s %s\033[K\n",
 		"PID", "PPID", "ROLE", "COMM", "PHASE", "MIN_FLT", "MAJ_FLT",
-		"+MIN", "+MAJ", "RSS_KB", "");
+		"STEP_MIN", "+MIN", "+MAJ", "RSS_KB", "");
 	for (i = 0; i < s->table.n; i++) {
 		const struct proc_entry *p = s->table.procs[i];
 		unsigned long d_min = p->last.min_flt - p->phase_min_flt;
 		unsigned long d_maj = p->last.maj_flt - p->phase_maj_flt;
+		const struct phase_step *step = last_mark_step(p);
+		char step_text[24] = "-";
 
 		if (p->exited && p->nsteps > 0) {	/* since the mark before its exit */
 			d_min = p->steps[p->nsteps - 1].d_min_flt;
 			d_maj = p->steps[p->nsteps - 1].d_maj_flt;
 		}
-		fprintf(f, "%7d %7d %-10s %-15s %-16s %9lu %8lu %8lu %8lu %9ld %s\033[K\n",
+		if (step != NULL)
+			snprintf(step_text, sizeof step_text, "%lu", step->d_min_flt);
+		fprintf(f, "%7d %7d %-10s %-15s %-16s %9lu %8lu %9s %8lu %8lu %9ld %s\033[K\n",
 			(int)p->id.pid, (int)p->last.ppid, proctable_role(p->depth),
-			p->last.comm, p->phase, p->last.min_flt, p->last.maj_flt,
-			d_min, d_maj,
-			p->last.rss_pages * page_kb, p->exited ? "exited" : "");
+			p->last.comm, p->phase, p->last.min_flt, p->last.maj_flt, step_text,
+			d_min, d_maj, p->last.rss_pages * page_kb, p->exited ? "exited" : "");
 	}
-	fputs("(+MIN, +MAJ: faults since that process's last phase mark)\033[K\n\033[J", f);
+	fputs("STEP_MIN: minor faults of the step that ended at PHASE (from the mark before);\033[K\n"
+	      "+MIN, +MAJ: faults since that process's last phase mark.\033[K\n\033[J", f);
 	fflush(f);
 	s->live_drawn_at = t;
 	s->live_dirty = 0;

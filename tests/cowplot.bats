@@ -1,0 +1,257 @@
+#!/usr/bin/env bats
+# cowplot: every kind renders from a small TSV made here by the real tools
+# (cowsample, fork_faults, fork_cost, bench-copy); the SVG is valid XML, the
+# PNG has the asked size and is not blank, the PDF is a PDF; the figure
+# shows the run's own data (PIDs, phases); bad input gives one line on
+# stderr, exit 1 and no output file.
+
+load test_helper
+
+COWPLOT=$SRCDIR/tools/cowplot
+FORK_FAULTS=$(lab_bin fork-faults)
+FORK_COST=$(lab_bin fork-cost)
+MMAP_COPY=$BUILDDIR/support/mmap-copy/mmap_copy
+BENCH_COPY=$SRCDIR/support/mmap-copy/bench-copy
+
+# Small runs: N pages, the child writes K.
+N=256
+K=100
+
+# The TSVs come from real runs, made once for the whole file.
+setup_file() {
+	local dir=$BATS_FILE_TMPDIR
+	"$COWSAMPLE" --smaps -o "$dir/fork.tsv" -- $(traced_env) "$FORK_FAULTS" --batch -n "$N" -w "$K" \
+		> "$dir/fork.out"
+	if [ -x "$FORK_COST" ]; then
+		"$FORK_COST" --batch --sizes 1,2 --repeat 1 --fault-pages 64 \
+			-o "$dir/forkcost.tsv" --fault-cost-o "$dir/faultcost.tsv" > "$dir/forkcost.out" 2>&1
+	fi
+	if [ -x "$MMAP_COPY" ]; then
+		"$BENCH_COPY" --mmap-copy "$MMAP_COPY" --size 1M --runs 1 --cold-runs 0 \
+			--methods mmap,read --dir "$dir/copy" -o "$dir/copy.tsv" > "$dir/copy.out"
+	fi
+}
+
+# Until the lab suite and mmap_copy are merged, their plots are skipped.
+need_fork_cost() {
+	[ -x "$FORK_COST" ] || skip "fork_cost is not in this tree yet"
+}
+
+need_bench_copy() {
+	[ -x "$MMAP_COPY" ] || skip "mmap_copy is not in this tree yet"
+}
+
+# PNG width x height, as file(1) reports it
+png_size() {
+	file "$1" | sed -n 's/.*PNG image data, \([0-9]*\) x \([0-9]*\),.*/\1x\2/p'
+}
+
+# Number of distinct colours among every third pixel of a PNG (gnuplot
+# reads the PNG back and lists its pixels); a blank image has 1.
+png_colours() {
+	local table=$BATS_TEST_TMPDIR/pixels.txt
+	gnuplot -e "set table '$table'; plot '$1' binary filetype=png every 3:3 with rgbimage" 2>/dev/null
+	awk 'NF >= 5 && $1 !~ /^#/ { seen[$3 " " $4 " " $5] = 1 } END { n = 0; for (c in seen) n++; print n }' "$table"
+}
+
+# Render KIND from TSV as svg and png (and pdf for the timeline) and check
+# each output.
+render_all() {
+	local kind=$1 tsv=$2 out=$BATS_TEST_TMPDIR/$1
+	run "$COWPLOT" "$kind" "$tsv" -o "$out.svg" --note "test run"
+	assert_success
+	assert_output ""
+	run xmllint --noout "$out.svg"
+	assert_success
+	run "$COWPLOT" "$kind" "$tsv" -o "$out.png" --size 1200x700
+	assert_success
+	run png_size "$out.png"
+	assert_output "1200x700"
+	run png_colours "$out.png"
+	[ "$output" -gt 8 ]
+	if [ "$kind" = timeline ]; then	# one PDF is enough: the same path
+		run "$COWPLOT" "$kind" "$tsv" -o "$out.pdf"
+		assert_success
+		run head -c 4 "$out.pdf"
+		assert_output "%PDF"
+	fi
+	# no temporary file left beside the outputs
+	run find "$BATS_TEST_TMPDIR" -name '.*.tmp'
+	assert_output ""
+}
+
+# value of column COL in the first row where column KEY equals VALUE
+tsv_value() {
+	awk -F'\t' -v key="$2" -v val="$3" -v col="$4" '
+		NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		$h[key] == val { print $h[col]; exit }' "$1"
+}
+
+@test "cowplot: --help names every kind; usage errors exit 2 with one line" {
+	run "$COWPLOT" --help
+	assert_success
+	for kind in timeline memory forkcost faultcost copy; do
+		assert_output --partial "$kind"
+	done
+	run "$COWPLOT"
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+	run "$COWPLOT" nosuchkind "$BATS_FILE_TMPDIR/fork.tsv" -o "$BATS_TEST_TMPDIR/x.svg"
+	assert_failure 2
+	assert_output --partial "unknown kind"
+	assert_equal "${#lines[@]}" 1
+	run "$COWPLOT" timeline "$BATS_FILE_TMPDIR/fork.tsv"
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+	run "$COWPLOT" timeline "$BATS_FILE_TMPDIR/fork.tsv" -o "$BATS_TEST_TMPDIR/x.gif"
+	assert_failure 2
+	assert_output --partial "x.gif"
+	assert_equal "${#lines[@]}" 1
+	run "$COWPLOT" timeline "$BATS_FILE_TMPDIR/fork.tsv" -o "$BATS_TEST_TMPDIR/x.svg" --size 10x10
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+	run ls "$BATS_TEST_TMPDIR"
+	assert_output ""
+}
+
+@test "cowplot timeline: a real fork_faults run renders as SVG, PNG and PDF" {
+	render_all timeline "$BATS_FILE_TMPDIR/fork.tsv"
+}
+
+@test "cowplot timeline: the figure shows the run's processes, phases and machine" {
+	local tsv=$BATS_FILE_TMPDIR/fork.tsv svg=$BATS_TEST_TMPDIR/t.svg parent child
+	parent=$(tsv_value "$tsv" role parent pid)
+	child=$(tsv_value "$tsv" role child pid)
+	[ -n "$parent" ] && [ -n "$child" ]
+	run "$COWPLOT" timeline "$tsv" -o "$svg" --note "N=$N K=$K"
+	assert_success
+	run cat "$svg"
+	assert_output --partial "parent (pid $parent)"
+	assert_output --partial "child (pid $child)"
+	assert_output --partial "child-wrote"
+	assert_output --partial "parent-touched"
+	assert_output --partial "$(uname -r)"
+	assert_output --partial "N=$N K=$K"
+}
+
+@test "cowplot timeline: columns are found by name, CSV and standard input work" {
+	local tsv=$BATS_FILE_TMPDIR/fork.tsv child
+	child=$(tsv_value "$tsv" role child pid)
+	# the same table with its columns in reverse order
+	awk -F'\t' -v OFS='\t' '{ s = $NF; for (i = NF - 1; i >= 1; i--) s = s OFS $i; print s }' \
+		"$tsv" > "$BATS_TEST_TMPDIR/reversed.tsv"
+	run "$COWPLOT" timeline "$BATS_TEST_TMPDIR/reversed.tsv" -o "$BATS_TEST_TMPDIR/r.svg"
+	assert_success
+	run grep -c "child (pid $child)" "$BATS_TEST_TMPDIR/r.svg"
+	assert_output 1
+	tr '\t' , < "$tsv" > "$BATS_TEST_TMPDIR/run.csv"
+	run "$COWPLOT" timeline "$BATS_TEST_TMPDIR/run.csv" -o "$BATS_TEST_TMPDIR/c.svg"
+	assert_success
+	run "$COWPLOT" timeline - -o "$BATS_TEST_TMPDIR/s.svg" < "$tsv"
+	assert_success
+	run xmllint --noout "$BATS_TEST_TMPDIR/s.svg"
+	assert_success
+}
+
+@test "cowplot memory: a real cowsample --smaps run renders; without --smaps a clear error" {
+	render_all memory "$BATS_FILE_TMPDIR/fork.tsv"
+	run grep -c "Private_Dirty" "$BATS_TEST_TMPDIR/memory.svg"
+	[ "$output" -ge 1 ]
+	"$COWSAMPLE" -o "$BATS_TEST_TMPDIR/plain.tsv" -- $(traced_env) "$FORK_FAULTS" --batch -n 16 -w 8 >/dev/null
+	run "$COWPLOT" memory "$BATS_TEST_TMPDIR/plain.tsv" -o "$BATS_TEST_TMPDIR/m.png"
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "--smaps"
+	[ ! -e "$BATS_TEST_TMPDIR/m.png" ]
+}
+
+@test "cowplot forkcost: a real fork_cost table renders, one line per method" {
+	need_fork_cost
+	render_all forkcost "$BATS_FILE_TMPDIR/forkcost.tsv"
+	run cat "$BATS_TEST_TMPDIR/forkcost.svg"
+	assert_output --partial "vfork()"
+	assert_output --partial "posix_spawn()"
+	assert_output --partial "2 MiB"
+}
+
+@test "cowplot faultcost: a real fork_cost --fault-cost table renders" {
+	need_fork_cost
+	render_all faultcost "$BATS_FILE_TMPDIR/faultcost.tsv"
+	run cat "$BATS_TEST_TMPDIR/faultcost.svg"
+	assert_output --partial "copy-on-write"
+	assert_output --partial "demand-zero"
+}
+
+@test "cowplot copy: a real bench-copy table renders" {
+	need_bench_copy
+	render_all copy "$BATS_FILE_TMPDIR/copy.tsv"
+	run cat "$BATS_TEST_TMPDIR/copy.svg"
+	assert_output --partial "mmap"
+	assert_output --partial "1 MiB"
+}
+
+@test "cowplot: an empty or header-only TSV gives one line, exit 1, no output file" {
+	local kind
+	: > "$BATS_TEST_TMPDIR/empty.tsv"
+	for kind in timeline memory forkcost faultcost copy; do
+		run "$COWPLOT" "$kind" "$BATS_TEST_TMPDIR/empty.tsv" -o "$BATS_TEST_TMPDIR/out.png"
+		assert_failure 1
+		assert_equal "${#lines[@]}" 1
+		assert_output --partial "empty"
+		[ ! -e "$BATS_TEST_TMPDIR/out.png" ]
+	done
+	for tsv in fork forkcost faultcost copy; do
+		[ -f "$BATS_FILE_TMPDIR/$tsv.tsv" ] || continue
+		head -n 1 "$BATS_FILE_TMPDIR/$tsv.tsv" > "$BATS_TEST_TMPDIR/header.tsv"
+		case $tsv in fork) kind=timeline ;; *) kind=$tsv ;; esac
+		run "$COWPLOT" "$kind" "$BATS_TEST_TMPDIR/header.tsv" -o "$BATS_TEST_TMPDIR/out.svg"
+		assert_failure 1
+		assert_equal "${#lines[@]}" 1
+		assert_output --partial "no data rows"
+		[ ! -e "$BATS_TEST_TMPDIR/out.svg" ]
+	done
+}
+
+@test "cowplot: a malformed TSV names the line and the column; an older figure stays as it was" {
+	local tsv=$BATS_FILE_TMPDIR/fork.tsv bad=$BATS_TEST_TMPDIR/bad.tsv out=$BATS_TEST_TMPDIR/keep.svg
+	echo "an older figure" > "$out"
+	# a number that is not a number, in min_flt of the third data row
+	awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "min_flt") c = i }
+		NR == 4 { $c = "12x" } { print }' "$tsv" > "$bad"
+	run "$COWPLOT" timeline "$bad" -o "$out"
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "line 4"
+	assert_output --partial "min_flt"
+	run cat "$out"
+	assert_output "an older figure"
+	# a row with a field missing
+	awk 'NR == 3 { sub(/\t[^\t]*$/, "") } { print }' "$tsv" > "$bad"
+	run "$COWPLOT" timeline "$bad" -o "$out"
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "line 3"
+	# a table of another kind
+	printf 'size_kib\tmethod\tpages\tlatency_us\n1024\tfork\t256\t90\n' > "$bad"
+	run "$COWPLOT" timeline "$bad" -o "$out"
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "no time_s column"
+	run "$COWPLOT" copy "$tsv" -o "$out"
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	# an unknown event
+	awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "event") c = i }
+		NR == 2 { $c = "explode" } { print }' "$tsv" > "$bad"
+	run "$COWPLOT" timeline "$bad" -o "$out"
+	assert_failure 1
+	assert_output --partial "explode"
+	# a missing input file
+	run "$COWPLOT" timeline "$BATS_TEST_TMPDIR/nothere.tsv" -o "$out"
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	run cat "$out"
+	assert_output "an older figure"
+	run find "$BATS_TEST_TMPDIR" -name '.*.tmp'
+	assert_output ""
+}

@@ -1,0 +1,185 @@
+#!/usr/bin/env bats
+# cowlab-tmux: the lab session driven headless on a private tmux server.
+# Enter is sent to the lab pane one step at a time (only when the lab is
+# waiting for it), the live pane is read with capture-pane, and every wait
+# polls with a deadline. The bound on the child's faults comes from -w K.
+
+load test_helper
+
+TMUX_LAB=$SRCDIR/tools/cowlab-tmux
+FORK_FAULTS=$(lab_bin fork-faults)
+N=128
+K=50
+DEADLINE=60	# seconds for any one wait on a loaded 2-core machine
+
+setup() {
+	unset TMUX TMUX_PANE
+	SOCK=$BATS_TEST_TMPDIR/sock
+	# The lab runs under cowsample (ptrace): no LeakSanitizer there.
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+}
+
+teardown() {
+	tmux -S "$SOCK" kill-server 2>/dev/null || true
+}
+
+tmx() {
+	tmux -S "$SOCK" "$@"
+}
+
+# pane id of the pane whose @cowlab option is ROLE (lab, live or ps)
+pane_of() {
+	tmx list-panes -a -F '#{@cowlab} #{pane_id}' | awk -v role="$1" '$1 == role { print $2 }'
+}
+
+text_of() {
+	tmx capture-pane -p -J -S - -t "$1"
+}
+
+# until COMMAND succeeds, or fail after DEADLINE seconds
+poll() {
+	local end=$((SECONDS + DEADLINE))
+	until "$@"; do
+		if [ "$SECONDS" -ge "$end" ]; then
+			echo "# timed out waiting for: $*" >&3
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+prompts_in() {
+	text_of "$1" | grep -c '\[press Enter' || true
+}
+
+more_prompts_than() {
+	[ "$(prompts_in "$1")" -gt "$2" ]
+}
+
+lab_ended() {
+	pane_has "$1" '\[cowlab\] the lab ended'
+}
+
+# a new prompt (more than SEEN) in the lab pane, or the lab has ended
+prompted_or_ended() {
+	more_prompts_than "$1" "$2" || lab_ended "$1"
+}
+
+pane_has() {
+	text_of "$1" | grep -q -- "$2"
+}
+
+# MIN_FLT of the row of PID in the live table of pane PANE (empty if none):
+# the column is found by the header's name.
+live_min_flt() {
+	tmx capture-pane -p -t "$1" | awk -v pid="$2" '
+		/MIN_FLT/ { for (i = 1; i <= NF; i++) if ($i == "MIN_FLT") c = i; next }
+		c && $1 == pid { v = $c } END { print v }'
+}
+
+live_min_flt_at_least() {
+	local v
+	v=$(live_min_flt "$1" "$2")
+	[ -n "$v" ] && [ "$v" -ge "$3" ]
+}
+
+@test "cowlab-tmux: --help; usage errors exit 2 with one line" {
+	run "$TMUX_LAB" --help
+	assert_success
+	assert_output --partial "Usage: cowlab-tmux"
+	assert_output --partial "--builddir"
+	run "$TMUX_LAB"
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+	run "$TMUX_LAB" --frobnicate fork-faults
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+	run "$TMUX_LAB" --size big fork-faults
+	assert_failure 2
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "cowlab-tmux: a clear error when tmux is missing" {
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	PATH=$BATS_TEST_TMPDIR/empty run /bin/sh "$TMUX_LAB" --builddir "$BUILDDIR" fork-faults
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "tmux not found"
+}
+
+@test "cowlab-tmux: an unknown lab is refused before tmux starts" {
+	run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null -d --builddir "$BUILDDIR" no-such-lab
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "no-such-lab"
+	run tmx list-sessions
+	assert_failure
+}
+
+@test "cowlab-tmux: step by step, the live pane shows the child's K copy-on-write faults" {
+	run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null --size 200x50 -d \
+		--builddir "$BUILDDIR" -s lab fork-faults -- -n "$N" -w "$K"
+	assert_success
+	local lab live ps seen child
+	lab=$(pane_of lab)
+	live=$(pane_of live)
+	ps=$(pane_of ps)
+	[ -n "$lab" ] && [ -n "$live" ] && [ -n "$ps" ]
+
+	# Enter at each prompt, until the child has written its K pages (the
+	# lab then waits before letting the child exit).
+	seen=0
+	while :; do
+		poll more_prompts_than "$lab" "$seen"
+		seen=$(prompts_in "$lab")
+		pane_has "$lab" 'result: phase=child-wrote role=child' && break
+		tmx send-keys -t "$lab" Enter
+	done
+	child=$(text_of "$lab" | sed -n 's/^result: phase=child-wrote role=child pid=\([0-9]*\) .*/\1/p')
+	[ -n "$child" ]
+	# the lab's own measurement, then the live table's, for that child
+	run poll live_min_flt_at_least "$live" "$child" "$K"
+	assert_success
+	run text_of "$live"
+	assert_output --regexp "$child +[0-9]+ +child "
+	# the ps pane shows the plain ps command and the child's row
+	run poll pane_has "$ps" "ps -o pid,ppid,min_flt,maj_flt,cmd"
+	assert_success
+
+	# Let the lab finish; then the live pane still shows the final counts.
+	while ! lab_ended "$lab"; do
+		tmx send-keys -t "$lab" Enter
+		poll prompted_or_ended "$lab" "$seen"
+		seen=$(prompts_in "$lab")
+	done
+	run timeout "$DEADLINE" tmux -S "$SOCK" wait-for lab-done
+	assert_success
+	run pane_has "$lab" 'ended (status 0)'
+	assert_success
+	run poll pane_has "$live" finished
+	assert_success
+	run live_min_flt_at_least "$live" "$child" "$K"
+	assert_success
+	run pane_of live
+	assert_output "$live"
+}
+
+@test "cowlab-tmux: inside tmux it splits the current window and runs the lab in this pane" {
+	tmx -f /dev/null new-session -d -s outer -x 200 -y 50 \
+		"$TMUX_LAB --builddir '$BUILDDIR' fork-faults -- --batch -n $N -w $K; tmux wait-for -S outer-shell; exec sleep 600"
+	run timeout "$DEADLINE" tmux -S "$SOCK" wait-for outer-shell
+	assert_success
+	run tmx list-panes -t outer -F '#{@cowlab}'
+	assert_line lab
+	assert_line live
+	assert_line ps
+	local lab live child
+	lab=$(pane_of lab)
+	live=$(pane_of live)
+	run pane_has "$lab" 'ended (status 0)'
+	assert_success
+	child=$(text_of "$lab" | sed -n 's/^result: phase=child-wrote role=child pid=\([0-9]*\) .*/\1/p')
+	[ -n "$child" ]
+	run poll live_min_flt_at_least "$live" "$child" "$K"
+	assert_success
+}

@@ -1,0 +1,26 @@
+# tools/plot/faultcost.gp - the cost of one page fault, by kind of fault.
+#
+# Data (from prepare.awk): bars.dat "index microseconds" (median per kind),
+# in meta.gp the kind labels and how many pages were measured.
+
+main_title = 'What one page fault costs, by kind'.(pagestext ne '' ? ' ('.pagestext.')' : '')
+@titles
+set tmargin at screen 1 - title_h - 0.6 * line_h
+set lmargin 12
+set rmargin 4
+set bmargin 5
+
+set ylabel 'time per fault (microseconds, median)' offset -1, 0
+set xrange [0.4 : nkind + 0.6]
+set yrange [0:*]
+set offsets 0, 0, graph 0.15, 0
+set xtics () scale 0 offset 0, -0.3
+do for [i = 1:nkind] {
+	set xtics add (klabel[i] i)
+}
+set grid ytics
+set boxwidth 0.6
+set style fill solid 0.85 border rgb '#000000'
+
+plot datadir.'/bars.dat' using 1:2:1 with boxes linecolor variable, \
+	'' using 1:2:(sprintf('%.1f µs', $2)) with labels offset 0, 1 font fontspec(fontsize + 2)

@@ -1,0 +1,638 @@
+# tools/plot/prepare.awk - check one of cowlab's TSV files and reduce it to
+# the small data files that the gnuplot scripts beside it draw.
+#
+# Called by cowplot as: awk -F SEP -v kind=K -v src=NAME -v dir=TMPDIR
+#                           -v charfrac=F -f prepare.awk INPUT
+# Columns are found by header name, never by position. Any problem prints ONE
+# line "cowplot: SRC: what" on stderr and exits 1. On success it writes, in
+# dir, data files (*.dat) and meta.gp: gnuplot assignments of values derived
+# from the data (labels, counts, ranges), loaded by the kind's script.
+# Portable awk (mawk is Debian's default): no gawk extensions.
+
+function fail(msg) {
+	if (!bad)
+		printf "cowplot: %s: %s\n", src, msg > "/dev/stderr"
+	bad = 1
+	exit 1
+}
+
+function isnum(s) {
+	return s ~ /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/
+}
+
+# A gnuplot string literal (single quotes, '' inside).
+function gq(s) {
+	gsub(/'/, "''", s)
+	return "'" s "'"
+}
+
+function need(name, what) {
+	if (!(name in col))
+		fail("no " name " column in the header (" what ")")
+}
+
+function field(name) {
+	return $(col[name])
+}
+
+function num(name,   v) {
+	v = $(col[name])
+	if (!isnum(v))
+		fail("line " NR ": " name " is not a number: \"" v "\"")
+	return v + 0
+}
+
+function opt(name, dflt,   v) {
+	if (!(name in col))
+		return dflt
+	v = $(col[name])
+	return v == "" ? dflt : v
+}
+
+function meta(line) {
+	print line > (dir "/meta.gp")
+}
+
+function out(file, line) {
+	print line > (dir "/" file)
+}
+
+# Sort a[1..n] (numbers) in place: insertion sort, the inputs are small.
+function sortnum(a, n,   i, j, v) {
+	for (i = 2; i <= n; i++) {
+		v = a[i]
+		for (j = i - 1; j >= 1 && a[j] > v; j--)
+			a[j + 1] = a[j]
+		a[j + 1] = v
+	}
+}
+
+# Median of the values stored as list[key, 1..count[key]].
+function median(list, count, key,   n, i, v) {
+	n = count[key]
+	for (i = 1; i <= n; i++)
+		v[i] = list[key, i]
+	sortnum(v, n)
+	if (n % 2)
+		return v[(n + 1) / 2]
+	return (v[n / 2] + v[n / 2 + 1]) / 2
+}
+
+function array_decl(name, n) {
+	meta("array " name "[" (n > 0 ? n : 1) "]")
+}
+
+# A round tic step (1, 2 or 5 times a power of ten) giving about n tics
+# up to max, so that a short panel does not get crowded.
+function nice_step(max, n,   raw, p, m) {
+	if (max <= 0)
+		return 1
+	raw = max / n
+	p = 1
+	while (p * 10 <= raw) p *= 10
+	while (p > raw) p /= 10
+	m = raw / p
+	if (m <= 2) return 2 * p
+	if (m <= 5) return 5 * p
+	return 10 * p
+}
+
+function human_bytes(b) {
+	if (b >= 1073741824 && b % 1073741824 == 0) return (b / 1073741824) " GiB"
+	if (b >= 1048576 && b % 1048576 == 0) return (b / 1048576) " MiB"
+	if (b >= 1024 && b % 1024 == 0) return (b / 1024) " KiB"
+	if (b >= 1073741824) return sprintf("%.1f GiB", b / 1073741824)
+	if (b >= 1048576) return sprintf("%.1f MiB", b / 1048576)
+	if (b >= 1024) return sprintf("%.1f KiB", b / 1024)
+	return b " bytes"
+}
+
+# ---- processes over time (timeline, memory) --------------------------------
+
+function proc_setup() {
+	need("time_s", "time in seconds: a cowsample TSV")
+	need("pid", "process id: a cowsample TSV")
+	need("event", "start|sample|fork|exec|exit|mark: a cowsample TSV")
+	need("phase", "latest phase mark: a cowsample TSV")
+}
+
+# Reads the columns shared by timeline and memory; returns the process index.
+function proc_row(   p, ev, role, t, i) {
+	t = num("time_s")
+	p = field("pid")
+	if (p !~ /^[0-9]+$/)
+		fail("line " NR ": pid is not a process id: \"" p "\"")
+	ev = field("event")
+	if (ev !~ /^(start|sample|fork|exec|exit|mark)$/)
+		fail("line " NR ": unknown event \"" ev "\" (start|sample|fork|exec|exit|mark)")
+	if (!(p in pidx)) {
+		pidx[p] = ++np
+		ppid[np] = p
+	}
+	i = pidx[p]
+	role = opt("role", "-")
+	if (role != "-" && !(i in prole))
+		prole[i] = role
+	if (!(i in pcomm) && opt("comm", "-") != "-")
+		pcomm[i] = opt("comm", "-")
+	if (nrows == 0 || t < tmin) tmin = t
+	if (nrows == 0 || t > tmax) tmax = t
+	nrows++
+	row_t = t
+	row_ev = ev
+	if (ev == "mark" && field("phase") != "-" && field("phase") != "") {
+		nm++
+		mark_t[nm] = t
+		mark_s[nm] = field("phase")
+		mark_role[nm] = role
+	}
+	return i
+}
+
+function proc_label(i) {
+	if (i in prole)
+		return prole[i] " (pid " ppid[i] ")"
+	if (i in pcomm)
+		return pcomm[i] " (pid " ppid[i] ")"
+	return "pid " ppid[i]
+}
+
+# Time unit: milliseconds for short runs (a batch lab takes well under a
+# second), seconds otherwise.
+function time_unit() {
+	if (tmax <= 2) {
+		tscale = 1000
+		meta("tscale = 1000; tunit = 'ms'")
+	} else {
+		tscale = 1
+		meta("tscale = 1; tunit = 's'")
+	}
+	xlo = tmin * tscale
+	xhi = tmax * tscale
+	if (xhi <= xlo)
+		xhi = xlo + 1
+	meta("xmin = " xlo "; xmax = " xhi)
+}
+
+# Phase marks become vertical lines with a label in a strip above the plot.
+# Each label is a horizontal text that starts at its line (or ends at it near
+# the right edge); labels that would overlap go to the next lane up. charfrac
+# is the width of one character as a fraction of the plot's width.
+function place_marks(   i, j, k, n, order, x, w, lo, hi, ok, lanes, seen, key, span) {
+	span = xhi - xlo
+	n = 0
+	for (i = 1; i <= nm; i++)
+		order[++n] = i
+	# order marks by time (stable)
+	for (i = 2; i <= n; i++) {
+		k = order[i]
+		for (j = i - 1; j >= 1 && mark_t[order[j]] > mark_t[k]; j--)
+			order[j + 1] = order[j]
+		order[j + 1] = k
+	}
+	lanes = 0
+	placed = 0
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		x = mark_t[k] * tscale
+		# The same phase announced twice at (almost) the same time: one label.
+		key = mark_s[k]
+		if ((key in seen) && x - seen[key] < 2 * charfrac * span)
+			continue
+		seen[key] = x
+		w = (length(mark_s[k]) + 1.5) * charfrac * span
+		if (x + w <= xhi) {
+			lo = x; hi = x + w; align = "left"
+		} else {
+			lo = x - w; hi = x; align = "right"
+		}
+		for (j = 1; ; j++) {
+			ok = 1
+			for (m = 1; m <= lane_n[j]; m++)
+				if (lo < lane_hi[j, m] && hi > lane_lo[j, m]) { ok = 0; break }
+			if (ok)
+				break
+		}
+		lane_n[j]++
+		lane_lo[j, lane_n[j]] = lo
+		lane_hi[j, lane_n[j]] = hi
+		if (j > lanes)
+			lanes = j
+		placed++
+		pm_x[placed] = x
+		pm_s[placed] = mark_s[k]
+		pm_lane[placed] = j
+		pm_align[placed] = align
+	}
+	meta("nmarks = " placed "; nlanes = " lanes)
+	array_decl("mark_x", placed)
+	array_decl("mark_text", placed)
+	array_decl("mark_lane", placed)
+	array_decl("mark_align", placed)
+	for (i = 1; i <= placed; i++) {
+		meta("mark_x[" i "] = " pm_x[i] "; mark_text[" i "] = " gq(pm_s[i]) \
+			"; mark_lane[" i "] = " pm_lane[i] "; mark_align[" i "] = " gq(pm_align[i]))
+	}
+}
+
+function proc_meta(   i) {
+	meta("nproc = " np)
+	array_decl("plabel", np)
+	for (i = 1; i <= np; i++)
+		meta("plabel[" i "] = " gq(proc_label(i)))
+	meta("progname = " gq(1 in pcomm ? pcomm[1] : "the program"))
+}
+
+# ---- timeline ---------------------------------------------------------------
+
+function timeline_setup() {
+	proc_setup()
+	need("min_flt", "minor faults: a cowsample TSV")
+	need("maj_flt", "major faults: a cowsample TSV")
+}
+
+function timeline_row(   i, mn, mj) {
+	i = proc_row()
+	mn = num("min_flt")
+	mj = num("maj_flt")
+	rows[i, ++cnt[i]] = row_t " " mn " " mj
+	if (mj > 0)
+		hasmaj[i] = 1
+	if (row_ev == "fork" || row_ev == "exec" || row_ev == "exit") {
+		nev[row_ev]++
+		evrows[row_ev, nev[row_ev]] = row_t " " mn
+	}
+}
+
+function timeline_finish(   i, j, n, e, ne, f) {
+	time_unit()
+	for (i = 1; i <= np; i++) {
+		f = "proc_" i ".dat"
+		for (j = 1; j <= cnt[i]; j++) {
+			split(rows[i, j], v, " ")
+			out(f, (v[1] * tscale) " " v[2] " " v[3])
+		}
+		close(dir "/" f)
+	}
+	proc_meta()
+	n = 0
+	for (i = 1; i <= np; i++)
+		if (i in hasmaj)
+			majlist[++n] = i
+	meta("nmaj = " n)
+	array_decl("majidx", n)
+	# (an empty list still gets one valid entry: gnuplot evaluates the
+	# options of an empty "for" once)
+	if (n == 0)
+		meta("majidx[1] = 1")
+	for (i = 1; i <= n; i++)
+		meta("majidx[" i "] = " majlist[i])
+	ne = split("fork exec exit", evname, " ")
+	for (e = 1; e <= ne; e++) {
+		f = "ev_" evname[e] ".dat"
+		for (j = 1; j <= nev[evname[e]]; j++) {
+			split(evrows[evname[e], j], v, " ")
+			out(f, (v[1] * tscale) " " v[2])
+		}
+		meta("n" evname[e] " = " (nev[evname[e]] + 0))
+	}
+	place_marks()
+}
+
+# ---- memory -----------------------------------------------------------------
+
+function memory_setup() {
+	proc_setup()
+	need("rss_kb", "resident set size: a cowsample TSV")
+	need("shared_dirty_kb", "record the run with cowsample --smaps")
+	need("private_dirty_kb", "record the run with cowsample --smaps")
+}
+
+# smaps_rollup is read at phase marks and at a slower rate than the fault
+# counters: rows in between leave those columns empty or "-".
+function smaps_value(name,   v) {
+	v = field(name)
+	if (v == "" || v == "-")
+		return ""
+	if (!isnum(v))
+		fail("line " NR ": " name " is not a number: \"" v "\"")
+	return v + 0
+}
+
+function memory_row(   i, rss, sd, pd) {
+	i = proc_row()
+	rss = num("rss_kb")
+	if (rss > maxkb) maxkb = rss
+	if (rss > maxrss) maxrss = rss
+	mrss[i, ++nrss[i]] = row_t " " rss
+	sd = smaps_value("shared_dirty_kb")
+	pd = smaps_value("private_dirty_kb")
+	if (sd != "" && pd != "") {
+		msm[i, ++nsm[i]] = row_t " " sd " " pd
+		nsmaps++
+		if (sd > maxkb) maxkb = sd
+		if (pd > maxkb) maxkb = pd
+		if (sd > maxsd) maxsd = sd
+		if (pd > maxpd) maxpd = pd
+	}
+}
+
+function memory_finish(   i, j, div, f) {
+	if (nsmaps == 0)
+		fail("no Shared_Dirty/Private_Dirty values in any row (record the run with cowsample --smaps)")
+	time_unit()
+	if (maxkb >= 2048) {
+		div = 1024
+		meta("munit = 'MiB'")
+	} else {
+		div = 1
+		meta("munit = 'KiB'")
+	}
+	meta("rss_step = " nice_step(maxrss / div, 3))
+	meta("sd_step = " nice_step(maxsd / div, 3))
+	meta("pd_step = " nice_step(maxpd / div, 3))
+	for (i = 1; i <= np; i++) {
+		f = "rss_" i ".dat"
+		for (j = 1; j <= nrss[i]; j++) {
+			split(mrss[i, j], v, " ")
+			out(f, (v[1] * tscale) " " (v[2] / div))
+		}
+		close(dir "/" f)
+		f = "smaps_" i ".dat"
+		if (nsm[i] == 0)
+			out(f, "NaN NaN NaN")
+		for (j = 1; j <= nsm[i]; j++) {
+			split(msm[i, j], v, " ")
+			out(f, (v[1] * tscale) " " (v[2] / div) " " (v[3] / div))
+		}
+		close(dir "/" f)
+	}
+	proc_meta()
+	place_marks()
+}
+
+# ---- forkcost ---------------------------------------------------------------
+
+function forkcost_setup() {
+	need("size_kib", "touched memory in KiB: a fork_cost TSV")
+	need("method", "fork|fork-thp|vfork|posix_spawn: a fork_cost TSV")
+	need("latency_us", "latency in microseconds: a fork_cost TSV")
+}
+
+function forkcost_row(   s, m, l) {
+	s = num("size_kib")
+	l = num("latency_us")
+	m = field("method")
+	if (m == "")
+		fail("line " NR ": empty method")
+	if (s <= 0)
+		fail("line " NR ": size_kib must be positive for a log scale: " s)
+	if (l <= 0)
+		fail("line " NR ": latency_us must be positive for a log scale: " l)
+	if (!(m in midx)) {
+		midx[m] = ++nmeth
+		mname[nmeth] = m
+	}
+	if (!(s in sseen)) {
+		sseen[s] = 1
+		sizes[++nsizes] = s
+	}
+	lat[m SUBSEP s, ++nlat[m SUBSEP s]] = l
+	nrows++
+}
+
+function method_label(m) {
+	if (m == "fork") return "fork(), 4 KiB pages"
+	if (m == "fork-thp") return "fork(), transparent huge pages"
+	if (m == "vfork") return "vfork()"
+	if (m == "posix_spawn") return "posix_spawn()"
+	return m
+}
+
+function forkcost_finish(   order, n, i, j, k, m, s, f, known) {
+	sortnum(sizes, nsizes)
+	# Methods in the order the lesson tells them, then any others.
+	n = split("fork fork-thp vfork posix_spawn", known, " ")
+	k = 0
+	for (i = 1; i <= n; i++)
+		if (known[i] in midx)
+			order[++k] = known[i]
+	for (i = 1; i <= nmeth; i++)
+		if (mname[i] !~ /^(fork|fork-thp|vfork|posix_spawn)$/)
+			order[++k] = mname[i]
+	meta("nmeth = " k)
+	array_decl("mlabel", k)
+	array_decl("mkey", k)
+	for (i = 1; i <= k; i++) {
+		m = order[i]
+		meta("mlabel[" i "] = " gq(method_label(m)) "; mkey[" i "] = " gq(m))
+		f = "method_" i ".dat"
+		for (j = 1; j <= nsizes; j++) {
+			s = sizes[j]
+			if ((m SUBSEP s) in nlat)
+				out(f, (s / 1024) " " (median(lat, nlat, m SUBSEP s) / 1e6))
+		}
+		close(dir "/" f)
+	}
+	meta("nsizes = " nsizes)
+	array_decl("size_mib", nsizes)
+	array_decl("size_text", nsizes)
+	for (j = 1; j <= nsizes; j++)
+		meta("size_mib[" j "] = " (sizes[j] / 1024) "; size_text[" j "] = " gq(human_bytes(sizes[j] * 1024)))
+}
+
+# ---- faultcost --------------------------------------------------------------
+
+function faultcost_setup() {
+	need("kind", "demand-zero|cow|reuse: a fork_cost --fault-cost TSV")
+	need("ns_per_fault", "nanoseconds per fault: a fork_cost --fault-cost TSV")
+}
+
+function faultcost_row(   k, ns) {
+	k = field("kind")
+	if (k == "")
+		fail("line " NR ": empty kind")
+	ns = num("ns_per_fault")
+	if (ns < 0)
+		fail("line " NR ": ns_per_fault is negative: " ns)
+	if (!(k in kidx)) {
+		kidx[k] = ++nkind
+		kname[nkind] = k
+	}
+	cost[k, ++ncost[k]] = ns
+	if ("pages" in col) {
+		pg = num("pages")
+		pages_seen[pg] = 1
+		if (pg > maxpages) maxpages = pg
+	}
+	nrows++
+}
+
+function kind_label(k) {
+	if (k == "demand-zero") return "demand-zero\\n(first touch)"
+	if (k == "cow") return "copy-on-write\\n(write after fork)"
+	if (k == "reuse") return "reuse\\n(write after the child exits)"
+	return k
+}
+
+function faultcost_finish(   order, n, i, k, known, npg, p) {
+	n = split("demand-zero cow reuse", known, " ")
+	k = 0
+	for (i = 1; i <= n; i++)
+		if (known[i] in kidx)
+			order[++k] = known[i]
+	for (i = 1; i <= nkind; i++)
+		if (kname[i] !~ /^(demand-zero|cow|reuse)$/)
+			order[++k] = kname[i]
+	meta("nkind = " k)
+	array_decl("klabel", k)
+	array_decl("kkey", k)
+	for (i = 1; i <= k; i++) {
+		meta("klabel[" i "] = \"" kind_label(order[i]) "\"; kkey[" i "] = " gq(order[i]))
+		out("bars.dat", i " " (median(cost, ncost, order[i]) / 1000))
+	}
+	npg = 0
+	for (p in pages_seen)
+		npg++
+	if (npg == 1)
+		meta("pagestext = " gq(maxpages " pages per kind"))
+	else if (npg > 1)
+		meta("pagestext = " gq("up to " maxpages " pages per kind"))
+	else
+		meta("pagestext = ''")
+}
+
+# ---- copy -------------------------------------------------------------------
+
+function copy_setup() {
+	need("method", "cp|mmap|read|copy_file_range|sendfile: an mmap_copy benchmark TSV")
+	need("size_bytes", "file size: an mmap_copy benchmark TSV")
+	need("wall_s", "wall time in seconds: an mmap_copy benchmark TSV")
+	need("ratio_to_cp", "time relative to cp: an mmap_copy benchmark TSV")
+	need("min_flt", "minor faults: an mmap_copy benchmark TSV")
+	need("maj_flt", "major faults: an mmap_copy benchmark TSV")
+	need("cache", "warm|cold: an mmap_copy benchmark TSV")
+}
+
+function copy_row(   m, c, key) {
+	m = field("method")
+	c = field("cache")
+	if (m == "")
+		fail("line " NR ": empty method")
+	if (c == "")
+		fail("line " NR ": empty cache (warm|cold)")
+	if (!(m in midx)) {
+		midx[m] = ++nmeth
+		mname[nmeth] = m
+	}
+	if (!(c in cidx)) {
+		cidx[c] = ++ncache
+		cname[ncache] = c
+	}
+	key = m SUBSEP c
+	n = ++nrun[key]
+	wall[key, n] = num("wall_s")
+	ratio[key, n] = num("ratio_to_cp")
+	minf[key, n] = num("min_flt")
+	majf[key, n] = num("maj_flt")
+	sz = num("size_bytes")
+	size_seen[sz] = 1
+	if (sz > maxsize) maxsize = sz
+	nrows++
+}
+
+function copy_finish(   order, corder, known, n, i, j, k, kc, m, c, key, s, nsz, f, mj) {
+	n = split("cp read copy_file_range sendfile mmap", known, " ")
+	k = 0
+	for (i = 1; i <= n; i++)
+		if (known[i] in midx)
+			order[++k] = known[i]
+	for (i = 1; i <= nmeth; i++)
+		if (mname[i] !~ /^(cp|read|copy_file_range|sendfile|mmap)$/)
+			order[++k] = mname[i]
+	kc = 0
+	if ("warm" in cidx) corder[++kc] = "warm"
+	if ("cold" in cidx) corder[++kc] = "cold"
+	for (i = 1; i <= ncache; i++)
+		if (cname[i] != "warm" && cname[i] != "cold")
+			corder[++kc] = cname[i]
+	meta("nmeth = " k "; ncache = " kc)
+	array_decl("mname", k)
+	for (i = 1; i <= k; i++)
+		meta("mname[" i "] = " gq(order[i]))
+	array_decl("cname", kc)
+	array_decl("cmajor", kc)
+	for (j = 1; j <= kc; j++) {
+		c = corder[j]
+		f = "copy_" j ".dat"
+		mj = 0
+		for (i = 1; i <= k; i++) {
+			key = order[i] SUBSEP c
+			if (!(key in nrun))
+				continue
+			w = median(wall, nrun, key)
+			mn = median(minf, nrun, key)
+			mjv = median(majf, nrun, key)
+			out(f, i " " w " " median(ratio, nrun, key) " " mn " " mjv)
+			if (mjv > 0)
+				mj = 1
+			if (w > wall_max) wall_max = w
+			if (mn > fault_max) fault_max = mn
+			if (mjv > fault_max) fault_max = mjv
+		}
+		close(dir "/" f)
+		meta("cname[" j "] = " gq(c == "warm" ? "warm cache" : c == "cold" ? "cold cache" : c) \
+			"; cmajor[" j "] = " mj)
+	}
+	meta("wall_max = " (wall_max > 0 ? wall_max : 1) "; fault_max = " (fault_max > 1 ? fault_max : 1))
+	nsz = 0
+	for (s in size_seen)
+		nsz++
+	meta("sizetext = " gq(nsz == 1 ? "a " human_bytes(maxsize) " file" : "files up to " human_bytes(maxsize)))
+}
+
+# ---- driver -----------------------------------------------------------------
+
+NR == 1 {
+	sub(/\r$/, "")
+	if ($0 ~ /^[ \t]*$/)
+		fail("empty (no header line)")
+	ncol = NF
+	for (i = 1; i <= NF; i++)
+		col[$i] = i
+	if (kind == "timeline") timeline_setup()
+	else if (kind == "memory") memory_setup()
+	else if (kind == "forkcost") forkcost_setup()
+	else if (kind == "faultcost") faultcost_setup()
+	else if (kind == "copy") copy_setup()
+	else fail("unknown kind " kind)
+	next
+}
+
+/^[ \t\r]*$/ || /^#/ { next }
+
+{
+	sub(/\r$/, "")
+	if (NF != ncol)
+		fail("line " NR ": " NF " fields where the header has " ncol)
+	if (kind == "timeline") timeline_row()
+	else if (kind == "memory") memory_row()
+	else if (kind == "forkcost") forkcost_row()
+	else if (kind == "faultcost") faultcost_row()
+	else copy_row()
+}
+
+END {
+	if (bad)
+		exit 1
+	if (NR == 0)
+		fail("empty (no header line)")
+	if (nrows == 0)
+		fail("no data rows below the header")
+	if (kind == "timeline") timeline_finish()
+	else if (kind == "memory") memory_finish()
+	else if (kind == "forkcost") forkcost_finish()
+	else if (kind == "faultcost") faultcost_finish()
+	else copy_finish()
+	close(dir "/meta.gp")
+}

@@ -1,0 +1,38 @@
+# tools/plot/timeline.gp - cumulative page faults per process over time.
+#
+# Data (from prepare.awk): proc_I.dat "time min_flt maj_flt" for process I,
+# ev_fork.dat, ev_exec.dat, ev_exit.dat "time min_flt" for the event rows,
+# and in meta.gp the process labels and the placed phase marks.
+
+main_title = sprintf('Page faults of %s and its children, per process', progname)
+@titles
+
+# Layout: title block, then the strip of phase labels, then the graph.
+graph_top = 1 - title_h - (nlanes > 0 ? (nlanes * 1.15 + 0.4) * line_h : 0)
+set tmargin at screen graph_top
+
+set xlabel sprintf('time since the sampler started (%s)', tunit)
+set ylabel 'minor page faults (cumulative)' offset -1, 0
+set xrange [xmin:xmax]
+set yrange [0:*]
+set offsets 0, 0, graph 0.04, 0
+set format y '%.0f'
+set grid ytics
+# gnuplot overestimates the width of key entries: give it the rows.
+nkey = nproc + nmaj + (nfork > 0) + (nexec > 0) + (nexit > 0)
+set key outside bottom center horizontal width -2 samplen 2 maxrows (nkey <= 4 ? 1 : int((nkey + 2) / 3))
+
+with_labels = 1
+graph_top_screen = graph_top
+load gpdir.'/marks.gp'
+
+j = 1
+plot for [i = 1:nproc] sprintf('%s/proc_%d.dat', datadir, i) using 1:2 with lines linetype proc_lt(i) dashtype proc_dt(i) title plabel[i], \
+	for [j = 1:nmaj] sprintf('%s/proc_%d.dat', datadir, majidx[j]) using 1:3 with lines linetype proc_lt(majidx[j]) dashtype 3 \
+		title 'major faults, '.plabel[majidx[j]], \
+	for [j = 1:(nfork > 0)] datadir.'/ev_fork.dat' using 1:2 with points pointtype 8 pointsize psize(2.5) \
+		linewidth 2 linecolor rgb '#000000' title 'fork', \
+	for [j = 1:(nexec > 0)] datadir.'/ev_exec.dat' using 1:2 with points pointtype 12 pointsize psize(2.5) \
+		linewidth 2 linecolor rgb '#000000' title 'exec', \
+	for [j = 1:(nexit > 0)] datadir.'/ev_exit.dat' using 1:2 with points pointtype 2 pointsize psize(2.5) \
+		linewidth 2 linecolor rgb '#000000' title 'exit'
