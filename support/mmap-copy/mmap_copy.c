@@ -219,20 +219,24 @@ static void step2_stat_source(struct copy *c)
 }
 
 /*
- * Advice for a mapping we go through once, front to back (not --plain):
- *   MADV_SEQUENTIAL  read further ahead, and do not keep the pages we
- *                    passed as if we would come back;
- *   MADV_HUGEPAGE    when the kernel reads the file into memory, use
- *                    2 MiB pieces (folios) where it can, and map each with
- *                    ONE page-table entry instead of 512: far fewer
- *                    entries to fill in, and fewer TLB misses in memcpy.
- *                    (The mapping's start is 2 MiB aligned for files.)
- * Both are hints: a kernel or filesystem that cannot follow them ignores
+ * Advice for the mappings (not with --plain):
+ *   MADV_HUGEPAGE    (both) when the kernel brings the file into memory,
+ *                    use 2 MiB pieces (folios) where it can, and map each
+ *                    with ONE page-table entry instead of 512: far fewer
+ *                    entries to fill in, one fault per 2 MiB, and fewer
+ *                    TLB misses in memcpy. (Mappings of files start 2 MiB
+ *                    aligned, so the pieces line up.)
+ *   MADV_SEQUENTIAL  (SRC only) we read it once, front to back: read far
+ *                    ahead. Not on DST: there it would make the kernel
+ *                    build DST's pages in small pieces, with one fault per
+ *                    4 KiB page (try it: step 7's faults jump).
+ * All are hints: a kernel or filesystem that cannot follow them ignores
  * them, and the copy is the same.
  */
-static void advise_large_sequential(struct copy *c, void *map)
+static void advise(struct copy *c, void *map, int sequential)
 {
-	madvise(map, c->size, MADV_SEQUENTIAL);
+	if (sequential)
+		madvise(map, c->size, MADV_SEQUENTIAL);
 	if (c->opt.thp)
 		madvise(map, c->size, MADV_HUGEPAGE);
 }
@@ -252,7 +256,7 @@ static void step3_map_source(struct copy *c)
 	/* We read it once, front to back: the kernel may read further ahead
 	 * and drop pages behind us. */
 	if (!c->opt.plain)
-		advise_large_sequential(c, c->src);
+		advise(c, c->src, 1);
 	step_end(c, "mapped-src", 0);
 }
 
@@ -320,7 +324,7 @@ static void step6_map_destination(struct copy *c)
 	if (c->dst == MAP_FAILED)
 		die(c->dst_path, "mmap: %s", strerror(errno));
 	if (!c->opt.plain)
-		advise_large_sequential(c, c->dst);
+		advise(c, c->dst, 0);
 	step_end(c, "mapped-dst", 0);
 }
 
@@ -329,7 +333,8 @@ static void step6_map_destination(struct copy *c)
  * which is what --plain does. Each first touch of a page is a page fault:
  * one per 4 KiB page of DST (the kernel must mark each page dirty), and
  * for SRC one per 16 pages or so (the kernel maps a few neighbours of a
- * cached page at each fault: "fault-around").
+ * cached page at each fault: "fault-around"). Fewer on kernels that keep
+ * the file in large folios: then one fault can map a whole folio.
  *
  * Faster: copy a window at a time and, before copying it, ask the kernel
  * to map the whole window in one system call (MADV_POPULATE_READ for SRC,
