@@ -58,17 +58,10 @@ lab_field() {
 		}'
 }
 
-# asan_shadow_pages BIN N: extra faults the sanitizer build takes when BIN
-# first touches N fresh pages. AddressSanitizer checks a shadow byte for
-# every 8 bytes, so it reads one shadow page per 8 pages; on a kernel
-# without the zero page each such read allocates (and faults). 0 for a
-# normal build.
-asan_shadow_pages() {
-	if grep -qa __asan_init "$1"; then
-		echo $(($2 / 8 + 2))
-	else
-		echo 0
-	fi
+# is_sanitized BIN: true when BIN was built with AddressSanitizer (the
+# sanitizer build of .ci/run), whose runtime takes faults of its own.
+is_sanitized() {
+	grep -qa __asan_init "$1"
 }
 
 # assert_usage_error PROGRAM ARGS...: a usage error as the brief wants it:

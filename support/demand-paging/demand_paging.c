@@ -207,6 +207,7 @@ static char *map_buffer(long pages, char *where)
 }
 
 /* Write one byte in every page: the first write of a page faults. */
+LAB_NOT_SANITIZED
 static void write_pages(char *buf, long pages, long offset, char value)
 {
 	for (long i = 0; i < pages; i++)
@@ -214,6 +215,7 @@ static void write_pages(char *buf, long pages, long offset, char value)
 }
 
 /* Read one byte of every page; volatile so the compiler really reads. */
+LAB_NOT_SANITIZED
 static long read_pages(const char *buf, long pages)
 {
 	long sum = 0;

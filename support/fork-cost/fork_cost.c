@@ -354,10 +354,8 @@ static char *map_buffer(size_t size, int thp)
 }
 
 /* Write one byte in each page of the buffer.
- * Not instrumented by AddressSanitizer (the kit's sanitizer build): its
- * check of each access reads a shadow map of our memory, whose own
- * first-touch faults (one per 8 pages) would add to the count we show. */
-__attribute__((no_sanitize_address))
+ * (LAB_NOT_SANITIZED: see cowlab.h.) */
+LAB_NOT_SANITIZED
 static void write_pages(char *buf, long pages, char value)
 {
 	long i;

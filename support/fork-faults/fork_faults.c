@@ -269,16 +269,10 @@ static char *map_buffer(long pages, int thp)
 	return buf;
 }
 
-/*
- * NOT_SANITIZED: a sanitizer build (-fsanitize=address) checks each memory
- * access against a "shadow" map, and touching the shadow of fresh pages
- * faults too. The loops that the lab measures are left unchecked, so that
- * the counts are the buffer's own in every build.
- */
-#define NOT_SANITIZED __attribute__((no_sanitize("address")))
-
-/* Write one byte in each of the first `pages` pages. */
-NOT_SANITIZED static void write_pages(char *buf, long pages, char value)
+/* Write one byte in each of the first `pages` pages.
+ * (LAB_NOT_SANITIZED: see cowlab.h.) */
+LAB_NOT_SANITIZED
+static void write_pages(char *buf, long pages, char value)
 {
 	long i;
 
@@ -287,7 +281,8 @@ NOT_SANITIZED static void write_pages(char *buf, long pages, char value)
 }
 
 /* Read one byte of each page. volatile: the reads must really happen. */
-NOT_SANITIZED static long read_pages(const char *buf, long pages)
+LAB_NOT_SANITIZED
+static long read_pages(const char *buf, long pages)
 {
 	const volatile char *p = buf;
 	long i, sum = 0;

@@ -27,6 +27,7 @@
 #include "cowlab.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -52,7 +53,7 @@ static void usage(FILE *out)
 		"                 (automatic when stdin is not a terminal)\n"
 		"  -h, --help     show this help\n"
 		"Machine-readable lines: 'result: phase=P role=R pid=N minor=N major=N',\n"
-		"'vmas: ...', 'signal: ...' and 'intact: ...'.\n",
+		"'vmas: ...', 'signal: ...', 'copy: ...' and 'intact: ...'.\n",
 		DEFAULT_PAGES);
 }
 
@@ -97,6 +98,7 @@ static sigjmp_buf segv_return;
 static void *volatile segv_address;
 static volatile int segv_code;
 
+LAB_NOT_SANITIZED
 static void on_segv(int signo, siginfo_t *info, void *context)
 {
 	(void)signo;
@@ -119,6 +121,7 @@ static void catch_segv(void)
 }
 
 /* Write (or only read) one byte at `where`; 0 if it worked, 1 on SIGSEGV. */
+LAB_NOT_SANITIZED
 static int try_access(char *where, int write)
 {
 	if (sigsetjmp(segv_return, 1) != 0)
@@ -174,6 +177,44 @@ static void report(const char *phase, const char *role,
 	lab_result(phase, role, before, after);
 }
 
+/*
+ * Has this process its own copy of the page at `where`? /proc/self/pagemap
+ * holds one 64-bit entry per virtual page, and bit 56 is set when no other
+ * process maps the page. Right after fork() every page is shared with the
+ * parent (bit clear); the first write copies it (bit set). Exact for 4 KiB
+ * pages, which our buffer uses. 1 or 0; -1 if pagemap cannot be read.
+ */
+static int own_copy(const char *where)
+{
+	uint64_t entry;
+	off_t offset = (off_t)((uintptr_t)where / (uintptr_t)page_size) * (off_t)sizeof entry;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	ssize_t got;
+
+	if (fd < 0)
+		return -1;
+	got = pread(fd, &entry, sizeof entry, offset);
+	close(fd);
+	if (got != (ssize_t)sizeof entry)
+		return -1;
+	return (int)((entry >> 56) & 1);
+}
+
+/* Print whether page `page` of the buffer is still shared with the parent. */
+static void show_copy(const char *phase, const char *buf, long page)
+{
+	int copied = own_copy(buf + page * page_size);
+
+	if (copied == 1)
+		printf("  page %ld: the child's own copy now (pagemap bit 56 is set)\n", page);
+	else if (copied == 0)
+		printf("  page %ld: still shared with the parent (pagemap bit 56 is clear)\n", page);
+	else
+		printf("  page %ld: unknown (/proc/self/pagemap unreadable)\n", page);
+	printf("copy: phase=%s page=%ld own=%s\n", phase, page,
+	       copied == 1 ? "yes" : copied == 0 ? "no" : "unknown");
+}
+
 /* One access that should be refused: report the SIGSEGV the kernel sent. */
 static void refused_access(const char *phase, char *buf, long page, int write)
 {
@@ -200,6 +241,7 @@ static void refused_access(const char *phase, char *buf, long page, int write)
 }
 
 /* Write `value` into the first byte of `count` pages from page `first`. */
+LAB_NOT_SANITIZED
 static void write_pages(char *buf, long first, long count, char value)
 {
 	for (long i = first; i < first + count; i++)
@@ -226,6 +268,7 @@ static void child_steps(char *buf, long pages, long k)
 	printf("  One VMA became three: a VMA has one protection, so the kernel split\n"
 	       "  it at the edges of the read-only range.\n");
 	refused_access("child-write-refused", buf, quarter, 1);
+	show_copy("child-write-refused", buf, quarter);
 	printf("  The write was refused before anything was copied. The kernel does\n"
 	       "  not even count a refused access in min_flt; the few faults you may\n"
 	       "  see here are the signal's own (its stack frame, the handler's code).\n");
@@ -242,6 +285,7 @@ static void child_steps(char *buf, long pages, long k)
 	write_pages(buf, 0, k, 'C');
 	after = lab_faults_now();
 	report("child-wrote", "child", before, after);
+	show_copy("child-wrote", buf, quarter < k ? quarter : k - 1);
 	printf("  One copy-on-write fault per page: PROT_WRITE on the VMA does not\n"
 	       "  make a page that the parent still shares writable; only a copy does.\n");
 
@@ -260,6 +304,7 @@ static void child_steps(char *buf, long pages, long k)
 }
 
 /* The parent's step 4: is all of its buffer still there, unchanged? */
+LAB_NOT_SANITIZED
 static void parent_checks(const char *buf, long pages)
 {
 	struct lab_faults before, after;

@@ -100,6 +100,7 @@ static char *map_anonymous(int sharing, long pages)
 }
 
 /* Write `value` into the first byte of each of the first `count` pages. */
+LAB_NOT_SANITIZED
 static void write_pages(char *buf, long count, char value)
 {
 	for (long i = 0; i < count; i++)
@@ -107,6 +108,7 @@ static void write_pages(char *buf, long count, char value)
 }
 
 /* How many of the first `count` pages hold `value` in their first byte. */
+LAB_NOT_SANITIZED
 static long count_pages_holding(const char *buf, long count, char value)
 {
 	long found = 0;

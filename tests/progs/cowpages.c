@@ -60,10 +60,18 @@ int main(int argc, char **argv)
 {
 	int thp = 0, cmd[2], reply[2];
 	long n, k, stride = 1;
-	char *raw, *buf, c;
+	char *raw, *buf, *heap, c;
 	pid_t child;
 
 	page = sysconf(_SC_PAGESIZE);
+	/* A [heap] of our own for `cowmap --map heap` to find: malloc may not
+	 * use brk at all (the sanitizer build's does not). */
+	heap = sbrk(page);
+	if (heap == (void *)-1) {
+		perror("cowpages: sbrk");
+		return 1;
+	}
+	*heap = 1;
 	if (argc > 1 && strcmp(argv[1], "--thp") == 0) {
 		thp = 1;
 		argc--, argv++;
