@@ -1,19 +1,21 @@
 /*
  * cowlab.h - the few helpers every cowlab lab program shares.
  *
- * A lab program uses only these six things:
+ * A lab program uses only these things:
  *   lab_faults_now()        this process's page-fault counters, from the kernel
  *   lab_result(...)         print one "result:" line with the faults of a step
  *   lab_mark("phase")       tell cowsample (if it runs us) which step just ended
  *   lab_pause(on, "next")   in interactive mode, wait for Enter before a step
  *   lab_thp_mode()          the machine's transparent-huge-page mode
  *   LAB_NOT_SANITIZED       before a function whose memory accesses are counted
+ *   lab_todo(N)             in a student skeleton only: where TODO N is missing
  *
  * Lab programs define _GNU_SOURCE before including any header.
  */
 #ifndef COWLAB_H
 #define COWLAB_H
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +134,20 @@ static inline const char *lab_thp_mode(void)
 	}
 	fclose(f);
 	return mode;
+}
+
+/*
+ * Student skeletons (make skels) have lab_todo(N) where the reference has
+ * the code between "TODO N" and "END TODO" comments. It says which part is
+ * missing and stops, so a skeleton compiles, runs up to the first missing
+ * part, and never goes on with nonsense. The reference never calls it.
+ */
+__attribute__((noreturn)) static inline void lab_todo(int number)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: TODO %d is not written yet (see its comment in the source)\n",
+		program_invocation_short_name, number);
+	exit(1);
 }
 
 #endif

@@ -66,6 +66,14 @@ S
 	done
 }
 
+@test "every quiz is linked from a lab text, at a step (a '> Quiz:' line)" {
+	local f name
+	for f in "$SRCDIR"/quiz/*.md; do
+		name=$(basename "$f")
+		grep -q "^> Quiz: \[.*\](\.\./quiz/$name)\$" "$SRCDIR"/labs/*.md || fail "no lab text links quiz/$name"
+	done
+}
+
 @test "the answer key scores full marks, one wrong answer scores one less and exits 1" {
 	"$QUIZ" --key >"$BATS_TEST_TMPDIR/key"
 	run "$QUIZ" --check "$BATS_TEST_TMPDIR/key"

@@ -1,1 +1,30 @@
-# tools: build rules (see the top Makefile.am)
+# tools/grade.mk: student skeletons and the instructor's grading suite.
+#   make skels DEST=dir                 the student tree: the graded labs with
+#                                       their TODO parts removed (cowlab-skel)
+#   make skels DEST=dir REFERENCE=1     the same tree with the solution in it
+#   make grade STUDENT=dir              build and grade one student tree
+#   make grade STUDENT='a b c' JOBS=2   several, two at a time (cowlab-grade)
+# Both tools run from the kit's tree (they read support/, tools/skel and
+# tests/grade there); read their manuals with  man -l tools/cowlab-grade.1
+
+dist_noinst_SCRIPTS += tools/cowlab-skel tools/cowlab-grade
+GRADE_SUITE = tests/grade/grade_helper.bash tests/grade/sandbox.bash tests/grade/strace_facts.awk \
+	tests/grade/fork_faults.bats tests/grade/vfork_demo.bats \
+	tests/grade/mmap_copy.bats tests/grade/shared_vs_private.bats
+EXTRA_DIST += tools/cowlab-skel.1 tools/cowlab-grade.1 \
+	tools/skel/FILES tools/skel/Makefile tools/skel/README.md $(GRADE_SUITE)
+
+# The grader graded: the reference gets every point, the skeleton none,
+# each broken variant loses exactly the checks it breaks.
+TESTS += tests/cowlab_grade.bats
+EXTRA_DIST += tests/cowlab_grade.bats
+
+skels:
+	@test -n '$(DEST)' || { echo 'make skels: give DEST=dir, a directory that does not exist yet' >&2; exit 2; }
+	$(SHELL) $(srcdir)/tools/cowlab-skel $(if $(REFERENCE),--reference) '$(DEST)'
+
+grade: all
+	@test -n '$(STUDENT)' || { echo 'make grade: give STUDENT=dir (or STUDENT="dir1 dir2 ...")' >&2; exit 2; }
+	$(SHELL) $(srcdir)/tools/cowlab-grade --cowsample tools/cowsample $(if $(JOBS),--jobs $(JOBS)) $(STUDENT)
+
+.PHONY: skels grade

@@ -245,8 +245,11 @@ static char *map_buffer(long pages, int thp)
 	char *area, *buf;
 
 	if (!thp) {
+		/* TODO 1: map `size` bytes of private anonymous memory,
+		 * readable and writable, with mmap(); buf is its address. */
 		buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		/* END TODO */
 		if (buf == MAP_FAILED)
 			die("mmap");
 		if (madvise(buf, size, MADV_NOHUGEPAGE) != 0)
@@ -274,22 +277,29 @@ static char *map_buffer(long pages, int thp)
 LAB_NOT_SANITIZED
 static void write_pages(char *buf, long pages, char value)
 {
+	/* TODO 2: write `value` into one byte of each of the first `pages`
+	 * pages of buf (pages are page_size bytes apart). */
 	long i;
 
 	for (i = 0; i < pages; i++)
 		buf[i * page_size] = value;
+	/* END TODO */
 }
 
 /* Read one byte of each page. volatile: the reads must really happen. */
 LAB_NOT_SANITIZED
 static long read_pages(const char *buf, long pages)
 {
+	/* TODO 3: read one byte of each of the first `pages` pages of buf and
+	 * return the sum of the bytes. Read through a volatile pointer, or
+	 * the compiler may leave out reads whose values seem unused. */
 	const volatile char *p = buf;
 	long i, sum = 0;
 
 	for (i = 0; i < pages; i++)
 		sum += p[i * page_size];
 	return sum;
+	/* END TODO */
 }
 
 /* ------------------------------------------------------------------ */
@@ -536,7 +546,10 @@ static void step_fork(struct lab *lab)
 		die("pipe");
 	fflush(stdout);		/* or the child would print our buffered text again */
 	before = lab_faults_now();
+	/* TODO 4: fork(); keep what it returns (the child's PID in the
+	 * parent, 0 in the child) in lab->child. */
 	lab->child = fork();
+	/* END TODO */
 	if (lab->child < 0)
 		die("fork");
 	if (lab->child == 0) {

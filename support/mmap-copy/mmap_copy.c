@@ -183,9 +183,12 @@ static void step_skipped(struct copy *c, int number, const char *phase,
 static void step1_open_source(struct copy *c)
 {
 	step_begin(c, 1, "open SRC read-only");
+	/* TODO 1: open c->src_path read-only into c->src_fd; if that fails,
+	 * die(c->src_path, "cannot open: %s", strerror(errno)). */
 	c->src_fd = open(c->src_path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (c->src_fd < 0)
 		die(c->src_path, "cannot open: %s", strerror(errno));
+	/* END TODO */
 	step_end(c, "opened-src", 0);
 }
 
@@ -199,8 +202,10 @@ static void step2_stat_source(struct copy *c)
 	struct stat st;
 
 	step_begin(c, 2, "fstat SRC: size, mode, is it safe to copy?");
+	/* TODO 2: fstat c->src_fd into st; if that fails, die() as in step 1. */
 	if (fstat(c->src_fd, &st) < 0)
 		die(c->src_path, "fstat: %s", strerror(errno));
+	/* END TODO */
 	if (S_ISDIR(st.st_mode))
 		die(c->src_path, "is a directory");
 	if (!S_ISREG(st.st_mode))
@@ -250,9 +255,12 @@ static void advise(struct copy *c, void *map, int sequential)
 static void step3_map_source(struct copy *c)
 {
 	step_begin(c, 3, "mmap SRC (PROT_READ)");
+	/* TODO 3: map all c->size bytes of c->src_fd, for reading only, at
+	 * c->src; if that fails, die(c->src_path, "mmap: %s", ...). */
 	c->src = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE, c->src_fd, 0);
 	if (c->src == MAP_FAILED)
 		die(c->src_path, "mmap: %s", strerror(errno));
+	/* END TODO */
 	/* We read it once, front to back: the kernel may read further ahead
 	 * and drop pages behind us. */
 	if (!c->opt.plain)
@@ -292,17 +300,21 @@ static void step4_create_destination(struct copy *c)
  */
 static void step5_size_destination(struct copy *c)
 {
-	int err;
-
 	step_begin(c, 5, "ftruncate the copy to SRC's size, check the space");
+	/* TODO 5: make c->dst_fd c->size bytes long (ftruncate), then reserve
+	 * its blocks (posix_fallocate, which returns an error number); die()
+	 * with the reason if either fails. */
 	if (ftruncate(c->dst_fd, c->size) < 0)
 		die(c->dst_path, "ftruncate: %s", strerror(errno));
 	if (c->size > 0) {
-		err = posix_fallocate(c->dst_fd, 0, c->size);
+		int err = posix_fallocate(c->dst_fd, 0, c->size);
+
+
 		if (err != 0)
 			die(c->dst_path, "cannot reserve %lld bytes: %s",
 			    (long long)c->size, strerror(err));
 	}
+	/* END TODO */
 	if (c->size > 0 && c->opt.method == METHOD_MMAP && !c->opt.reserve)
 		fallocate(c->dst_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
 			  0, c->size);	/* a hint too: if it fails, no harm */
@@ -319,10 +331,13 @@ static void step5_size_destination(struct copy *c)
 static void step6_map_destination(struct copy *c)
 {
 	step_begin(c, 6, "mmap the copy MAP_SHARED, PROT_READ|PROT_WRITE");
+	/* TODO 6: map all c->size bytes of c->dst_fd at c->dst, so that
+	 * stores into the mapping reach the file; die() if that fails. */
 	c->dst = mmap(NULL, c->size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      c->dst_fd, 0);
 	if (c->dst == MAP_FAILED)
 		die(c->dst_path, "mmap: %s", strerror(errno));
+	/* END TODO */
 	if (!c->opt.plain)
 		advise(c, c->dst, 0);
 	step_end(c, "mapped-dst", 0);
@@ -361,27 +376,35 @@ static void copy_window(struct copy *c, off_t offset, size_t length)
 	memcpy(c->dst + offset, c->src + offset, length);
 }
 
-static void step7_copy(struct copy *c)
+/* The faster copy: window by window, each populated first. */
+static void copy_in_windows(struct copy *c)
 {
 	off_t offset;
 	size_t length;
 
+	for (offset = 0; offset < c->size; offset += length) {
+		length = c->opt.window;
+		if ((off_t)length > c->size - offset)
+			length = c->size - offset;
+		copy_window(c, offset, length);
+	}
+}
+
+static void step7_copy(struct copy *c)
+{
 	step_begin(c, 7, c->opt.plain ? "memcpy SRC's mapping to DST's (one memcpy)"
 				      : "memcpy SRC's mapping to DST's, window by window");
 	/* A SIGBUS during the copy comes back here (see copy_safety.c). */
 	catch_sigbus();
 	if (sigsetjmp(sigbus_jump, 1) != 0)
 		die_after_sigbus(c);
-	if (c->opt.plain) {
+	/* TODO 7: copy c->size bytes from c->src to c->dst (one memcpy is
+	 * enough; the reference also shows a faster way, a window at a time). */
+	if (c->opt.plain)
 		memcpy(c->dst, c->src, c->size);
-	} else {
-		for (offset = 0; offset < c->size; offset += length) {
-			length = c->opt.window;
-			if ((off_t)length > c->size - offset)
-				length = c->size - offset;
-			copy_window(c, offset, length);
-		}
-	}
+	else
+		copy_in_windows(c);
+	/* END TODO */
 	release_sigbus();
 	step_end(c, "copied", c->size);
 }
@@ -398,6 +421,8 @@ static void step7_copy(struct copy *c)
 static void step8_close(struct copy *c)
 {
 	step_begin(c, 8, "msync, munmap, close, rename the copy over DST");
+	/* TODO 8: if there are mappings (not NULL): msync DST's with MS_SYNC
+	 * (when c->opt.sync; die() if it fails), then munmap both. */
 	if (c->dst != NULL) {
 		if (c->opt.sync && msync(c->dst, c->size, MS_SYNC) < 0)
 			die(c->dst_path, "msync: %s", strerror(errno));
@@ -405,6 +430,7 @@ static void step8_close(struct copy *c)
 	}
 	if (c->src != NULL)
 		munmap(c->src, c->size);
+	/* END TODO */
 	close(c->src_fd);
 	install_temporary(c, temp_to_remove);
 	step_end(c, "closed", 0);

@@ -90,9 +90,12 @@ static long parse_pages(const char *option, const char *text, long min)
 static char *map_anonymous(int sharing, long pages)
 {
 	size_t bytes = (size_t)pages * page_size;
-	char *buf = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
-			 sharing | MAP_ANONYMOUS, -1, 0);
+	char *buf;
 
+	/* TODO 1: map `bytes` bytes of anonymous memory, readable and
+	 * writable, private or shared as `sharing` says; buf is its address. */
+	buf = mmap(NULL, bytes, PROT_READ | PROT_WRITE, sharing | MAP_ANONYMOUS, -1, 0);
+	/* END TODO */
 	if (buf == MAP_FAILED)
 		die("mmap");
 	madvise(buf, bytes, MADV_NOHUGEPAGE);
@@ -331,8 +334,12 @@ static void file_mappings(int fd, const char *path)
 {
 	char *private_map, *shared_map;
 
+	/* TODO 2: map the first FILE_SIZE bytes of the file fd twice,
+	 * readable and writable: private_map with MAP_PRIVATE, shared_map
+	 * with MAP_SHARED. */
 	private_map = mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
 	shared_map = mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	/* END TODO */
 	if (private_map == MAP_FAILED || shared_map == MAP_FAILED)
 		die("mmap");
 

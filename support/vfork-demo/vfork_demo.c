@@ -318,7 +318,9 @@ static pid_t vfork_child_writes(char *buf, long pages, int interactive,
 	pid_t pid;
 
 	*called_ns = now_ns();
+	/* TODO 1: vfork(); keep what it returns in pid. */
 	pid = vfork();
+	/* END TODO */
 	if (pid == 0) {
 		/* The child. Undefined behaviour in POSIX from here on:
 		 * it writes the parent's memory (see the top of the file). */
@@ -495,6 +497,10 @@ static pid_t vfork_and_exec(long long *called_ns, long long *resumed_ns)
 	pid_t pid;
 
 	*called_ns = now_ns();
+	/* TODO 2: vfork(); in the child, note the time in vfork_child.end_ns
+	 * and execve() self_path with exec_argv("vfork-exec") and environ.
+	 * If execve returns, it failed: keep errno in vfork_child.exec_errno
+	 * and _exit(127). */
 	pid = vfork();
 	if (pid == 0) {
 		vfork_child.exec_errno = 0;
@@ -503,6 +509,7 @@ static pid_t vfork_and_exec(long long *called_ns, long long *resumed_ns)
 		vfork_child.exec_errno = errno;	/* only if execve failed */
 		_exit(127);
 	}
+	/* END TODO */
 	*resumed_ns = now_ns();
 	if (pid < 0)
 		die("vfork");
@@ -557,8 +564,12 @@ static void posix_spawn_step(int step, const struct options *opt)
 	fflush(stdout);
 	before = lab_faults_now();
 	called_ns = now_ns();
+	/* TODO 3: posix_spawn() self_path with exec_argv("posix-spawn") and
+	 * environ (no file actions, no attributes); the child's PID goes in
+	 * child, the result in err. */
 	err = posix_spawn(&child, self_path, NULL, NULL,
 			  exec_argv("posix-spawn"), environ);
+	/* END TODO */
 	returned_ns = now_ns();
 	if (err != 0) {
 		errno = err;

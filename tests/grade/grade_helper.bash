@@ -1,0 +1,140 @@
+# tests/grade/grade_helper.bash - what every graded check shares. Loaded by
+# the graded bats files, which cowlab-grade runs against one student tree.
+#
+# cowlab-grade sets:
+#   GRADE_TREE     the student tree, built (GRADE_TREE/fork-faults/fork_faults, ...)
+#   GRADE_WORK     a directory for this student's scratch files
+#   GRADE_UID      the user that student code runs as (empty: as the grader)
+#   GRADE_TIMEOUT  seconds a program may run
+#   GRADE_NPROC, GRADE_AS, GRADE_FSIZE   the limits of student code
+#   COWSAMPLE, STRACE                    the instruments
+#
+# A check is worth the points at the end of its name: "... (2 points)".
+# Every number a check compares comes from the kernel (cowsample's rows at
+# the programs' phase marks, the files themselves, strace); bounds come
+# from the parameters below.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+bats_require_minimum_version 1.5.0
+
+: "${GRADE_TREE:?the graded checks are run by cowlab-grade}"
+: "${GRADE_WORK:?the graded checks are run by cowlab-grade}"
+
+# Faults a step may take beyond its pages (a stack page, a libc page that
+# is copy-on-write after fork): far below every page count used here.
+SLACK=8
+
+# The sandbox of every run of student code (sandbox.bash).
+. "$BATS_TEST_DIRNAME/sandbox.bash"
+make_sandbox "$GRADE_NPROC" "$GRADE_AS" "$GRADE_FSIZE" "${GRADE_UID:-}"
+
+# require_built PATH: fail the check when the program was not built.
+require_built() {
+	[ -x "$1" ] || fail "${1#"$GRADE_TREE"/} was not built (see the build log above)"
+}
+
+# new_scratch NAME: a fresh directory that student code may write; prints it.
+new_scratch() {
+	local dir=$GRADE_WORK/scratch/$1
+	rm -rf "$dir" && mkdir -p "$dir" || return 1
+	[ -z "${GRADE_UID:-}" ] || chown "$GRADE_UID:$GRADE_UID" "$dir"
+	echo "$dir"
+}
+
+# run_student CMD...: bats' run, of student code in its sandbox, with the
+# time limit; $status, $output (stdout), $stderr.
+run_student() {
+	run --separate-stderr timeout -k 2 "$GRADE_TIMEOUT" "${SANDBOX[@]}" "$@"
+}
+
+# sample_student TSV OUT CMD...: run student code under cowsample, which
+# records the kernel's fault counters of every process of it at each phase
+# mark (the program stops at its marks while cowsample measures). Stdout
+# goes to OUT; returns the program's exit status. cowsample itself stops
+# the program after GRADE_TIMEOUT seconds; timeout is only the safety net.
+sample_student() {
+	local tsv=$1 out=$2
+	shift 2
+	timeout -k 2 $((GRADE_TIMEOUT + 10)) "$COWSAMPLE" -d "$GRADE_TIMEOUT" -o "$tsv" -- \
+		"${SANDBOX[@]}" "$@" >"$out" 2>"$out.err"
+}
+
+# trace_student LOG CMD...: bats' run of student code under strace, which
+# writes to LOG the system calls that open, size, map and close files.
+trace_student() {
+	local log=$1
+	shift
+	run --separate-stderr timeout -k 2 "$GRADE_TIMEOUT" "$STRACE" -f -qq -o "$log" \
+		-e trace=execve,open,openat,creat,close,ftruncate,fallocate,mmap -- \
+		"${SANDBOX[@]}" "$@"
+}
+
+# strace_fact LOG PROGRAM SRC NAME: one fact of strace_facts.awk (0 or 1).
+strace_fact() {
+	awk -v program="$2" -v src="$3" -f "$BATS_TEST_DIRNAME/strace_facts.awk" "$1" |
+		sed -n "s/^$4=//p"
+}
+
+# --- cowsample's rows: time_s pid ppid comm event min_flt maj_flt rss_kb phase role
+
+# step_faults TSV PHASE: the minor faults of the step that ended at mark
+# PHASE: the process's min_flt at that mark less its min_flt at its mark
+# before (or at its first row). Empty when no process made the mark.
+step_faults() {
+	awk -F '\t' -v phase="$2" '
+		NR == 1 { next }
+		!($2 in last) { last[$2] = $6 }
+		$5 == "mark" && $9 == phase { print $6 - last[$2]; exit }
+		$5 == "mark" { last[$2] = $6 }' "$1"
+}
+
+# exit_faults TSV PHASE: the final min_flt (exit row) of the process that
+# made the mark PHASE.
+exit_faults() {
+	awk -F '\t' -v phase="$2" '
+		NR == 1 { next }
+		$5 == "mark" && $9 == phase && pid == "" { pid = $2 }
+		$5 == "exit" && $2 == pid { print $6; exit }' "$1"
+}
+
+# marker_pids TSV PHASE: the PIDs that made the mark PHASE, one per line.
+marker_pids() {
+	awk -F '\t' -v phase="$2" 'NR > 1 && $5 == "mark" && $9 == phase { print $2 }' "$1"
+}
+
+# exec_pids TSV COMM: the PIDs whose exec row shows the program COMM (the
+# sandbox's own prlimit and setpriv exec too), one per line.
+exec_pids() {
+	awk -F '\t' -v comm="$2" 'NR > 1 && $5 == "exec" && $4 == comm { print $2 }' "$1"
+}
+
+# require_marks TSV PHASE...: every PHASE was marked.
+require_marks() {
+	local tsv=$1 phase
+	shift
+	for phase in "$@"; do
+		[ -n "$(marker_pids "$tsv" "$phase")" ] || fail "the step '$phase' never happened (no mark)"
+	done
+}
+
+# assert_faults_between VALUE LOW HIGH WHAT
+assert_faults_between() {
+	[[ $1 =~ ^[0-9]+$ ]] || fail "$4: no measurement (the step did not happen)"
+	(($1 >= $2 && $1 <= $3)) || fail "$4: $1 minor faults, expected $2..$3"
+}
+
+# timestamp_of FILE MODE EVENT: the ns of the line
+# "timestamp: mode=MODE event=EVENT pid=P ns=NS" in a program's stdout.
+timestamp_of() {
+	sed -n "s/^timestamp: mode=$2 event=$3 pid=[0-9]* ns=\([0-9]*\)$/\1/p" "$1" | head -n 1
+}
+
+# Each check ends by killing whatever student code left behind: with a user
+# of its own, every process of that user; without, timeout has killed the
+# run's process group already.
+kill_leftovers() {
+	[ -z "${GRADE_UID:-}" ] || kill_user "$GRADE_UID"
+}
+teardown() { kill_leftovers; }
+teardown_file() { kill_leftovers; }
