@@ -7,24 +7,15 @@ N=512	# pages in the buffer
 K=200	# pages the child writes
 
 setup_file() {
-	local dir
-	dir=$(new_scratch fork_faults) || return 1
-	export RUN_TSV=$dir/run.tsv RUN_OUT=$dir/run.out RUN_STATUS=$dir/status
-	[ -x "$GRADE_TREE/fork-faults/fork_faults" ] || { echo 127 >"$RUN_STATUS"; return 0; }
-	local status=0
-	(cd "$dir" && sample_student "$RUN_TSV" "$RUN_OUT" \
-		"$GRADE_TREE/fork-faults/fork_faults" --batch -n $N -w $K </dev/null) || status=$?
-	echo $status >"$RUN_STATUS"
+	sample_once fork-faults/fork_faults --batch -n $N -w $K
 }
 
 setup() {
-	require_built "$GRADE_TREE/fork-faults/fork_faults"
-	[ -s "$RUN_TSV" ] || fail "fork_faults did not run (status $(cat "$RUN_STATUS"))"
+	require_sampled fork-faults/fork_faults
 }
 
 @test "fork_faults: runs every step to the end in batch mode (1 point)" {
-	[ "$(cat "$RUN_STATUS")" -eq 0 ] || fail "exit status $(cat "$RUN_STATUS"): $(head -c 300 "$RUN_OUT.err")"
-	require_marks "$RUN_TSV" allocated parent-touched forked child-read child-wrote child-exited parent-rewrote
+	assert_ran_to_end allocated parent-touched forked child-read child-wrote child-exited parent-rewrote
 }
 
 @test "fork_faults: the parent's first touch takes one fault per page (2 points)" {

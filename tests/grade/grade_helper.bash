@@ -60,6 +60,38 @@ sample_student() {
 		"${SANDBOX[@]}" "$@" >"$out" 2>"$out.err"
 }
 
+# sample_once PROGRAM ARGS...: in setup_file, the one run of PROGRAM (a path
+# in the tree) under cowsample that the checks of a file read: in its own
+# scratch directory RUN_DIR, stdin /dev/null. Exports RUN_DIR, RUN_TSV
+# (cowsample's rows), RUN_OUT (stdout; stderr in RUN_OUT.err) and
+# RUN_STATUS (a file: the exit status, 127 when the program was not built).
+sample_once() {
+	local program=$GRADE_TREE/$1 status=0
+	shift
+	RUN_DIR=$(new_scratch "$(basename "$program")") || return 1
+	export RUN_DIR RUN_TSV=$RUN_DIR/run.tsv RUN_OUT=$RUN_DIR/run.out RUN_STATUS=$RUN_DIR/status
+	if [ -x "$program" ]; then
+		(cd "$RUN_DIR" && sample_student "$RUN_TSV" "$RUN_OUT" "$program" "$@" </dev/null) || status=$?
+	else
+		status=127
+	fi
+	echo "$status" >"$RUN_STATUS"
+}
+
+# require_sampled PROGRAM: in setup, fail the check unless sample_once ran
+# PROGRAM far enough to leave rows.
+require_sampled() {
+	require_built "$GRADE_TREE/$1"
+	[ -s "$RUN_TSV" ] || fail "$(basename "$1") did not run (status $(cat "$RUN_STATUS"))"
+}
+
+# assert_ran_to_end PHASE...: the sampled run exited 0 and made every mark.
+assert_ran_to_end() {
+	[ "$(cat "$RUN_STATUS")" -eq 0 ] ||
+		fail "exit status $(cat "$RUN_STATUS"): $(head -c 300 "$RUN_OUT.err")"
+	require_marks "$RUN_TSV" "$@"
+}
+
 # trace_student LOG CMD...: bats' run of student code under strace, which
 # writes to LOG the system calls that open, size, map and close files.
 trace_student() {

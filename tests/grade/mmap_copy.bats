@@ -70,20 +70,22 @@ assert_refused() {
 	[ ! -e copy2 ] || fail "a directory as SRC: DST was created"
 }
 
-@test "mmap_copy: maps DST with MAP_SHARED, so the stores reach the file (2 points)" {
+# trace_a_copy: strace a copy of 1 MiB + 1 bytes; DST must have been mapped.
+trace_a_copy() {
 	make_file src $((1024 * 1024 + 1))
 	trace_student "$DIR/strace.log" "$MMAP_COPY" src dst
 	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" src dst_mapped)" = 1 ] ||
 		fail "DST (a file opened for writing) was never mapped writable"
+}
+
+@test "mmap_copy: maps DST with MAP_SHARED, so the stores reach the file (2 points)" {
+	trace_a_copy
 	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" src dst_shared)" = 1 ] ||
 		fail "DST was mapped without MAP_SHARED: the stores never reach the file"
 }
 
 @test "mmap_copy: makes DST long enough (ftruncate) before mapping it (2 points)" {
-	make_file src $((1024 * 1024 + 1))
-	trace_student "$DIR/strace.log" "$MMAP_COPY" src dst
-	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" src dst_mapped)" = 1 ] ||
-		fail "DST (a file opened for writing) was never mapped writable"
+	trace_a_copy
 	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" src dst_sized)" = 1 ] ||
 		fail "DST was mapped before ftruncate made it long enough (SIGBUS beyond its end)"
 }

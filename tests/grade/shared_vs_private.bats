@@ -7,24 +7,16 @@ N=256	# pages per buffer
 K=100	# pages the child writes in each
 
 setup_file() {
-	local dir
-	dir=$(new_scratch shared_vs_private) || return 1
-	export RUN_TSV=$dir/run.tsv RUN_OUT=$dir/run.out RUN_STATUS=$dir/status RUN_FILE=$dir/file
-	[ -x "$GRADE_TREE/shared-memory/shared_vs_private" ] || { echo 127 >"$RUN_STATUS"; return 0; }
-	local status=0
-	(cd "$dir" && sample_student "$RUN_TSV" "$RUN_OUT" \
-		"$GRADE_TREE/shared-memory/shared_vs_private" --batch -n $N -w $K -f "$RUN_FILE" </dev/null) || status=$?
-	echo $status >"$RUN_STATUS"
+	sample_once shared-memory/shared_vs_private --batch -n $N -w $K -f file
+	export RUN_FILE=$RUN_DIR/file	# written by step 5
 }
 
 setup() {
-	require_built "$GRADE_TREE/shared-memory/shared_vs_private"
-	[ -s "$RUN_TSV" ] || fail "shared_vs_private did not run (status $(cat "$RUN_STATUS"))"
+	require_sampled shared-memory/shared_vs_private
 }
 
 @test "shared_vs_private: runs every step to the end in batch mode (1 point)" {
-	[ "$(cat "$RUN_STATUS")" -eq 0 ] || fail "exit status $(cat "$RUN_STATUS"): $(head -c 300 "$RUN_OUT.err")"
-	require_marks "$RUN_TSV" forked child-wrote-private child-wrote-shared parent-looked \
+	assert_ran_to_end forked child-wrote-private child-wrote-shared parent-looked \
 		parent-rewrote-shared parent-rewrote-private file-wrote-private file-wrote-shared
 }
 

@@ -6,19 +6,11 @@ N=512	# pages in the buffer
 K=256	# pages the vfork child writes
 
 setup_file() {
-	local dir
-	dir=$(new_scratch vfork_demo) || return 1
-	export RUN_TSV=$dir/run.tsv RUN_OUT=$dir/run.out RUN_STATUS=$dir/status
-	[ -x "$GRADE_TREE/vfork-demo/vfork_demo" ] || { echo 127 >"$RUN_STATUS"; return 0; }
-	local status=0
-	(cd "$dir" && sample_student "$RUN_TSV" "$RUN_OUT" \
-		"$GRADE_TREE/vfork-demo/vfork_demo" --batch -n $N -w $K </dev/null) || status=$?
-	echo $status >"$RUN_STATUS"
+	sample_once vfork-demo/vfork_demo --batch -n $N -w $K
 }
 
 setup() {
-	require_built "$GRADE_TREE/vfork-demo/vfork_demo"
-	[ -s "$RUN_TSV" ] || fail "vfork_demo did not run (status $(cat "$RUN_STATUS"))"
+	require_sampled vfork-demo/vfork_demo
 }
 
 # assert_in_order NAME=NS...: every NS is a time, none before the one before.
@@ -31,9 +23,16 @@ assert_in_order() {
 	done
 }
 
+# assert_new_image PID: process PID exec'd (cowsample saw it) and the new
+# image ran (its mark exec-image-started).
+assert_new_image() {
+	[ -n "$1" ] || fail "no child reported"
+	exec_pids "$RUN_TSV" vfork_demo | grep -qx "$1" || fail "process $1 never exec'd (cowsample saw no exec)"
+	marker_pids "$RUN_TSV" exec-image-started | grep -qx "$1" || fail "process $1 never ran the new image"
+}
+
 @test "vfork_demo: runs every step to the end in batch mode (1 point)" {
-	[ "$(cat "$RUN_STATUS")" -eq 0 ] || fail "exit status $(cat "$RUN_STATUS"): $(head -c 300 "$RUN_OUT.err")"
-	require_marks "$RUN_TSV" parent-touched child-wrote vfork-child-exited vfork-exec-resumed \
+	assert_ran_to_end parent-touched child-wrote vfork-child-exited vfork-exec-resumed \
 		exec-image-started posix-spawned
 }
 
@@ -53,10 +52,7 @@ assert_in_order() {
 }
 
 @test "vfork_demo: vfork + execve: the child runs a new image, the parent resumes after the exec (2 points)" {
-	local pid
-	pid=$(sed -n 's/^exec-image: via=vfork-exec pid=\([0-9]*\) .*/\1/p' "$RUN_OUT")
-	[ -n "$pid" ] || fail "no child reported running the new image"
-	exec_pids "$RUN_TSV" vfork_demo | grep -qx "$pid" || fail "process $pid never exec'd (cowsample saw no exec)"
+	assert_new_image "$(sed -n 's/^exec-image: via=vfork-exec pid=\([0-9]*\) .*/\1/p' "$RUN_OUT")"
 	assert_in_order \
 		"vfork-called=$(timestamp_of "$RUN_OUT" vfork-exec vfork-called)" \
 		"child-exec=$(timestamp_of "$RUN_OUT" vfork-exec child-exec)" \
@@ -64,9 +60,5 @@ assert_in_order() {
 }
 
 @test "vfork_demo: posix_spawn starts the program in a new process (1 point)" {
-	local pid
-	pid=$(sed -n 's/^spawned: pid=\([0-9]*\)$/\1/p' "$RUN_OUT")
-	[ -n "$pid" ] || fail "posix_spawn reported no child"
-	exec_pids "$RUN_TSV" vfork_demo | grep -qx "$pid" || fail "process $pid never exec'd (cowsample saw no exec)"
-	marker_pids "$RUN_TSV" exec-image-started | grep -qx "$pid" || fail "process $pid never ran the new image"
+	assert_new_image "$(sed -n 's/^spawned: pid=\([0-9]*\)$/\1/p' "$RUN_OUT")"
 }
