@@ -237,12 +237,14 @@ static size_t select_areas(const struct options *o, const struct pm_select *sel,
 	return n;
 }
 
-static void open_proc(const struct options *o, struct pm_proc *proc, pid_t pid)
+/* seen: the process's maps were read a moment ago, so if it is gone now,
+ * it exited during the scan. */
+static void open_proc(const struct options *o, struct pm_proc *proc, pid_t pid, int seen)
 {
 	int err = pm_open(proc, pid);
 
 	if (err != 0)
-		fail(pid, err, 0);
+		fail(pid, err, seen);
 	proc->force_pread = o->force_pread;
 }
 
@@ -275,7 +277,7 @@ static int show_process(const struct options *o, const struct pm_select *sel)
 	char line[256];
 
 	n = select_areas(o, sel, o->pid, &areas);
-	open_proc(o, &proc, o->pid);
+	open_proc(o, &proc, o->pid, 1);
 	pm_test_stop_point();
 	root = proc.kpagecount_fd >= 0;
 	if (o->tsv == 1)
@@ -413,8 +415,8 @@ static int show_diff(const struct options *o, const struct pm_select *sel)
 	int err, frames;
 
 	n = select_areas(o, sel, o->pid, &areas);
-	open_proc(o, &parent, o->pid);
-	open_proc(o, &child, o->child);
+	open_proc(o, &parent, o->pid, 1);
+	open_proc(o, &child, o->child, 0);
 	pm_test_stop_point();
 	frames = parent.pfns_visible && child.pfns_visible;
 	if (o->svg_file && !frames) {
