@@ -40,6 +40,8 @@ teardown() {
 	[ "$(map_column exclusive "$PARENT")" -eq $K ]
 
 	step
+	assert_equal "$LINE" "child-exited $CHILD"
+	step
 	assert_equal "$LINE" "parent-rewrote $N"
 	run "$COWMAP" --map "$ADDR" "$PARENT"
 	assert_success
@@ -49,22 +51,54 @@ teardown() {
 	[ "$(map_column shared "$PARENT")" -eq 0 ]
 }
 
-@test "cowmap --diff with transparent huge pages: still exactly K copied" {
+@test "cowmap --diff with transparent huge pages: the child's writes copy 4 KiB pages, exactly K" {
 	require_root
-	start_cowpages "$PROGS/cowpages" --thp 1024 300
-	[ "$(map_column thp "$PARENT")" -gt 0 ] || skip "no transparent huge pages on this machine"
-	run "$COWMAP" --diff --map "$ADDR" "$PARENT" "$CHILD"
-	[ "$(diff_count shared)" -eq 1024 ]
-
-	step
+	# Two whole huge pages; the child writes K pages of the first. K is not
+	# a multiple of a huge page: if a write copied 2 MiB, we would see a
+	# whole huge page copied instead of K pages.
+	local page huge n k
+	page=$(getconf PAGESIZE)
+	huge=$(( $(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size 2>/dev/null || echo 0) / page ))
+	[ "$huge" -gt 1 ] || skip "no transparent huge pages in this kernel"
+	n=$((2 * huge))
+	k=$((huge / 5))
+	# khugepaged could collapse the child's partly copied huge page into a
+	# new one (copying the rest) if few enough of its pages stay shared.
+	[ "$(cat /sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_shared 2>/dev/null || echo 0)" \
+		-lt $((huge - k)) ] || skip "khugepaged's max_ptes_shared lets it collapse the pages under test"
+	start_cowpages "$PROGS/cowpages" --thp $n $k
+	[ "$(map_column thp "$PARENT")" -eq $n ] ||
+		skip "the kernel gave no huge pages for the buffer (THP mode: $(cat /sys/kernel/mm/transparent_hugepage/enabled))"
 	run "$COWMAP" --diff --map "$ADDR" "$PARENT" "$CHILD"
 	assert_success
-	[ "$(diff_count copied)" -eq 300 ]
-	[ "$(diff_count shared)" -eq 724 ]
+	[ "$(diff_count shared)" -eq $n ]
+	[ "$(diff_count copied)" -eq 0 ]
 
 	step
-	[ "$(map_column present "$PARENT")" -eq 1024 ]
-	[ "$(map_column exclusive "$PARENT")" -eq 1024 ]
+	assert_equal "$LINE" "child-wrote $k"
+	run "$COWMAP" --diff --map "$ADDR" "$PARENT" "$CHILD"
+	assert_success
+	[ "$(diff_count copied)" -eq $k ]
+	[ "$(diff_count shared)" -eq $((n - k)) ]
+	[ "$(diff_count only-parent)" -eq 0 ]
+	[ "$(diff_count only-child)" -eq 0 ]
+	# The parent still maps two whole huge pages; the child's K copies are
+	# 4 KiB frames, its other pages still the parent's huge-page frames.
+	[ "$(map_column thp "$PARENT")" -eq $n ]
+	[ "$(map_column thp "$CHILD")" -eq $((n - k)) ]
+	# kpagecount is exact per 4 KiB page: K of the parent's pages are its
+	# alone, although they sit in a huge page the child still maps in part
+	# (pagemap bit 56 reports one value for the whole huge page).
+	[ "$(map_column exclusive "$PARENT")" -eq $k ]
+	[ "$(map_column exclusive "$CHILD")" -eq $k ]
+
+	step
+	assert_equal "$LINE" "child-exited $CHILD"
+	step
+	assert_equal "$LINE" "parent-rewrote $n"
+	[ "$(map_column present "$PARENT")" -eq $n ]
+	[ "$(map_column exclusive "$PARENT")" -eq $n ]
+	[ "$(map_column thp "$PARENT")" -eq $n ]
 }
 
 @test "cowmap as nobody: frames are not compared, the exclusive bit still counts" {
@@ -122,7 +156,8 @@ teardown() {
 	assert_failure 1
 	assert_equal "$stderr" "cowmap: process $PARENT: no such process"
 
-	for args in "" "12x" "--range 5-3 1" "--map heap --range 1-2 1" "--svg x.svg 1" "--diff 1" "--tsv=foo 1" "--bogus 1"; do
+	for args in "" "12x" "--range 5-3 1" "--map heap --range 1-2 1" "--svg x.svg 1" "--diff 1" "--tsv=foo 1" "--bogus 1" \
+		"--when now 1" "--diff --when now 1 2"; do
 		run --separate-stderr "$COWMAP" $args
 		echo "cowmap $args" >&2
 		assert_failure 2
@@ -152,16 +187,98 @@ teardown() {
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
 }
 
-@test "cowmap: a 64 GiB PROT_NONE reservation with a few touched pages" {
-	start_subject "$PROGS/sparse_reserve" 64 8
+# The number in "...; N pagemap entries read" of a --stats line (in $stderr).
+entries_read() {
+	sed -n 's/.*; \([0-9]*\) pagemap entr[a-z]* read$/\1/p' <<<"$stderr"
+}
+
+@test "cowmap: a 64 GiB PROT_NONE reservation with a few touched pages: PAGEMAP_SCAN reads only those" {
+	local touched=8 gib=64 per_gib areas
+	per_gib=$(( (1 << 30) / $(getconf PAGESIZE) ))
+	start_subject "$PROGS/sparse_reserve" $gib $touched
 	next_line
 	start=$(field addr)
 	end=$(field end)
 	for method in "" --pread; do
-		run "$COWMAP" $method --tsv=maps --range "$start-$end" "$SUBJECT"
+		run --separate-stderr "$COWMAP" $method --stats --tsv=maps --range "$start-$end" "$SUBJECT"
 		assert_success
-		[ "$(awk -F'\t' 'NR > 1 { p += $4; s += $5 } END { print p, s }' <<<"$output")" = "$((64 * 262144)) 8" ]
+		[ "$(awk -F'\t' 'NR > 1 { p += $4; s += $5 } END { print p, s }' <<<"$output")" = \
+			"$((gib * per_gib)) $touched" ]
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[[ "$stderr" != *"no PAGEMAP_SCAN in this kernel"* ]] || skip "this kernel has no PAGEMAP_SCAN (Linux 6.7+)"
+		areas=$(( ${#lines[@]} - 1 ))	# one row per mapping (mprotect split it)
+		if [ -z "$method" ]; then
+			# The ioctl found the runs: the entries of the touched pages
+			# are read, plus one per mapping (is the process still there?),
+			# not the 16 million entries of the reservation.
+			[[ "$stderr" == *"found by: PAGEMAP_SCAN ioctl ("* ]]
+			[ "$(entries_read)" -eq $((touched + areas)) ]
+		else
+			[[ "$stderr" == *"found by: pread of every pagemap entry (--pread)"* ]]
+			[ "$(entries_read)" -eq $((gib * per_gib + touched)) ]
+		fi
 	done
 	run "$COWMAP" --range "$start-$end" "$SUBJECT"
-	assert_output --partial "present runs found by: PAGEMAP_SCAN"
+	assert_output --regexp "present runs found by: PAGEMAP_SCAN ioctl \($areas calls, $touched regions\); $((touched + areas)) pagemap entries read"
+}
+
+@test "cowmap: more present runs than one PAGEMAP_SCAN call returns (512): resumed, none lost or twice" {
+	local touched=3000
+	start_subject "$PROGS/sparse_reserve" --rw 1 $touched
+	next_line
+	range=$(field addr)-$(field end)
+	run --separate-stderr "$COWMAP" --stats --tsv --range "$range" "$SUBJECT"
+	assert_success
+	[[ "$stderr" != *"no PAGEMAP_SCAN in this kernel"* ]] || skip "this kernel has no PAGEMAP_SCAN (Linux 6.7+)"
+	# One mapping, 3000 one-page runs: at least 6 calls of at most 512.
+	assert_equal "$stderr" "cowmap: process $SUBJECT: present runs found by: PAGEMAP_SCAN ioctl ($(( (touched + 511) / 512 )) calls, $touched regions); $((touched + 1)) pagemap entries read"
+	[ "${#lines[@]}" -eq $((touched + 1)) ]
+	[ -z "$(cut -f1 <<<"$output" | sort | uniq -d)" ]
+	scanned=$output
+	run --separate-stderr "$COWMAP" --pread --tsv --range "$range" "$SUBJECT"
+	assert_success
+	assert_equal "$output" "$scanned"
+}
+
+@test "cowmap on a zombie: its memory is gone, and cowmap says so" {
+	start_cowpages "$PROGS/cowpages" 16 4
+	step
+	step
+	assert_equal "$LINE" "child-exited $CHILD"
+	for args in "$CHILD" "--diff $PARENT $CHILD" "--map heap $CHILD"; do
+		run --separate-stderr "$COWMAP" $args
+		assert_failure 1
+		assert_equal "$stderr" "cowmap: process $CHILD has exited (a zombie): its memory is gone"
+	done
+}
+
+# The PID of a kernel thread (PF_KTHREAD in the flags of /proc/PID/stat).
+kernel_thread() {
+	local stat
+	for stat in /proc/[0-9]*/stat; do
+		sed -n 's/^\([0-9]*\) .*) . [-0-9]* [-0-9]* [-0-9]* [-0-9]* [-0-9]* \([0-9]*\) .*/\1 \2/p' \
+			"$stat" 2>/dev/null
+	done | awk '{ if (int($2 / 2097152) % 2 == 1) { print $1; exit } }'
+}
+
+@test "cowmap on a kernel thread: it has no user memory, and cowmap says so" {
+	kthread=$(kernel_thread)
+	[ -n "$kthread" ] || skip "no kernel thread visible (a PID namespace?)"
+	for args in "$kthread" "--map heap $kthread" "--diff $kthread $kthread"; do
+		run --separate-stderr "$COWMAP" $args
+		assert_failure 1
+		assert_equal "$stderr" "cowmap: process $kthread is a kernel thread: it has no user memory"
+	done
+}
+
+@test "cowmap: an error writing standard output is an error" {
+	start_cowpages "$PROGS/cowpages" 16 0
+	local cases=("--tsv $PARENT" "$PARENT" "--tsv=maps $PARENT" "--help")
+	# (Without root --diff also says on stderr that frames are not compared.)
+	[ "$(id -u)" -ne 0 ] || cases+=("--diff $PARENT $CHILD" "--diff --tsv $PARENT $CHILD")
+	for args in "${cases[@]}"; do
+		run --separate-stderr sh -c '"$@" >/dev/full' sh "$COWMAP" $args
+		assert_failure 1
+		assert_equal "$stderr" "cowmap: writing standard output: No space left on device"
+	done
 }

@@ -37,12 +37,14 @@ static const char *usage_text =
 	"  --svg FILE           with --diff: draw the copy-on-write diagram\n"
 	"  --when TEXT          with --svg: say in the title when it was measured\n"
 	"  --pread              read every pagemap entry (no PAGEMAP_SCAN)\n"
+	"  --stats              on stderr: how the page map was read (PAGEMAP_SCAN\n"
+	"                       calls and regions, pagemap entries read)\n"
 	"  -h, --help           this help\n";
 
 struct options {
 	const char *map_arg, *range_arg, *svg_file, *when;
 	int tsv;		/* 0 none, 1 pages, 2 maps */
-	int diff, force_pread;
+	int diff, force_pread, stats;
 	pid_t pid, child;
 };
 
@@ -58,16 +60,86 @@ static void usage_error(const char *fmt, ...)
 	exit(2);
 }
 
+/* No address space to read (-ESRCH): say why, from /proc/PID/stat. A
+ * process that was there when the scan began simply exited meanwhile. */
+static void fail_no_memory(pid_t pid, int during_scan)
+{
+	enum pm_process_state state = pm_process_state(pid);
+
+	if (state == PM_PROCESS_KTHREAD)
+		fprintf(stderr, "cowmap: process %d is a kernel thread: it has no user memory\n",
+			(int)pid);
+	else if (during_scan)
+		fprintf(stderr, "cowmap: process %d: exited during the scan\n", (int)pid);
+	else if (state == PM_PROCESS_ZOMBIE)
+		fprintf(stderr, "cowmap: process %d has exited (a zombie): its memory is gone\n",
+			(int)pid);
+	else
+		fprintf(stderr, "cowmap: process %d: no such process\n", (int)pid);
+}
+
 /* err is -errno; during_scan: the process was there when we started. */
 static void fail(pid_t pid, int err, int during_scan)
 {
 	if (err == -ESRCH)
-		fprintf(stderr, "cowmap: process %d: %s\n", (int)pid,
-			during_scan ? "exited during the scan" : "no such process");
+		fail_no_memory(pid, during_scan);
 	else
 		fprintf(stderr, "cowmap: process %d: cannot read its page map: %s\n",
 			(int)pid, strerror(-err));
 	exit(1);
+}
+
+/*
+ * Everything printed went to stdout through a buffer: a full disk or a
+ * closed file shows only now. 0, or 1 after one line on stderr.
+ */
+static int finish_stdout(void)
+{
+	int failed;
+
+	errno = 0;
+	failed = fflush(stdout) != 0;
+	failed |= ferror(stdout) != 0;
+	if (fclose(stdout) != 0)
+		failed = 1;
+	if (!failed)
+		return 0;
+	fprintf(stderr, "cowmap: writing standard output: %s\n", strerror(errno ? errno : EIO));
+	return 1;
+}
+
+/*
+ * How the page map was read: "PAGEMAP_SCAN ioctl (1 call, 8 regions); 9
+ * pagemap entries read". With PAGEMAP_SCAN only the entries of present
+ * pages are read (and one per area, to see that the process is still
+ * there); without it, every entry of every area.
+ */
+static void describe_stats(char *buf, size_t size, const struct pm_proc *proc)
+{
+	const struct pm_stats *st = &proc->stats;
+	char method[128];
+
+	if (proc->scan_state == 1)
+		snprintf(method, sizeof method, "PAGEMAP_SCAN ioctl (%" PRIu64 " call%s, %" PRIu64
+			 " region%s)", st->scan_calls, st->scan_calls == 1 ? "" : "s",
+			 st->scan_regions, st->scan_regions == 1 ? "" : "s");
+	else
+		snprintf(method, sizeof method, "pread of every pagemap entry (%s)",
+			 proc->force_pread ? "--pread" : proc->scan_state < 0 ?
+			 "no PAGEMAP_SCAN in this kernel" : "nothing to scan");
+	snprintf(buf, size, "%s; %" PRIu64 " pagemap entr%s read", method, st->entries_read,
+		 st->entries_read == 1 ? "y" : "ies");
+}
+
+/* --stats: one line per process on stderr, so --tsv output stays clean. */
+static void print_stats(const struct options *o, const struct pm_proc *proc)
+{
+	char line[256];
+
+	if (!o->stats)
+		return;
+	describe_stats(line, sizeof line, proc);
+	fprintf(stderr, "cowmap: process %d: present runs found by: %s\n", (int)proc->pid, line);
 }
 
 static pid_t parse_pid(const char *text)
@@ -92,6 +164,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "svg", required_argument, NULL, 's' },
 		{ "when", required_argument, NULL, 'w' },
 		{ "pread", no_argument, NULL, 'p' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -107,6 +180,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case 's': o->svg_file = optarg; break;
 		case 'w': o->when = optarg; break;
 		case 'p': o->force_pread = 1; break;
+		case 'S': o->stats = 1; break;
 		case 't':
 			if (optarg == NULL || strcmp(optarg, "pages") == 0)
 				o->tsv = 1;
@@ -117,7 +191,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			exit(0);
+			exit(finish_stdout());
 		default:
 			usage_error("%s: unknown option or missing argument", argv[optind - 1]);
 		}
@@ -126,6 +200,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage_error("--map and --range: choose one");
 	if (o->svg_file && !o->diff)
 		usage_error("--svg needs --diff PARENT CHILD");
+	if (o->when && !o->svg_file)
+		usage_error("--when goes with --svg FILE");
 	if (o->diff && o->tsv == 2)
 		usage_error("--tsv=maps: not with --diff");
 	if (argc - optind != (o->diff ? 2 : 1))
@@ -161,12 +237,14 @@ static size_t select_areas(const struct options *o, const struct pm_select *sel,
 	return n;
 }
 
-static void open_proc(const struct options *o, struct pm_proc *proc, pid_t pid)
+/* seen: the process's maps were read a moment ago, so if it is gone now,
+ * it exited during the scan. */
+static void open_proc(const struct options *o, struct pm_proc *proc, pid_t pid, int seen)
 {
 	int err = pm_open(proc, pid);
 
 	if (err != 0)
-		fail(pid, err, 0);
+		fail(pid, err, seen);
 	proc->force_pread = o->force_pread;
 }
 
@@ -196,9 +274,10 @@ static int show_process(const struct options *o, const struct pm_select *sel)
 	struct pm_census c, total = { 0 };
 	size_t n, i, from;
 	int err, shown = 0, root;
+	char line[256];
 
 	n = select_areas(o, sel, o->pid, &areas);
-	open_proc(o, &proc, o->pid);
+	open_proc(o, &proc, o->pid, 1);
 	pm_test_stop_point();
 	root = proc.kpagecount_fd >= 0;
 	if (o->tsv == 1)
@@ -239,9 +318,10 @@ static int show_process(const struct options *o, const struct pm_select *sel)
 		printf("thp: %s\n", root ? "/proc/kpageflags THP bit" :
 		       proc.scan_state == 1 ? "PAGEMAP_SCAN huge-page category (PMD-mapped only)" :
 		       "not known without root or PAGEMAP_SCAN");
-		printf("present runs found by: %s\n", proc.scan_state == 1 ?
-		       "PAGEMAP_SCAN ioctl" : "pread of every pagemap entry");
+		describe_stats(line, sizeof line, &proc);
+		printf("present runs found by: %s\n", line);
 	}
+	print_stats(o, &proc);
 	pm_pages_free(&pages);
 	pm_close(&proc);
 	free(areas);
@@ -335,8 +415,8 @@ static int show_diff(const struct options *o, const struct pm_select *sel)
 	int err, frames;
 
 	n = select_areas(o, sel, o->pid, &areas);
-	open_proc(o, &parent, o->pid);
-	open_proc(o, &child, o->child);
+	open_proc(o, &parent, o->pid, 1);
+	open_proc(o, &child, o->child, 0);
 	pm_test_stop_point();
 	frames = parent.pfns_visible && child.pfns_visible;
 	if (o->svg_file && !frames) {
@@ -367,6 +447,8 @@ static int show_diff(const struct options *o, const struct pm_select *sel)
 		print_diff_tsv(&diff);
 	else
 		print_diff_summary(o, &diff, &parent, compared);
+	print_stats(o, &parent);
+	print_stats(o, &child);
 	pd_free(&diff);
 	pm_pages_free(&ppages);
 	pm_pages_free(&cpages);
@@ -385,5 +467,9 @@ int main(int argc, char **argv)
 	if (pm_select_parse(&sel, o.map_arg, o.range_arg) != 0)
 		usage_error("%s: expected %s", o.range_arg ? o.range_arg : o.map_arg,
 			    o.range_arg ? "START-END in hexadecimal" : "a mapping name or 0xADDR");
-	return o.diff ? show_diff(&o, &sel) : show_process(&o, &sel);
+	if (o.diff)
+		show_diff(&o, &sel);
+	else
+		show_process(&o, &sel);
+	return finish_stdout();
 }

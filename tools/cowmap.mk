@@ -23,3 +23,13 @@ MEDIA_TARGETS += media-cowmap
 media-cowmap: all
 	$(SHELL) $(srcdir)/tools/cowmap-media --builddir . --outdir $(srcdir)/media
 .PHONY: media-cowmap
+
+# `make bench`: present-page census of a 1 GiB mapping and of a 64 GiB
+# reservation (64 MiB touched in each), by PAGEMAP_SCAN and by pread, with
+# the library code cowmap uses.
+noinst_PROGRAMS += tools/pagemap_bench
+tools_pagemap_bench_SOURCES = tools/pagemap_bench.c
+tools_pagemap_bench_LDADD = $(COWLAB_LIBS)
+BENCH_TARGETS += bench-pagemap
+bench-pagemap: tools/pagemap_bench$(EXEEXT)
+	tools/pagemap_bench$(EXEEXT)

@@ -10,10 +10,12 @@
  * on stdout and waits for a line on stdin before the next step.
  *   ready parent=P child=C addr=0xA pages=N   both touched/forked, waiting
  *   child-wrote K                             the child wrote K pages
- *   parent-rewrote N                          child exited, parent rewrote all
+ *   child-exited C                            the child exited; it is a
+ *                                             zombie (not reaped yet)
+ *   parent-rewrote N                          child reaped, parent rewrote all
  * EOF on stdin at any point ends both processes.
  */
-#define _GNU_SOURCE
+#define _GNU_SOURCE 1
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -54,6 +56,27 @@ static void child_loop(char *buf, long k, long stride, int cmd, int reply)
 		}
 	}
 	_exit(0);
+}
+
+/* The last two steps: the child exits (and stays a zombie until the next
+ * line), then the parent reaps it and writes every page again. A zombie
+ * left at EOF is reaped by init when we exit. */
+static void end_child_then_rewrite(char *buf, long n, pid_t child, int cmd)
+{
+	siginfo_t info;
+
+	/* EOF on its pipe ends the child. WNOWAIT: wait until it has exited,
+	 * but leave it a zombie for the test to look at. */
+	close(cmd);
+	if (waitid(P_PID, (id_t)child, &info, WEXITED | WNOWAIT) != 0)
+		exit(1);
+	printf("child-exited %d\n", (int)child);
+	if (!wait_line())
+		return;
+	waitpid(child, NULL, 0);
+	write_pages(buf, 0, n, 1);
+	printf("parent-rewrote %ld\n", n);
+	wait_line();
 }
 
 int main(int argc, char **argv)
@@ -117,12 +140,8 @@ int main(int argc, char **argv)
 			return 1;
 		printf("child-wrote %ld\n", k);
 		if (wait_line()) {
-			close(cmd[1]);
-			waitpid(child, NULL, 0);
-			write_pages(buf, 0, n, 1);
-			printf("parent-rewrote %ld\n", n);
-			wait_line();
-			return 0;
+			end_child_then_rewrite(buf, n, child, cmd[1]);
+			return 0;	/* the child is gone or a zombie: no kill */
 		}
 	}
 	kill(child, SIGKILL);

@@ -18,7 +18,7 @@
 #define MAX_GROUPS	12
 #define CONTENT_H	560	/* height shared by all groups, before minimums */
 #define BAND_MIN	26
-#define GROUP_GAP	18
+#define GROUP_GAP	22
 
 /* Page column and frame column geometry. */
 #define PARENT_X	40
@@ -170,7 +170,7 @@ static void frame(FILE *out, const char *cls, uint64_t pages, int x, int y, int 
 			snprintf(line, sizeof line, "PFN %" PRIx64, lo);
 		else
 			snprintf(line, sizeof line, "PFN %" PRIx64 "-%" PRIx64, lo, hi);
-		text(out, x + w / 2, mid + 18, 15, "middle", "normal", line);
+		text(out, x + w / 2, mid + 18, 16, "middle", "normal", line);
 	} else if (h >= 22) {
 		text(out, x + w / 2, mid + 6, 16, "middle", "bold", line);
 	}
@@ -255,7 +255,7 @@ static void draw_group(FILE *out, const struct group *g, uint64_t start, uint64_
 	snprintf(line, sizeof line, "0x%" PRIx64 "  pages %" PRIu64 "-%" PRIu64 "%s", g->first,
 		 (g->first - start) / page, (g->last - start) / page,
 		 g->runs > 1 ? " (interleaved runs)" : "");
-	text(out, PARENT_X, y - 5, 15, "start", "normal", line);
+	text(out, PARENT_X, y - 6, 17, "start", "normal", line);
 	for (b = 0; b < NBANDS; b++) {
 		if (h[b] == 0)
 			continue;
@@ -299,15 +299,15 @@ static void legend(FILE *out, int y, const struct pd_diff *d)
 		legend_entry(out, y, band_colour[BAND_ONLY_PARENT], line);
 		y += 34;
 	}
-	y += 12;
-	if (d->count[PD_ABSENT] > 0)
-		snprintf(line, sizeof line, "Measured with cowmap --diff from /proc/PID/pagemap, frames "
-			 "compared by PFN. %" PRIu64 " pages present in neither are not drawn.",
-			 d->count[PD_ABSENT]);
-	else
-		snprintf(line, sizeof line, "Measured with cowmap --diff from /proc/PID/pagemap, frames "
-			 "compared by PFN.");
-	text(out, PARENT_X, y, 15, "start", "normal", line);
+	y += 14;
+	text(out, PARENT_X, y, 17, "start", "normal",
+	     "Measured with cowmap --diff from /proc/PID/pagemap, frames compared by PFN.");
+	if (d->count[PD_ABSENT] > 0) {
+		snprintf(line, sizeof line, "%" PRIu64 " %s of the range present in neither %s not drawn.",
+			 d->count[PD_ABSENT], plural(d->count[PD_ABSENT], "page", "pages"),
+			 plural(d->count[PD_ABSENT], "is", "are"));
+		text(out, PARENT_X, y + 26, 17, "start", "normal", line);
+	}
 }
 
 void cowsvg_write(FILE *out, const struct pd_diff *d, const struct cowsvg_info *info)
@@ -327,7 +327,8 @@ void cowsvg_write(FILE *out, const struct pd_diff *d, const struct cowsvg_info *
 	for (i = 0; i < n; i++)
 		height += band_heights(&g[i], drawn, h) + GROUP_GAP + 6;
 	height += 130 + 34 * (d->count[PD_COPIED] > 0) +
-		  34 * (d->count[PD_ONLY_PARENT] + d->count[PD_ONLY_CHILD] > 0);
+		  34 * (d->count[PD_ONLY_PARENT] + d->count[PD_ONLY_CHILD] > 0) +
+		  26 * (d->count[PD_ABSENT] > 0);
 
 	fprintf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "

@@ -129,12 +129,10 @@ int pm_maps_read(pid_t pid, struct pm_map **maps, size_t *count)
 		err = errno == ENOENT ? -ESRCH : -errno;
 	free(line);
 	fclose(f);
-	/* A process that has exited (or a zombie) has no maps at all. */
-	if (err == 0 && n == 0) {
-		snprintf(path, sizeof path, "/proc/%d", (int)pid);
-		if (access(path, F_OK) != 0)
-			err = -ESRCH;
-	}
+	/* Every user process maps something (its stack at least). No maps at
+	 * all: the process is gone, a zombie, or a kernel thread. */
+	if (err == 0 && n == 0)
+		err = -ESRCH;
 	if (err != 0) {
 		free(v);
 		return err;
@@ -178,6 +176,39 @@ int pm_map_matches_name(const struct pm_map *map, const char *name)
 }
 
 /* ---- opening a process ---- */
+
+/* The kernel's flag for kernel threads (include/linux/sched.h). */
+#define PF_KTHREAD		0x00200000u
+
+enum pm_process_state pm_process_state(pid_t pid)
+{
+	char path[64], buf[1024], state;
+	const char *after_comm;
+	unsigned int flags;
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return PM_PROCESS_GONE;
+	len = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (len <= 0)
+		return PM_PROCESS_GONE;
+	buf[len] = '\0';
+	/* "PID (COMM) S PPID PGRP SESSION TTY TPGID FLAGS ...": COMM may hold
+	 * spaces and parentheses, so start after the last ')'. */
+	after_comm = strrchr(buf, ')');
+	if (after_comm == NULL ||
+	    sscanf(after_comm + 1, " %c %*d %*d %*d %*d %*d %u", &state, &flags) != 2)
+		return PM_PROCESS_GONE;
+	if (flags & PF_KTHREAD)
+		return PM_PROCESS_KTHREAD;
+	if (state == 'Z' || state == 'X')
+		return PM_PROCESS_ZOMBIE;
+	return PM_PROCESS_ALIVE;
+}
 
 /* CAP_SYS_ADMIN in our effective set: the kernel then shows PFNs. */
 static int have_cap_sys_admin(void)
@@ -231,12 +262,14 @@ void pm_close(struct pm_proc *proc)
 
 /* ---- runs of present pages ---- */
 
-static int runs_append(struct pm_runs *runs, uint64_t start, uint64_t end, int huge)
+static int runs_append(struct pm_runs *runs, uint64_t start, uint64_t end, int huge,
+		       int swapped)
 {
 	struct pm_run *grown;
 	struct pm_run *last = runs->n ? &runs->v[runs->n - 1] : NULL;
 
-	if (last != NULL && last->end == start && last->huge == huge) {
+	if (last != NULL && last->end == start && last->huge == huge &&
+	    last->swapped == swapped) {
 		last->end = end;
 		return 0;
 	}
@@ -247,7 +280,7 @@ static int runs_append(struct pm_runs *runs, uint64_t start, uint64_t end, int h
 			return -ENOMEM;
 		runs->v = grown;
 	}
-	runs->v[runs->n++] = (struct pm_run){ start, end, huge };
+	runs->v[runs->n++] = (struct pm_run){ start, end, huge, swapped };
 	return 0;
 }
 
@@ -276,6 +309,7 @@ static int read_entries(struct pm_proc *proc, uint64_t vaddr, uint64_t *buf, siz
 		if (got == 0)
 			return -ESRCH;
 		done += (size_t)got / 8;
+		proc->stats.entries_read += (uint64_t)got / 8;
 	}
 	return 0;
 }
@@ -298,7 +332,8 @@ static int find_runs_by_pread(struct pm_proc *proc, uint64_t start, uint64_t end
 		for (i = 0; i < count && err == 0; i++)
 			if (buf[i] & (PM_PRESENT | PM_SWAPPED))
 				err = runs_append(runs, vaddr + i * page,
-						  vaddr + (i + 1) * page, -1);
+						  vaddr + (i + 1) * page, -1,
+						  !(buf[i] & PM_PRESENT));
 	}
 	free(buf);
 	return err;
@@ -330,9 +365,12 @@ static int find_runs_by_scan(struct pm_proc *proc, uint64_t start, uint64_t end,
 			return errno == ENOENT ? -ESRCH : -errno;
 		}
 		proc->scan_state = 1;
+		proc->stats.scan_calls++;
+		proc->stats.scan_regions += (uint64_t)n;
 		for (i = 0; i < n; i++) {
 			err = runs_append(runs, vec[i].start, vec[i].end,
-					  (vec[i].categories & PAGE_IS_HUGE) != 0);
+					  (vec[i].categories & PAGE_IS_HUGE) != 0,
+					  !(vec[i].categories & PAGE_IS_PRESENT));
 			if (err != 0)
 				return err;
 		}
@@ -370,6 +408,23 @@ int pm_find_runs(struct pm_proc *proc, uint64_t start, uint64_t end,
 		proc->scan_state = -1;
 	}
 	return find_runs_by_pread(proc, start, end, runs);
+}
+
+int pm_count_present(struct pm_proc *proc, uint64_t start, uint64_t end,
+		     uint64_t *present, int *used_scan)
+{
+	struct pm_runs runs = { 0 };
+	uint64_t page = pm_page_size();
+	size_t i;
+	int err;
+
+	*present = 0;
+	err = pm_find_runs(proc, start, end, &runs, used_scan);
+	for (i = 0; i < runs.n && err == 0; i++)
+		if (!runs.v[i].swapped)
+			*present += (runs.v[i].end - runs.v[i].start) / page;
+	pm_runs_free(&runs);
+	return err;
 }
 
 /* ---- per-page detail ---- */

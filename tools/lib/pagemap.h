@@ -32,8 +32,9 @@ struct pm_map {
 	char name[256];		/* path, "[heap]", "[stack]", or "" (anonymous) */
 };
 
-/* Reads /proc/PID/maps. Returns 0, or -errno (-ESRCH when the process is
- * gone). *maps is malloc'ed; free() it. */
+/* Reads /proc/PID/maps. Returns 0, or -errno: -ESRCH when the process has
+ * no address space (gone, a zombie, or a kernel thread: pm_process_state()
+ * tells which). *maps is malloc'ed; free() it. */
 int pm_maps_read(pid_t pid, struct pm_map **maps, size_t *count);
 
 /* A private mapping that is not backed by a file: heap, stack, mmap'ed
@@ -48,6 +49,29 @@ const char *pm_map_label(const struct pm_map *map);
  * or the basename of a path? */
 int pm_map_matches_name(const struct pm_map *map, const char *name);
 
+/*
+ * Why a process has no memory to read. A zombie has exited but is not
+ * reaped yet: its address space is gone, its PID still answers. A kernel
+ * thread never had a user address space.
+ */
+enum pm_process_state {
+	PM_PROCESS_GONE,	/* no such process */
+	PM_PROCESS_ALIVE,	/* a user process */
+	PM_PROCESS_ZOMBIE,	/* exited, not reaped */
+	PM_PROCESS_KTHREAD,	/* a kernel thread */
+};
+
+/* From /proc/PID/stat: the state letter and the PF_KTHREAD flag. */
+enum pm_process_state pm_process_state(pid_t pid);
+
+/* How much work a scan took: what `cowmap --stats` prints, and what the
+ * tests check to see that PAGEMAP_SCAN skipped the empty parts. */
+struct pm_stats {
+	uint64_t entries_read;	/* pagemap entries read with pread */
+	uint64_t scan_calls;	/* PAGEMAP_SCAN ioctls that answered */
+	uint64_t scan_regions;	/* regions they returned */
+};
+
 /* An open process: its pagemap, and the frame tables when readable. */
 struct pm_proc {
 	pid_t pid;
@@ -57,6 +81,7 @@ struct pm_proc {
 	int pfns_visible;	/* PFNs can be read (CAP_SYS_ADMIN) */
 	int scan_state;		/* PAGEMAP_SCAN: 1 works, 0 untried, -1 missing */
 	int force_pread;	/* never use PAGEMAP_SCAN (benchmarks, tests) */
+	struct pm_stats stats;	/* counted since pm_open() */
 };
 
 /* Opens /proc/PID/pagemap (and the frame tables when possible). 0 or -errno. */
@@ -67,6 +92,7 @@ void pm_close(struct pm_proc *proc);
 struct pm_run {
 	uint64_t start, end;	/* [start, end), page aligned */
 	int huge;		/* PMD-mapped huge page (PAGE_IS_HUGE), -1 unknown */
+	int swapped;		/* 1: swapped out, 0: present */
 };
 
 struct pm_runs {
@@ -83,6 +109,15 @@ struct pm_runs {
 int pm_find_runs(struct pm_proc *proc, uint64_t start, uint64_t end,
 		 struct pm_runs *runs, int *used_scan);
 void pm_runs_free(struct pm_runs *runs);
+
+/*
+ * Present-page census of [start, end) without per-page detail: the number
+ * of present pages, from pm_find_runs() alone (no PFNs, no frame tables).
+ * This is the cheap part of a scan, the one PAGEMAP_SCAN speeds up; `make
+ * bench` times it both ways. 0 or -errno, as pm_find_runs().
+ */
+int pm_count_present(struct pm_proc *proc, uint64_t start, uint64_t end,
+		     uint64_t *present, int *used_scan);
 
 /* What is known about one virtual page. Unknown values are -1. */
 struct pm_page {
