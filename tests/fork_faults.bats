@@ -69,11 +69,13 @@ thp_mode() {
 	assert_failure
 }
 
-@test "fork_faults: mmap alone faults no page; the first touch faults once per page" {
+@test "fork_faults: mmap alone faults no page; the first touch faults once per page; fork a few times" {
 	local n=1500
 	run_lab -n $n
 	assert_between "$(minor_of allocated parent)" 0 $SLACK "mmap of $n pages"
 	assert_between "$(minor_of parent-touched parent)" $n $((n + SLACK)) "first touch of $n pages"
+	# fork() copies page tables, not pages: a few faults, not one per page.
+	assert_between "$(minor_of forked parent)" 0 $SLACK "fork of $n touched pages"
 	assert_output --partial "transparent huge pages: machine mode '$(thp_mode)'"
 	assert_output --partial "MADV_NOHUGEPAGE"
 }
@@ -159,10 +161,11 @@ madvised_thp_kb() {
 
 # The lab stops itself at each mark with COWLAB_MARK_SYNC=1: read the
 # parent's smaps while it is stopped at parent-touched and at parent-rewrote.
-@test "fork_faults --thp: the parent's huge pages are never split; the rewrite faults at least once per huge page" {
+@test "fork_faults --thp: only the child's written huge pages are split, the parent's never; the rewrite faults at least once per huge page" {
 	require_thp
 	local n=2048 k=1024 per_huge out=$BATS_TEST_TMPDIR/out marks=$BATS_TEST_TMPDIR/marks
-	local pid p line touched_kb="" rewrote_kb="" deadline=$((SECONDS + 60))
+	local pid p line touched_kb="" rewrote_kb="" child_read_kb="" child_wrote_kb=""
+	local deadline=$((SECONDS + 60))
 	per_huge=$(pages_per_huge_page)
 	COWLAB_MARK_FD=9 COWLAB_MARK_SYNC=1 "$LAB" --batch --thp -n $n -w $k </dev/null >"$out" 9>"$marks" &
 	pid=$!
@@ -175,6 +178,8 @@ madvised_thp_kb() {
 			case $line in
 			"$pid parent-touched") touched_kb=$(madvised_thp_kb "$pid") ;;
 			"$pid parent-rewrote") rewrote_kb=$(madvised_thp_kb "$pid") ;;
+			"$p child-read") [ "$p" = "$pid" ] || child_read_kb=$(madvised_thp_kb "$p") ;;
+			"$p child-wrote") [ "$p" = "$pid" ] || child_wrote_kb=$(madvised_thp_kb "$p") ;;
 			esac
 			kill -CONT "$p"
 		done
@@ -186,6 +191,14 @@ madvised_thp_kb() {
 	[ "$touched_kb" -gt 0 ] || skip "the kernel gave this run no huge page (memory too fragmented?)"
 	# Not split: the parent maps exactly the huge pages of its first touch.
 	assert_equal "$rewrote_kb" "$touched_kb"
+	# The child's writes split the child's own mappings of the huge pages
+	# it wrote into (the first K pages: K / per_huge huge pages, K being a
+	# multiple of it here), and no other.
+	[ -n "$child_read_kb" ] || fail "never saw the child stopped at child-read"
+	[ -n "$child_wrote_kb" ] || fail "never saw the child stopped at child-wrote"
+	assert_equal "$child_read_kb" "$touched_kb"
+	assert_equal $((child_read_kb - child_wrote_kb)) \
+		$((k / per_huge * per_huge * $(getconf PAGESIZE) / 1024))
 	# Units the first touch mapped: huge pages, and 4 KiB pages for the rest.
 	local huge=$((touched_kb * 1024 / $(getconf PAGESIZE) / per_huge)) units
 	units=$((huge + n - huge * per_huge))

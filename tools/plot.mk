@@ -38,7 +38,7 @@ MEDIA_FORK_K = 98304
 # The cost of fork by touched size (MiB), runs per point (the median is
 # drawn, for the fault cost too); fault-cost pages.
 MEDIA_FORKCOST_SIZES = 1,4,16,64,256,1024
-MEDIA_FORKCOST_REPEAT = 9
+MEDIA_FORKCOST_REPEAT = 21
 MEDIA_FAULT_PAGES = 16384
 # The copy benchmark: file size, paired runs with a warm and a cold cache.
 MEDIA_COPY_FLAGS = --size 128M --runs 3 --cold-runs 1

@@ -10,8 +10,7 @@
  * entries to copy.
  *
  * For each size (MiB) the parent maps and touches a buffer, then measures
- * the median, over --repeat runs (the methods taking turns), of the time
- * the PARENT sees for:
+ * the median, over --repeat runs, of the time the PARENT sees for:
  *   fork         fork() + the child's _exit() + waitpid(), 4 KiB pages
  *   fork-thp     the same with the buffer in huge pages (MADV_HUGEPAGE)
  *   vfork        vfork() + the child's _exit() + waitpid()
@@ -447,36 +446,26 @@ static long long time_posix_spawn(void)
 	return now_ns() - start;
 }
 
-/* A way to start a process, timed by run(). */
-struct method {
-	const char *name;
-	long long (*run)(void);
-};
-
 /*
- * The median latency of each method, one table row each. The methods take
- * turns, run after run, so that a moment when the machine is busy (other
- * work on the same cores) slows one run of each rather than every run of
- * one method.
+ * Median latency of one method, one table row. The runs of one method come
+ * one after the other: a fork leaves work behind (its child's page tables
+ * are freed later, in the background), and another method timed just after
+ * it would pay for some of it. The warm-up run absorbs what the previous
+ * method left.
  */
-static void measure(struct table *t, long size_mib, const struct method *m, int n,
-		    int repeat)
+static void measure(struct table *t, long size_mib, const char *method,
+		    long long (*run)(void), int repeat)
 {
-	static long long ns[4][1000];
+	long long ns[1000];
 	long pages = size_mib * (1024 * 1024 / page_size);
-	int i, k;
+	int i;
 
-	for (k = 0; k < n; k++)
-		m[k].run();	/* a warm-up run, not counted: caches, lazy binding */
+	run();			/* a warm-up run, not counted: caches, lazy binding */
 	for (i = 0; i < repeat; i++)
-		for (k = 0; k < n; k++)
-			ns[k][i] = m[k].run();
-	for (k = 0; k < n; k++) {
-		double us = median_us(ns[k], repeat);
-
-		fprintf(t->f, "%ld\t%s\t%ld\t%.1f\n", size_mib * 1024, m[k].name, pages, us);
-		printf("  %-12s %10.1f us (median of %d)\n", m[k].name, us, repeat);
-	}
+		ns[i] = run();
+	fprintf(t->f, "%ld\t%s\t%ld\t%.1f\n", size_mib * 1024, method, pages,
+		median_us(ns, repeat));
+	printf("  %-12s %10.1f us (median of %d)\n", method, median_us(ns, repeat), repeat);
 	fflush(stdout);
 }
 
@@ -499,11 +488,6 @@ static char *touched_buffer(long size_mib, int thp)
 
 static void latency_table(struct table *t, const struct options *opt)
 {
-	static const struct method small_pages[3] = {
-		{ "fork", time_fork }, { "vfork", time_vfork },
-		{ "posix_spawn", time_posix_spawn },
-	};
-	static const struct method huge_pages = { "fork-thp", time_fork };
 	pid_t self = getpid();
 	int i;
 
@@ -519,17 +503,19 @@ static void latency_table(struct table *t, const struct options *opt)
 		       (int)self, (int)self);
 		lab_pause(opt->interactive, "touch the buffer and time fork, vfork, posix_spawn");
 
-		/* The three ways to start a process, taking turns on the
-		 * buffer of 4 KiB pages; then fork again on huge pages (a
-		 * buffer of its own, mapped when the first one is gone, or
-		 * fork would copy the page tables of both). */
+		/* The three ways to start a process on the buffer of 4 KiB
+		 * pages; then fork again on huge pages (a buffer of its own,
+		 * mapped when the first one is gone, or fork would copy the
+		 * page tables of both). */
 		buf = touched_buffer(mib, 0);
-		measure(t, mib, small_pages, 3, opt->repeat);
+		measure(t, mib, "fork", time_fork, opt->repeat);
+		measure(t, mib, "vfork", time_vfork, opt->repeat);
+		measure(t, mib, "posix_spawn", time_posix_spawn, opt->repeat);
 		lab_mark("measured-4k");
 		munmap(buf, size);
 
 		buf = touched_buffer(mib, 1);
-		measure(t, mib, &huge_pages, 1, opt->repeat);
+		measure(t, mib, "fork-thp", time_fork, opt->repeat);
 		lab_mark("measured-thp");
 		munmap(buf, size);
 	}
