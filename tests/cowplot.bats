@@ -30,7 +30,8 @@ setup_file() {
 		--methods mmap,read --dir "$dir/copy" -o "$dir/copy.tsv" > "$dir/copy.out"
 }
 
-# Until the lab suite's fork_cost is merged, its plots are skipped.
+# fork_cost is part of the kit; if it was not built, its plots are skipped
+# with a message rather than failing on a missing table.
 need_fork_cost() {
 	[ -x "$FORK_COST" ] || skip "fork_cost is not in this tree yet"
 }
@@ -116,7 +117,8 @@ tsv_value() {
 	local tsv=$BATS_FILE_TMPDIR/fork.tsv svg=$BATS_TEST_TMPDIR/t.svg parent child
 	parent=$(tsv_value "$tsv" role parent pid)
 	child=$(tsv_value "$tsv" role child pid)
-	[ -n "$parent" ] && [ -n "$child" ]
+	[ -n "$parent" ] || fail "no parent row in $tsv"
+	[ -n "$child" ] || fail "no child row in $tsv"
 	run "$COWPLOT" timeline "$tsv" -o "$svg" --note "N=$N K=$K"
 	assert_success
 	run cat "$svg"
@@ -174,6 +176,83 @@ tsv_value() {
 	run cat "$BATS_TEST_TMPDIR/faultcost.svg"
 	assert_output --partial "copy-on-write"
 	assert_output --partial "demand-zero"
+	# fork_cost --repeat 1 measured each kind once: no "median" on the axis.
+	assert_output --partial "one run"
+	refute_output --partial "median"
+}
+
+@test "cowplot faultcost: the axis says what a bar is, from the table's runs column" {
+	local tsv=$BATS_TEST_TMPDIR/fc.tsv
+	printf 'kind\tpages\tfaults\tns_per_fault\truns\n' > "$tsv"
+	printf '%s\t64\t64\t%s\t9\n' demand-zero 1500.0 cow 2800.5 reuse 800.0 >> "$tsv"
+	run "$COWPLOT" faultcost "$tsv" -o "$BATS_TEST_TMPDIR/fc.svg"
+	assert_success
+	run cat "$BATS_TEST_TMPDIR/fc.svg"
+	assert_output --partial "median of 9 runs"
+	# the bars' values come from the table
+	assert_output --partial "2.8 µs"
+	printf 'demand-zero\t64\t64\t1500.0\t0\n' >> "$tsv"
+	run "$COWPLOT" faultcost "$tsv" -o "$BATS_TEST_TMPDIR/fc2.svg"
+	assert_failure 1
+	assert_equal "${#lines[@]}" 1
+	assert_output --partial "runs"
+	[ ! -e "$BATS_TEST_TMPDIR/fc2.svg" ]
+}
+
+# A table of N rows after its header, with field NAME of data row ROW set
+# to VALUE: bad.tsv in the test's directory.
+with_field() {
+	awk -F'\t' -v OFS='\t' -v name="$2" -v row="$3" -v value="$4" '
+		NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) c = i }
+		NR == row + 1 { $c = value } { print }' "$1" > "$BATS_TEST_TMPDIR/bad.tsv"
+}
+
+@test "cowplot: a negative time, count or size is refused with one line, and no output file" {
+	local out=$BATS_TEST_TMPDIR/neg.png kind tsv name
+	for spec in "copy copy wall_s" "copy copy min_flt" "copy copy size_bytes" \
+		"timeline fork min_flt" "timeline fork time_s" "memory fork shared_dirty_kb" \
+		"memory fork rss_kb"; do
+		set -- $spec
+		kind=$1 tsv=$BATS_FILE_TMPDIR/$2.tsv name=$3
+		with_field "$tsv" "$name" 2 -0.5
+		run "$COWPLOT" "$kind" "$BATS_TEST_TMPDIR/bad.tsv" -o "$out"
+		[ "$status" -eq 1 ] || fail "$kind with $name = -0.5: status $status ($output)"
+		[ "${#lines[@]}" -eq 1 ] || fail "$kind with $name = -0.5: $output"
+		[[ $output == *"$name is negative"* ]] || fail "$kind with $name = -0.5: $output"
+		[ ! -e "$out" ] || fail "$kind with $name = -0.5 wrote $out"
+	done
+	run find "$BATS_TEST_TMPDIR" -name '.*.tmp'
+	assert_output ""
+}
+
+# Points (gnuplot's filled circles, pointtype 7) drawn in an SVG.
+svg_points() {
+	grep -o "xlink:href='#gpPt6'" "$1" | wc -l
+}
+
+@test "cowplot memory: only real readings of smaps_rollup are drawn, not the repeats between them" {
+	local tsv=$BATS_TEST_TMPDIR/m.tsv
+	# One process. cowsample reads smaps_rollup at every event row and on a
+	# sample row at most every 100 ms; rows in between repeat the last
+	# reading. Readings here: start, the mark, the sample 150 ms after the
+	# mark (changed) and the exit: four. The repeats at 0.01, 0.02 and 0.06
+	# must not be drawn.
+	printf 'time_s\tpid\tppid\tcomm\tevent\tmin_flt\tmaj_flt\trss_kb\tphase\trole\tpss_kb\tshared_dirty_kb\tprivate_dirty_kb\n' > "$tsv"
+	printf '%s\t100\t1\tlab\t%s\t%s\t0\t%s\t%s\tparent\t0\t%s\t%s\n' \
+		0.000 start 10 100 - 0 100 \
+		0.010 sample 20 200 - 0 100 \
+		0.020 sample 30 300 - 0 100 \
+		0.050 mark 40 400 step 0 400 \
+		0.060 sample 50 500 step 0 400 \
+		0.200 sample 60 600 step 0 600 \
+		0.300 exit 70 700 step 0 600 >> "$tsv"
+	run "$COWPLOT" memory "$tsv" -o "$BATS_TEST_TMPDIR/m.svg"
+	assert_success
+	# 4 readings in each of the two smaps panels, and the legend's two
+	# samples (the process and "a reading").
+	assert_equal "$(svg_points "$BATS_TEST_TMPDIR/m.svg")" $((4 * 2 + 2))
+	run cat "$BATS_TEST_TMPDIR/m.svg"
+	assert_output --partial "a reading of smaps_rollup"
 }
 
 @test "cowplot copy: a real bench-copy table renders" {

@@ -35,7 +35,7 @@ check_latency_table() {
 	run "$FORK_COST" --help
 	assert_success
 	assert_output --partial "size_kib  method  pages  latency_us"
-	assert_output --partial "kind  pages  faults  ns_per_fault"
+	assert_output --partial "kind  pages  faults  ns_per_fault  runs"
 }
 
 @test "fork_cost -o FILE: one row per size and method, the explanations on stdout" {
@@ -72,23 +72,28 @@ check_latency_table() {
 	esac
 }
 
-@test "fork_cost --fault-cost: demand-zero, cow and reuse each took one fault per page" {
-	local pages=300
-	run --separate-stderr "$FORK_COST" --batch --fault-cost --fault-pages $pages -o "$BATS_TEST_TMPDIR/fc.tsv"
+@test "fork_cost --fault-cost: demand-zero, cow and reuse each took one fault per page, in every run" {
+	local pages=300 runs=5
+	run --separate-stderr "$FORK_COST" --batch --fault-cost --fault-pages $pages --repeat $runs \
+		-o "$BATS_TEST_TMPDIR/fc.tsv"
 	assert_success
 	local file=$BATS_TEST_TMPDIR/fc.tsv kind row
-	assert_equal "$(head -n 1 "$file")" "$(printf 'kind\tpages\tfaults\tns_per_fault')"
+	assert_equal "$(head -n 1 "$file")" "$(printf 'kind\tpages\tfaults\tns_per_fault\truns')"
 	assert_equal "$(wc -l <"$file")" 4
 	for kind in demand-zero cow reuse; do
 		row=$(awk -F '\t' -v k=$kind '$1 == k' "$file")
 		assert_equal "$(cut -f2 <<<"$row")" $pages
-		# faults: the kernel's count (getrusage) during the writes.
+		# faults: the kernel's count (getrusage) during the writes of the
+		# median run; the result line: of the first run, the one watched.
 		assert_between "$(cut -f3 <<<"$row")" $pages $((pages + LAB_SLACK)) "$kind faults"
+		assert_between "$(result_field $kind parent minor)" $pages $((pages + LAB_SLACK)) "$kind faults, first run"
 		[[ $(cut -f4 <<<"$row") =~ ^[0-9]+\.[0-9]$ ]] || fail "bad ns_per_fault in: $row"
-		# The result line says the same.
-		assert_equal "$(result_field $kind parent minor)" "$(cut -f3 <<<"$row")"
+		assert_equal "$(cut -f5 <<<"$row")" $runs
 	done
-	awk -F '\t' 'NF != 4 { exit 1 }' "$file"
+	awk -F '\t' 'NF != 5 { exit 1 }' "$file"
+	# One result line per kind, however many runs.
+	assert_equal "$(grep -c '^result: phase=cow ' <<<"$stderr$output")" 1
+	[[ $stderr$output == *"median of $runs runs"* ]] || fail "the medians are not announced"
 }
 
 @test "fork_cost --fault-cost-o FILE: both tables in one run" {

@@ -60,7 +60,8 @@ thp_mode() {
 	done
 	parent=$(sed -n 's/^result: .* role=parent pid=\([0-9]*\) .*/\1/p' <<<"$output" | sort -u)
 	child=$(sed -n 's/^result: .* role=child pid=\([0-9]*\) .*/\1/p' <<<"$output" | sort -u)
-	[ "$(wc -l <<<"$parent")" -eq 1 ] && [ "$(wc -l <<<"$child")" -eq 1 ]
+	[ "$(wc -l <<<"$parent")" -eq 1 ] || fail "several parent PIDs: $parent"
+	[ "$(wc -l <<<"$child")" -eq 1 ] || fail "several child PIDs: $child"
 	[ "$parent" != "$child" ]
 	assert_output --partial "ps -o pid,ppid,min_flt,maj_flt,cmd -p $parent,$child"
 	# The child was reaped: it is gone when the lab ends.
@@ -68,11 +69,13 @@ thp_mode() {
 	assert_failure
 }
 
-@test "fork_faults: mmap alone faults no page; the first touch faults once per page" {
+@test "fork_faults: mmap alone faults no page; the first touch faults once per page; fork a few times" {
 	local n=1500
 	run_lab -n $n
 	assert_between "$(minor_of allocated parent)" 0 $SLACK "mmap of $n pages"
 	assert_between "$(minor_of parent-touched parent)" $n $((n + SLACK)) "first touch of $n pages"
+	# fork() copies page tables, not pages: a few faults, not one per page.
+	assert_between "$(minor_of forked parent)" 0 $SLACK "fork of $n touched pages"
 	assert_output --partial "transparent huge pages: machine mode '$(thp_mode)'"
 	assert_output --partial "MADV_NOHUGEPAGE"
 }
@@ -110,20 +113,99 @@ thp_mode() {
 	assert_output --partial "reuse"
 }
 
-@test "fork_faults --thp: the first touch takes far fewer faults than pages" {
+# Skip unless the kernel gives huge pages to a buffer that asks for them.
+require_thp() {
 	case "$(thp_mode)" in
 	always|madvise) ;;
 	*) skip "transparent huge pages are '$(thp_mode)' here (need always or madvise)" ;;
 	esac
-	# N = 2048 pages = 8 MiB = 4 huge pages of 2 MiB: about N/512 faults.
-	# The bound N/64 = 32 leaves room for a huge page the kernel could not
-	# give at once, yet it is far below the N faults of 4 KiB pages.
-	local n=2048 k=300
+}
+
+# 4 KiB pages per huge page (512 on x86-64).
+pages_per_huge_page() {
+	echo $(($(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size) / $(getconf PAGESIZE)))
+}
+
+@test "fork_faults --thp: few faults at first touch, K at the child's writes, touch..N at the rewrite" {
+	require_thp
+	# N = 2048 pages = 8 MiB = 4 huge pages of 2 MiB.
+	local n=2048 k=1024 touch rewrite
 	run_lab -n $n -w $k --thp
 	assert_output --partial "MADV_HUGEPAGE"
-	assert_between "$(minor_of parent-touched parent)" 1 $((n / 64)) "first touch of $n pages with THP"
-	# Copy-on-write still copies 4 KiB pages, one fault per written page.
+	# One fault per huge page: far below N/4, yet not zero.
+	touch=$(minor_of parent-touched parent)
+	assert_between "$touch" 1 $((n / 4)) "first touch of $n pages with THP"
+	# Copy-on-write still copies 4 KiB pages, one fault per written page:
+	# the kernel splits the child's mapping of a huge page it writes.
 	assert_between "$(minor_of child-wrote child)" $k $((k + SLACK)) "child writes $k pages with THP"
+	# At least one fault per huge page (and per 4 KiB page) that the first
+	# touch mapped, since fork write-protected them all; at most one per
+	# 4 KiB page: the spurious faults of TLB entries that still cached a
+	# piece of a huge page read-only (their number varies from run to run).
+	rewrite=$(minor_of parent-rewrote parent)
+	assert_between "$rewrite" $((touch > SLACK ? touch - SLACK : 1)) $((n + SLACK)) "parent rewrites $n pages with THP"
+	assert_output --partial "spurious"
+}
+
+# The state of process PID (R, S, T, Z, ...), empty when it is gone.
+proc_state() {
+	awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null || true
+}
+
+# AnonHugePages (KiB) of the mappings of PID that asked for huge pages
+# (madvise(MADV_HUGEPAGE): "hg" in their VmFlags): the lab's buffer.
+madvised_thp_kb() {
+	awk '/^AnonHugePages:/ { kb = $2 } /^VmFlags:/ { if (/ hg( |$)/) sum += kb }
+		END { print sum + 0 }' "/proc/$1/smaps"
+}
+
+# The lab stops itself at each mark with COWLAB_MARK_SYNC=1: read the
+# parent's smaps while it is stopped at parent-touched and at parent-rewrote.
+@test "fork_faults --thp: only the child's written huge pages are split, the parent's never; the rewrite faults at least once per huge page" {
+	require_thp
+	local n=2048 k=1024 per_huge out=$BATS_TEST_TMPDIR/out marks=$BATS_TEST_TMPDIR/marks
+	local pid p line touched_kb="" rewrote_kb="" child_read_kb="" child_wrote_kb=""
+	local deadline=$((SECONDS + 60))
+	per_huge=$(pages_per_huge_page)
+	COWLAB_MARK_FD=9 COWLAB_MARK_SYNC=1 "$LAB" --batch --thp -n $n -w $k </dev/null >"$out" 9>"$marks" &
+	pid=$!
+	while [ -d "/proc/$pid" ] && [ "$(proc_state "$pid")" != Z ]; do
+		[ $SECONDS -lt $deadline ] || fail "the lab did not finish: $(cat "$out")"
+		for p in $pid $(cat "/proc/$pid/task/$pid/children" 2>/dev/null); do
+			[ "$(proc_state "$p")" = T ] || continue
+			# Stopped at its latest mark.
+			line=$(grep "^$p " "$marks" | tail -n 1)
+			case $line in
+			"$pid parent-touched") touched_kb=$(madvised_thp_kb "$pid") ;;
+			"$pid parent-rewrote") rewrote_kb=$(madvised_thp_kb "$pid") ;;
+			"$p child-read") [ "$p" = "$pid" ] || child_read_kb=$(madvised_thp_kb "$p") ;;
+			"$p child-wrote") [ "$p" = "$pid" ] || child_wrote_kb=$(madvised_thp_kb "$p") ;;
+			esac
+			kill -CONT "$p"
+		done
+		sleep 0.01
+	done
+	wait "$pid"
+	[ -n "$touched_kb" ] || fail "never saw the parent stopped at parent-touched"
+	[ -n "$rewrote_kb" ] || fail "never saw the parent stopped at parent-rewrote"
+	[ "$touched_kb" -gt 0 ] || skip "the kernel gave this run no huge page (memory too fragmented?)"
+	# Not split: the parent maps exactly the huge pages of its first touch.
+	assert_equal "$rewrote_kb" "$touched_kb"
+	# The child's writes split the child's own mappings of the huge pages
+	# it wrote into (the first K pages: K / per_huge huge pages, K being a
+	# multiple of it here), and no other.
+	[ -n "$child_read_kb" ] || fail "never saw the child stopped at child-read"
+	[ -n "$child_wrote_kb" ] || fail "never saw the child stopped at child-wrote"
+	assert_equal "$child_read_kb" "$touched_kb"
+	assert_equal $((child_read_kb - child_wrote_kb)) \
+		$((k / per_huge * per_huge * $(getconf PAGESIZE) / 1024))
+	# Units the first touch mapped: huge pages, and 4 KiB pages for the rest.
+	local huge=$((touched_kb * 1024 / $(getconf PAGESIZE) / per_huge)) units
+	units=$((huge + n - huge * per_huge))
+	output=$(cat "$out")
+	assert_between "$(minor_of parent-touched parent)" $units $((units + SLACK)) "first touch: $huge huge pages"
+	assert_between "$(minor_of parent-rewrote parent)" $units $((n + SLACK)) "rewrite of $huge huge pages"
+	assert_between "$(minor_of child-wrote child)" $k $((k + SLACK)) "child writes $k pages"
 }
 
 @test "fork_faults --help: usage on stdout, exit 0" {

@@ -55,3 +55,31 @@ setup() {
 	run --separate-stderr sh "$DEMO" --builddir "$BUILDDIR" nope
 	assert_equal "$stderr" "run-demo: nope: no such lab (built lab programs: $(cd "$BUILDDIR/support" && for f in */*; do [ -f "$f" ] && [ -x "$f" ] && echo "${f##*/}"; done | sort -u | paste -sd ' ' -)) (try --help)"
 }
+
+@test "run-demo: a lab folder whose program has another name, and the lab text's name" {
+	local name
+	for name in shared-memory shared_vs_private shared-vs-private; do
+		run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/s.tsv" "$name"
+		assert_success
+		assert_output --partial "shared_vs_private"
+		assert_output --partial "every sample is in $BATS_TEST_TMPDIR/s.tsv"
+	done
+}
+
+@test "run-demo mmap-copy with no arguments: copies a temporary 64 MiB file with -v, then removes it" {
+	local tmp=$BATS_TEST_TMPDIR/tmp tsv=$BATS_TEST_TMPDIR/copy.tsv dir
+	mkdir "$tmp"
+	TMPDIR=$tmp run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$tsv" mmap-copy
+	assert_success
+	assert_output --partial "64 MiB of random data"
+	# -v: each step of the copy, and cowsample's row for the copying phase.
+	assert_line --regexp '^result: phase=copied role=[a-z]+ pid=[0-9]+ minor=[0-9]+ major=[0-9]+$'
+	assert_line --regexp '^parent +[0-9]+ +mmap_copy +copied +[0-9]+ +[0-9]+'
+	assert_output --partial "the copy is identical to the source"
+	dir=$(sed -n 's|^run-demo: \(.*\)/source to .*|\1|p' <<<"$output")
+	[ -n "$dir" ] || fail "the demo did not say where the file was"
+	[[ $dir == "$tmp"/* ]] || fail "temporary directory $dir is not under TMPDIR"
+	[ ! -e "$dir" ] || fail "$dir was left behind"
+	[ -z "$(ls -A "$tmp")" ] || fail "left in TMPDIR: $(ls -A "$tmp")"
+	[ "$(grep -c '	mark	' "$tsv")" -ge 3 ]
+}

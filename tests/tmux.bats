@@ -107,13 +107,32 @@ live_min_flt_at_least() {
 	assert_output --partial "tmux not found"
 }
 
-@test "cowlab-tmux: an unknown lab is refused before tmux starts" {
+@test "cowlab-tmux: an unknown lab is a usage error, refused before tmux starts" {
 	run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null -d --builddir "$BUILDDIR" no-such-lab
-	assert_failure 1
+	assert_failure 2
 	assert_equal "${#lines[@]}" 1
-	assert_output --partial "no-such-lab"
+	assert_output --partial "no-such-lab: no such lab"
 	run tmx list-sessions
 	assert_failure
+}
+
+@test "cowlab-tmux --help: the default session name and the lab names, as they are" {
+	run "$TMUX_LAB" --help
+	assert_success
+	assert_output --partial "default: cowlab-LAB"
+	assert_output --partial "shared_vs_private"
+	refute_output --partial "LAB_ with"
+}
+
+# The ps pane's rows: PID in the first column.
+ps_pane_has_pid() {
+	text_of "$1" | awk -v pid="$2" '$1 == pid { found = 1 } END { exit !found }'
+}
+
+# Every line of the live table that holds a process row of PID fits on one
+# line of the pane: the row ends with its RSS (and "exited" at the end).
+live_row_unwrapped() {
+	tmx capture-pane -p -t "$1" | grep -E "^ *$2 +[0-9]+ +[a-z]+ .* [0-9]+( exited)? *$" >/dev/null
 }
 
 @test "cowlab-tmux: step by step, the live pane shows the child's K copy-on-write faults" {
@@ -124,7 +143,12 @@ live_min_flt_at_least() {
 	lab=$(pane_of lab)
 	live=$(pane_of live)
 	ps=$(pane_of ps)
-	[ -n "$lab" ] && [ -n "$live" ] && [ -n "$ps" ]
+	[ -n "$lab" ] || fail "no lab pane"
+	[ -n "$live" ] || fail "no live pane"
+	[ -n "$ps" ] || fail "no ps pane"
+	# The live pane is wide enough for cowsample's table (123 columns).
+	[ "$(tmx display-message -p -t "$live" '#{pane_width}')" -ge 123 ] ||
+		fail "live pane only $(tmx display-message -p -t "$live" '#{pane_width}') columns wide"
 
 	# Enter at each prompt, until the child has written its K pages (the
 	# lab then waits before letting the child exit).
@@ -142,9 +166,20 @@ live_min_flt_at_least() {
 	assert_success
 	run text_of "$live"
 	assert_output --regexp "$child +[0-9]+ +child "
-	# the ps pane shows the plain ps command and the child's row
-	run poll pane_has "$ps" "ps -o pid,ppid,min_flt,maj_flt,cmd"
+	# the ps pane shows the plain ps command and the rows of the lab's
+	# processes: the ps watches the terminal the lab really runs on.
+	local parent
+	parent=$(text_of "$lab" | sed -n 's/^Parent \([0-9]*\) forked child.*/\1/p')
+	[ -n "$parent" ] || fail "no parent PID in: $(text_of "$lab")"
+	run poll pane_has "$ps" "ps -o pid,ppid,min_flt,maj_flt,cmd -t pts/"
 	assert_success
+	run poll ps_pane_has_pid "$ps" "$parent"
+	assert_success
+	run poll ps_pane_has_pid "$ps" "$child"
+	assert_success
+	refute_output --partial "could not be found"
+	run text_of "$ps"
+	refute_output --partial "TTY could not be found"
 
 	# Let the lab finish; then the live pane still shows the final counts.
 	while ! lab_ended "$lab"; do
@@ -160,8 +195,53 @@ live_min_flt_at_least() {
 	assert_success
 	run live_min_flt_at_least "$live" "$child" "$K"
 	assert_success
+	# The final table does not wrap: each row on one line, "exited" and all.
+	run live_row_unwrapped "$live" "$child"
+	assert_success
+	run live_row_unwrapped "$live" "$parent"
+	assert_success
 	run pane_of live
 	assert_output "$live"
+}
+
+@test "cowlab-tmux: the default session is cowlab-LAB; a wide window puts the live table beside the lab" {
+	run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null --size 240x50 -d \
+		--builddir "$BUILDDIR" fork-faults -- --batch -n "$N" -w "$K"
+	assert_success
+	run tmx list-sessions -F '#{session_name}'
+	assert_output cowlab-fork-faults
+	local lab live
+	lab=$(pane_of lab)
+	live=$(pane_of live)
+	# side by side: the same top row, the live pane to the right
+	assert_equal "$(tmx display-message -p -t "$live" '#{pane_top}')" "$(tmx display-message -p -t "$lab" '#{pane_top}')"
+	[ "$(tmx display-message -p -t "$live" '#{pane_left}')" -gt 0 ] || fail "live pane is not right of the lab"
+	[ "$(tmx display-message -p -t "$live" '#{pane_width}')" -ge 123 ]
+	run timeout "$DEADLINE" tmux -S "$SOCK" wait-for cowlab-fork-faults-done
+	assert_success
+	run poll pane_has "$live" finished
+	assert_success
+}
+
+@test "cowlab-tmux: a lab whose folder and program have different names (shared-memory)" {
+	local name
+	for name in shared-memory shared-vs-private; do
+		run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null --size 200x50 -d \
+			--builddir "$BUILDDIR" -s "s-$name" "$name" -- --batch
+		assert_success
+	done
+	local lab
+	for lab in $(pane_of lab); do
+		run poll lab_ended "$lab"
+		assert_success
+		run pane_has "$lab" 'ended (status 0)'
+		assert_success
+		run pane_has "$lab" 'result: phase='
+		assert_success
+	done
+	[ "$(pane_of lab | wc -l)" -eq 2 ]
+	run tmx list-panes -a -F '#{@cowlab} #{pane_current_command}'
+	refute_output --partial "not built"
 }
 
 @test "cowlab-tmux: inside tmux it splits the current window and runs the lab in this pane" {

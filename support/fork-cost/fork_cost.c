@@ -18,13 +18,16 @@
  * and writes a table (TSV):   size_kib  method  pages  latency_us
  * (pages: the buffer's size in 4 KiB pages, the same for every method).
  *
- * --fault-cost measures the time of one fault of each kind, on P pages:
+ * --fault-cost measures the time of one fault of each kind, on P pages, in
+ * --repeat runs (each on a fresh buffer):
  *   demand-zero  first write to a fresh page: allocate and zero a frame
  *   cow          write to a page shared with a child: copy it
  *   reuse        write to a write-protected page that is no longer shared
  *                (the child exited): no copy, just make it writable
- * and writes a table (TSV):   kind  pages  faults  ns_per_fault
- * where faults is what the kernel counted (getrusage) during the writes.
+ * and writes a table (TSV):   kind  pages  faults  ns_per_fault  runs
+ * where faults is what the kernel counted (getrusage) during the writes of
+ * one run (the median run), ns_per_fault the median over the runs of the
+ * time of the writes divided by their faults.
  *
  * The tables go to stdout (then the explanations go to stderr) or to -o
  * FILE, written to a temporary file and renamed, so FILE is never half
@@ -89,7 +92,8 @@ static void print_help(void)
 	       "\n"
 	       "  -s, --sizes=LIST       buffer sizes in MiB, comma-separated\n"
 	       "                         (default 1,4,16,64,256,1024; each 1..%d)\n"
-	       "  -r, --repeat=N         runs per measurement, the median is kept (default 9)\n"
+	       "  -r, --repeat=N         runs per measurement, the median is kept (default 9;\n"
+	       "                         for --fault-cost: runs of the three kinds)\n"
 	       "  -o, --output=FILE      write the table to FILE instead of stdout\n"
 	       "      --fault-cost       measure the cost per fault INSTEAD of the latency table\n"
 	       "      --fault-cost-o=FILE  measure both; write the fault-cost table to FILE\n"
@@ -100,7 +104,7 @@ static void print_help(void)
 	       "\n"
 	       "Tables (TSV, header first):\n"
 	       "  size_kib  method  pages  latency_us    method: fork fork-thp vfork posix_spawn\n"
-	       "  kind  pages  faults  ns_per_fault      kind: demand-zero cow reuse\n"
+	       "  kind  pages  faults  ns_per_fault  runs   kind: demand-zero cow reuse\n"
 	       "When a table goes to stdout, the explanations go to stderr.\n"
 	       "Latencies are medians as seen by the parent: fork()+child _exit()+waitpid().\n",
 	       prog, MAX_SIZE_MIB);
@@ -442,7 +446,13 @@ static long long time_posix_spawn(void)
 	return now_ns() - start;
 }
 
-/* Median latency of one method, one table row. */
+/*
+ * Median latency of one method, one table row. The runs of one method come
+ * one after the other: a fork leaves work behind (its child's page tables
+ * are freed later, in the background), and another method timed just after
+ * it would pay for some of it. The warm-up run absorbs what the previous
+ * method left.
+ */
 static void measure(struct table *t, long size_mib, const char *method,
 		    long long (*run)(void), int repeat)
 {
@@ -493,6 +503,10 @@ static void latency_table(struct table *t, const struct options *opt)
 		       (int)self, (int)self);
 		lab_pause(opt->interactive, "touch the buffer and time fork, vfork, posix_spawn");
 
+		/* The three ways to start a process on the buffer of 4 KiB
+		 * pages; then fork again on huge pages (a buffer of its own,
+		 * mapped when the first one is gone, or fork would copy the
+		 * page tables of both). */
 		buf = touched_buffer(mib, 0);
 		measure(t, mib, "fork", time_fork, opt->repeat);
 		measure(t, mib, "vfork", time_vfork, opt->repeat);
@@ -515,44 +529,51 @@ static void latency_table(struct table *t, const struct options *opt)
 /* --fault-cost: what one fault of each kind costs                      */
 /* ------------------------------------------------------------------ */
 
-/* Time the writes to every page; faults are counted by the kernel. */
-static void time_writes(struct table *t, const char *kind, char *buf, long pages, char value)
+/* The kinds of fault, in the order they are measured. */
+enum { DEMAND_ZERO, COW, REUSE, NKINDS };
+static const char *const kind_name[NKINDS] = { "demand-zero", "cow", "reuse" };
+
+/* What one kind of fault cost in each run. */
+struct fault_runs {
+	long long ns[1000];	/* time of the writes to all pages, per run */
+	long faults[1000];	/* faults the kernel counted, per run */
+};
+
+/* Write every page and time it into r (the runs of this kind); the kernel
+ * counts the faults. The first run (the one a student watches) marks its
+ * phase and prints its result line; the others only add to the median. */
+static void time_writes(struct fault_runs *r, int run, int kind, char *buf,
+			long pages, char value)
 {
 	struct lab_faults before, after;
-	long long start, ns;
-	long faults;
+	long long start;
 
 	before = lab_faults_now();
 	start = now_ns();
 	write_pages(buf, pages, value);
-	ns = now_ns() - start;
+	r->ns[run] = now_ns() - start;
 	after = lab_faults_now();
-	lab_mark(kind);
-	lab_result(kind, "parent", before, after);
-	faults = after.minor - before.minor + after.major - before.major;
-	fprintf(t->f, "%s\t%ld\t%ld\t%.1f\n", kind, pages, faults,
-		faults > 0 ? (double)ns / faults : 0.0);
-	printf("  %-12s %ld faults for %ld pages, %.1f ns per fault\n", kind, faults, pages,
-	       faults > 0 ? (double)ns / faults : 0.0);
-	fflush(stdout);
+	r->faults[run] = after.minor - before.minor + after.major - before.major;
+	if (run == 0) {
+		lab_mark(kind_name[kind]);
+		lab_result(kind_name[kind], "parent", before, after);
+	}
 }
 
-static void fault_cost_table(struct table *t, const struct options *opt)
+/* One run: a fresh buffer, then one fault of each kind per page. */
+static void fault_cost_run(struct fault_runs r[NKINDS], int run, const struct options *opt)
 {
 	long pages = opt->fault_pages;
+	int watched = run == 0 && opt->interactive;
 	char *buf = map_buffer((size_t)pages * page_size, 0);
 	int hold[2];
 	pid_t child;
 
-	fprintf(t->f, "kind\tpages\tfaults\tns_per_fault\n");
-	printf("\n== The cost of one page fault, on %ld pages of 4 KiB ==\n", pages);
-	printf("watch it: ps -o pid,ppid,stat,min_flt,maj_flt,rss,cmd -p %d --ppid %d\n",
-	       (int)getpid(), (int)getpid());
-	lab_pause(opt->interactive, "write every page of a fresh buffer");
-	time_writes(t, "demand-zero", buf, pages, 1);
+	lab_pause(watched, "write every page of a fresh buffer");
+	time_writes(&r[DEMAND_ZERO], run, DEMAND_ZERO, buf, pages, 1);
 
 	/* A child holds the pages shared while the parent writes them. */
-	lab_pause(opt->interactive, "fork a child that keeps the pages shared, and write them");
+	lab_pause(watched, "fork a child that keeps the pages shared, and write them");
 	if (pipe(hold) != 0)
 		die("pipe");
 	fflush(stdout);
@@ -566,13 +587,13 @@ static void fault_cost_table(struct table *t, const struct options *opt)
 		_exit(read(hold[0], &c, 1) < 0);	/* until the parent closes */
 	}
 	close(hold[0]);
-	time_writes(t, "cow", buf, pages, 2);
+	time_writes(&r[COW], run, COW, buf, pages, 2);
 	close(hold[1]);
 	wait_child(child);
 
 	/* A child that exits at once: the pages stay write-protected in the
 	 * parent, but nobody shares them any more. */
-	lab_pause(opt->interactive, "fork a child that exits at once, and write again");
+	lab_pause(watched, "fork a child that exits at once, and write again");
 	fflush(stdout);
 	child = fork();
 	if (child < 0)
@@ -580,12 +601,63 @@ static void fault_cost_table(struct table *t, const struct options *opt)
 	if (child == 0)
 		_exit(0);
 	wait_child(child);
-	time_writes(t, "reuse", buf, pages, 3);
+	time_writes(&r[REUSE], run, REUSE, buf, pages, 3);
 
 	munmap(buf, (size_t)pages * page_size);
+}
+
+/* The median of n fault counts (the lower middle one when n is even). */
+static long median_faults(long *faults, int n)
+{
+	long sorted[1000];
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		long v = faults[i];
+
+		for (j = i; j > 0 && sorted[j - 1] > v; j--)
+			sorted[j] = sorted[j - 1];
+		sorted[j] = v;
+	}
+	return sorted[(n - 1) / 2];
+}
+
+static void fault_cost_table(struct table *t, const struct options *opt)
+{
+	static struct fault_runs r[NKINDS];
+	long pages = opt->fault_pages;
+	long long per_fault[1000];
+	int kind, run;
+
+	printf("\n== The cost of one page fault, on %ld pages of 4 KiB, %d run%s ==\n",
+	       pages, opt->repeat, opt->repeat == 1 ? "" : "s");
+	printf("watch it: ps -o pid,ppid,stat,min_flt,maj_flt,rss,cmd -p %d --ppid %d\n",
+	       (int)getpid(), (int)getpid());
+	for (run = 0; run < opt->repeat; run++)
+		fault_cost_run(r, run, opt);
+
+	/* Per kind: the median over the runs of (time of the writes / faults). */
+	fprintf(t->f, "kind\tpages\tfaults\tns_per_fault\truns\n");
+	for (kind = 0; kind < NKINDS; kind++) {
+		long faults = median_faults(r[kind].faults, opt->repeat);
+		double ns;
+
+		for (run = 0; run < opt->repeat; run++)
+			per_fault[run] = r[kind].faults[run] > 0 ?
+				r[kind].ns[run] * 1000 / r[kind].faults[run] : 0;
+		/* (per_fault holds picoseconds: median_us gives nanoseconds) */
+		ns = median_us(per_fault, opt->repeat);
+		fprintf(t->f, "%s\t%ld\t%ld\t%.1f\t%d\n", kind_name[kind], pages, faults,
+			ns, opt->repeat);
+		printf("  %-12s %ld faults for %ld pages, %.1f ns per fault (median of %d run%s)\n",
+		       kind_name[kind], faults, pages, ns, opt->repeat,
+		       opt->repeat == 1 ? "" : "s");
+	}
+	fflush(stdout);
 	printf("\ndemand-zero allocates and zeroes a frame; cow allocates and copies one;\n"
 	       "reuse only makes the entry writable again. All three pay for the trap\n"
-	       "into the kernel, which dominates on a virtual machine.\n");
+	       "into the kernel, which costs far more in some virtual machines than on\n"
+	       "bare metal.\n");
 }
 
 /* ------------------------------------------------------------------ */

@@ -528,11 +528,23 @@ static void step_first_touch(struct lab *lab)
 	write_pages(lab->buf, pages, 'p');
 	end_step("parent-touched", "parent", before);
 	printf("Each first write to a page faults: the kernel allocates a zeroed frame\n"
-	       "and maps it. Expect about %ld faults for %ld pages",
-	       lab->opt.thp ? (pages * page_size + huge_page_size() - 1) / huge_page_size()
-			    : pages, pages);
-	printf(lab->opt.thp ? " (one per 2 MiB huge page when the kernel can give one).\n"
-			    : " (one per page).\n");
+	       "and maps it.");
+	if (!lab->opt.thp) {
+		printf(" Expect %ld faults for %ld pages (one per page).\n", pages, pages);
+		return;
+	}
+	{
+		/* The buffer starts on a huge-page boundary: every whole 2 MiB
+		 * can be one huge page; the pages after the last one cannot. */
+		long per_huge = huge_page_size() / page_size;
+		long huge = pages / per_huge, rest = pages % per_huge;
+
+		printf(" With --thp one fault can fill a whole 2 MiB huge page:\n"
+		       "expect about %ld faults (%ld huge pages + %ld pages of 4 KiB after the\n"
+		       "last one) when the kernel can give huge pages; up to %ld if it cannot.\n",
+		       huge + rest, huge, rest, pages);
+		printf("See them: grep AnonHugePages /proc/%d/smaps_rollup\n", (int)lab->parent);
+	}
 }
 
 /* Step 3. fork: copies the page tables, not the pages. The child goes to
@@ -597,15 +609,30 @@ static void step_rewrite(struct lab *lab)
 
 	write_pages(lab->buf, lab->opt.pages, 'P');
 	end_step("parent-rewrote", "parent", before);
-	printf("The parent faulted again, once per page, although it owns all these\n"
-	       "pages already and the child is gone. Why: fork() write-protected the\n"
-	       "parent's page table entries, and nothing made them writable again.\n"
-	       "On each first write the kernel sees that the page is no longer shared\n"
-	       "(the child copied it, or exited), so it does not copy: it reuses the\n"
-	       "page and just makes the entry writable again. A fault, but no copy.\n");
-	if (lab->opt.thp)
-		printf("With --thp the parent's huge pages were never split: one fault per\n"
-		       "2 MiB huge page makes a whole huge page writable again.\n");
+	if (!lab->opt.thp) {
+		printf("The parent faulted again, once per page, although it owns all these\n"
+		       "pages already and the child is gone. Why: fork() write-protected the\n"
+		       "parent's page table entries, and nothing made them writable again.\n"
+		       "On each first write the kernel sees that the page is no longer shared\n"
+		       "(the child copied it, or exited), so it does not copy: it reuses the\n"
+		       "page and just makes the entry writable again. A fault, but no copy.\n");
+		return;
+	}
+	printf("The parent faulted again: fork() write-protected its entries too. The\n"
+	       "child's writes split only the child's mappings, so the parent still maps\n"
+	       "whole huge pages (AnonHugePages in smaps_rollup is what it was at step 2).\n"
+	       "The first write to each 2 MiB huge page faults once, and the kernel,\n"
+	       "finding it no longer shared, reuses the whole huge page: no copy.\n"
+	       "The count may be higher than one per huge page, up to one per 4 KiB page,\n"
+	       "and differ from run to run: the extra faults are spurious. Making an\n"
+	       "entry writable, the kernel does not flush the TLB (the processor's cache\n"
+	       "of page-table entries), since a fault drops the stale entry of the\n"
+	       "faulting address. But a TLB may hold a huge page as many 4 KiB pieces\n"
+	       "(in a virtual machine whose host maps guest memory with 4 KiB pages):\n"
+	       "each piece still cached read-only faults once more, and the kernel finds\n"
+	       "the entry writable already: nothing to do.\n"
+	       "See for yourself: grep AnonHugePages /proc/%d/smaps_rollup\n",
+	       (int)lab->parent);
 }
 
 int main(int argc, char **argv)

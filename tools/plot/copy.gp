@@ -3,7 +3,8 @@
 #
 # Data (from prepare.awk): copy_J.dat "method_index wall_s ratio_to_cp
 # min_flt maj_flt" for cache state J (medians of the paired runs), in meta.gp
-# the method and cache names and the file size.
+# the method and cache names, the file size and what a bar is (whatbar:
+# empty for one row per bar, as bench-copy writes them).
 
 main_title = sprintf('Copying %s: wall time and page faults per method', sizetext)
 @titles
@@ -56,7 +57,7 @@ set bmargin at screen 5.3 * line_h
 # Left: wall time, labelled with the ratio to cp measured in the same run.
 set lmargin at screen 0.19
 set rmargin at screen 0.55
-set xlabel 'wall time (s, median)'
+set xlabel (whatbar eq '' ? 'wall time (s)' : sprintf('wall time (s; %s)', whatbar))
 # Room right of the longest bar for its label (about 20 characters).
 label_frac = 20 * 0.78 * fontsize / ((0.55 - 0.19) * width)
 set xrange [0 : wall_max / (1 - label_frac)]
@@ -74,7 +75,7 @@ set rmargin at screen 0.97
 unset ytics
 set logscale x
 set format x '%.0s%c'
-set xlabel 'page faults (median, log scale)'
+set xlabel 'page faults (log scale)'
 # bars start at 0.5, so that a count of 1 still shows as a bar
 set xrange [0.5 : fault_max * 30]
 # slot k of nfault: the minor bar of cache j is slot j; major bars follow.

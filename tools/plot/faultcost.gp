@@ -1,7 +1,8 @@
 # tools/plot/faultcost.gp - the cost of one page fault, by kind of fault.
 #
-# Data (from prepare.awk): bars.dat "index microseconds" (median per kind),
-# in meta.gp the kind labels and how many pages were measured.
+# Data (from prepare.awk): bars.dat "index microseconds" (one per kind: its
+# row's value, a median of runs when fork_cost measured several), in meta.gp
+# the kind labels, what a bar is (whatbar) and how many pages were measured.
 
 main_title = 'What one page fault costs, by kind'.(pagestext ne '' ? ' ('.pagestext.')' : '')
 @titles
@@ -10,7 +11,8 @@ set lmargin 12
 set rmargin 4
 set bmargin 5
 
-set ylabel 'time per fault (microseconds, median)' offset -1, 0
+# whatbar (from the data): what one bar is, e.g. the median of 9 runs.
+set ylabel sprintf('time per fault (µs; %s)', whatbar) offset -1, 0
 set xrange [0.4 : nkind + 0.6]
 set yrange [0:*]
 set offsets 0, 0, graph 0.15, 0

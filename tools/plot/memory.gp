@@ -12,7 +12,21 @@ main_title = sprintf('Memory of %s and its children: RSS, Shared_Dirty, Private_
 # Layout in screen coordinates: titles, label strip, three panels, and below
 # them the time axis and the key.
 graph_top = 1 - title_h - (nlanes > 0 ? (nlanes * 1.15 + 0.4) * line_h : 0)
-bottom = 5.2 * line_h
+
+# The legend (drawn with the last panel): the processes, and the points
+# that are readings of smaps_rollup.
+nleg = nproc + 1
+array leg_text[nleg]; array leg_lt[nleg]; array leg_dt[nleg]
+array leg_lw[nleg]; array leg_pt[nleg]; array leg_ps[nleg]
+do for [i = 1:nproc] {
+	leg_text[i] = plabel[i]; leg_lt[i] = proc_lt(i); leg_dt[i] = proc_dt(i)
+	leg_lw[i] = 3 + 3 * (nproc - i); leg_pt[i] = 7; leg_ps[i] = 0.6 + 0.4 * (nproc - i)
+}
+leg_text[nleg] = 'a reading of smaps_rollup'; leg_lt[nleg] = 7; leg_dt[nleg] = 1
+leg_lw[nleg] = 0; leg_pt[nleg] = 7; leg_ps[nleg] = 1
+leg_draw = 0
+load gpdir.'/legend.gp'
+bottom = (4.5 + 1.1 * leg_rows) * line_h
 gap = 1.2 * line_h
 panel_h = (graph_top - bottom - 2 * gap) / 3
 
@@ -20,12 +34,19 @@ panel_h = (graph_top - bottom - 2 * gap) / 3
 # get wider lines so that a later one drawn over them leaves them visible.
 width_of(i) = 3 + 3 * (nproc - i)
 
+# The left column: each panel's name (and unit) at a fixed place, left of
+# the tic labels, which get room for 6 characters; a character is about
+# 0.62 font sizes wide.
+char_w = 0.62 * fontsize / width
+name_x = 0.012
+left = name_x + (13 + 2 + 6 + 1) * char_w
+panel_name(n) = sprintf("%s\n(%s)", n, munit)
+
 set multiplot
-set lmargin 25
-set rmargin 4
+set lmargin at screen left
+set rmargin at screen 1 - 0.03
 set xrange [xmin:xmax]
-set yrange [0:*]
-set offsets 0, 0, graph 0.08, 0
+unset offsets
 set format y '%g'
 set grid ytics
 set ytics nomirror
@@ -37,32 +58,37 @@ do for [panel = 1:3] {
 	set bmargin at screen top - panel_h
 	with_labels = (panel == 1)
 	load gpdir.'/marks.gp'
+	unset ylabel
+	unset key
 	if (panel == 3) {
 		set format x '%g'
 		set xlabel sprintf('time since the sampler started (%s)', tunit)
-		set key at screen 0.5, screen 0.4 * line_h center bottom horizontal width 1 samplen 2
+		leg_draw = 1
+		load gpdir.'/legend.gp'
 	} else {
 		set format x ''
 		unset xlabel
-		unset key
 	}
 	if (panel == 1) {
-		set ylabel sprintf("RSS\n(%s)", munit) norotate offset -3, 0
+		set label 950 panel_name('RSS') at screen name_x, screen top - panel_h / 2 left
+		set yrange [0:rss_top]
 		set ytics rss_step
 		plot for [i = 1:nproc] sprintf('%s/rss_%d.dat', datadir, i) using 1:2 with lines linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i)
 		@untitles
 	}
 	if (panel == 2) {
-		set ylabel sprintf("Shared_Dirty\n(%s)", munit) norotate offset -3, 0
+		set label 950 panel_name('Shared_Dirty') at screen name_x, screen top - panel_h / 2 left
+		set yrange [0:sd_top]
 		set ytics sd_step
-		plot for [i = 1:nproc] sprintf('%s/smaps_%d.dat', datadir, i) using 1:2 \
-			linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i)
+		plot for [i = 1:nproc] sprintf('%s/smaps_%d.dat', datadir, i) using 1:2 with linespoints \
+			linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i) pointtype 7 pointsize psize(0.6 + 0.4 * (nproc - i))
 	}
 	if (panel == 3) {
-		set ylabel sprintf("Private_Dirty\n(%s)", munit) norotate offset -3, 0
+		set label 950 panel_name('Private_Dirty') at screen name_x, screen top - panel_h / 2 left
+		set yrange [0:pd_top]
 		set ytics pd_step
-		plot for [i = 1:nproc] sprintf('%s/smaps_%d.dat', datadir, i) using 1:3 \
-			linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i) title plabel[i]
+		plot for [i = 1:nproc] sprintf('%s/smaps_%d.dat', datadir, i) using 1:3 with linespoints \
+			linetype proc_lt(i) dashtype proc_dt(i) linewidth width_of(i) pointtype 7 pointsize psize(0.6 + 0.4 * (nproc - i))
 	}
 }
 unset multiplot

@@ -42,6 +42,14 @@ function num(name,   v) {
 	return v + 0
 }
 
+# A number that cannot be negative (a time, a count, a size).
+function nonneg(name,   v) {
+	v = num(name)
+	if (v < 0)
+		fail("line " NR ": " name " is negative: " v)
+	return v
+}
+
 function opt(name, dflt,   v) {
 	if (!(name in col))
 		return dflt
@@ -97,6 +105,12 @@ function nice_step(max, n,   raw, p, m) {
 	return 10 * p
 }
 
+# The top of a panel's y range: 15% above its largest value (1 when all
+# values are 0, so that the panel still has a range).
+function panel_top(max) {
+	return max > 0 ? max * 1.15 : 1
+}
+
 function human_bytes(b) {
 	if (b >= 1073741824 && b % 1073741824 == 0) return (b / 1073741824) " GiB"
 	if (b >= 1048576 && b % 1048576 == 0) return (b / 1048576) " MiB"
@@ -118,7 +132,7 @@ function proc_setup() {
 
 # Reads the columns shared by timeline and memory; returns the process index.
 function proc_row(   p, ev, role, t, i) {
-	t = num("time_s")
+	t = nonneg("time_s")
 	p = field("pid")
 	if (p !~ /^[0-9]+$/)
 		fail("line " NR ": pid is not a process id: \"" p "\"")
@@ -178,7 +192,15 @@ function time_unit() {
 # Each label is a horizontal text that starts at its line (or ends at it near
 # the right edge); labels that would overlap go to the next lane up. charfrac
 # is the width of one character as a fraction of the plot's width.
-function place_marks(   i, j, k, n, order, x, w, lo, hi, ok, lanes, seen, key, span) {
+# Is the interval lo..hi free in lane j of the label strip?
+function lane_free(j, lo, hi,   m) {
+	for (m = 1; m <= lane_n[j]; m++)
+		if (lo < lane_hi[j, m] && hi > lane_lo[j, m])
+			return 0
+	return 1
+}
+
+function place_marks(   i, j, k, n, order, x, w, lo, hi, lanes, seen, key, span, fit_l, fit_r) {
 	span = xhi - xlo
 	n = 0
 	for (i = 1; i <= nm; i++)
@@ -200,18 +222,22 @@ function place_marks(   i, j, k, n, order, x, w, lo, hi, ok, lanes, seen, key, s
 		if ((key in seen) && x - seen[key] < 2 * charfrac * span)
 			continue
 		seen[key] = x
+		# A label starts at its line (left-aligned) or ends at it (right-
+		# aligned), whichever fits in a lower lane; left first.
 		w = (length(mark_s[k]) + 1.5) * charfrac * span
-		if (x + w <= xhi) {
-			lo = x; hi = x + w; align = "left"
-		} else {
-			lo = x - w; hi = x; align = "right"
-		}
+		fit_l = x + w <= xhi
+		fit_r = x - w >= xlo
+		if (!fit_l && !fit_r)
+			fit_l = 1	# wider than the graph: start at the line anyway
 		for (j = 1; ; j++) {
-			ok = 1
-			for (m = 1; m <= lane_n[j]; m++)
-				if (lo < lane_hi[j, m] && hi > lane_lo[j, m]) { ok = 0; break }
-			if (ok)
+			if (fit_l && lane_free(j, x, x + w)) {
+				lo = x; hi = x + w; align = "left"
 				break
+			}
+			if (fit_r && lane_free(j, x - w, x)) {
+				lo = x - w; hi = x; align = "right"
+				break
+			}
 		}
 		lane_n[j]++
 		lane_lo[j, lane_n[j]] = lo
@@ -253,8 +279,8 @@ function timeline_setup() {
 
 function timeline_row(   i, mn, mj) {
 	i = proc_row()
-	mn = num("min_flt")
-	mj = num("maj_flt")
+	mn = nonneg("min_flt")
+	mj = nonneg("maj_flt")
 	rows[i, ++cnt[i]] = row_t " " mn " " mj
 	if (mj > 0)
 		hasmaj[i] = 1
@@ -309,25 +335,41 @@ function memory_setup() {
 }
 
 # smaps_rollup is read at phase marks and at a slower rate than the fault
-# counters: rows in between leave those columns empty or "-".
+# counters: rows in between leave those columns empty or "-", or (cowsample)
+# repeat the last reading.
 function smaps_value(name,   v) {
 	v = field(name)
 	if (v == "" || v == "-")
 		return ""
 	if (!isnum(v))
 		fail("line " NR ": " name " is not a number: \"" v "\"")
+	if (v + 0 < 0)
+		fail("line " NR ": " name " is negative: " v)
 	return v + 0
 }
 
 function memory_row(   i, rss, sd, pd) {
 	i = proc_row()
-	rss = num("rss_kb")
+	rss = nonneg("rss_kb")
 	if (rss > maxkb) maxkb = rss
 	if (rss > maxrss) maxrss = rss
 	mrss[i, ++nrss[i]] = row_t " " rss
 	sd = smaps_value("shared_dirty_kb")
 	pd = smaps_value("private_dirty_kb")
+	# Only real readings are drawn: drawn, a repeated value would hold an
+	# old value up to a later time. cowsample reads smaps_rollup at every
+	# event row (start, fork, exec, exit, mark) and on a sample row at most
+	# every 100 ms (SMAPS_PERIOD_S in tools/lib/sampler_smaps.c); so a
+	# sample row is a reading when its values changed or when 100 ms have
+	# passed since the process's last reading (times are printed to the
+	# microsecond: a repeat can seem up to 1 us later than it is).
+	if (sd != "" && pd != "" && row_ev == "sample" && (i in last_sd) &&
+	    sd == last_sd[i] && pd == last_pd[i] && row_t - last_read[i] < 0.100001)
+		sd = ""
 	if (sd != "" && pd != "") {
+		last_sd[i] = sd
+		last_pd[i] = pd
+		last_read[i] = row_t
 		msm[i, ++nsm[i]] = row_t " " sd " " pd
 		nsmaps++
 		if (sd > maxkb) maxkb = sd
@@ -348,9 +390,11 @@ function memory_finish(   i, j, div, f) {
 		div = 1
 		meta("munit = 'KiB'")
 	}
-	meta("rss_step = " nice_step(maxrss / div, 3))
-	meta("sd_step = " nice_step(maxsd / div, 3))
-	meta("pd_step = " nice_step(maxpd / div, 3))
+	# Each panel's y range ends a little above its largest value (never on
+	# a tic, so that the top tic label stays clear of the panel above).
+	meta("rss_step = " nice_step(maxrss / div, 3) "; rss_top = " panel_top(maxrss / div))
+	meta("sd_step = " nice_step(maxsd / div, 3) "; sd_top = " panel_top(maxsd / div))
+	meta("pd_step = " nice_step(maxpd / div, 3) "; pd_top = " panel_top(maxpd / div))
 	for (i = 1; i <= np; i++) {
 		f = "rss_" i ".dat"
 		for (j = 1; j <= nrss[i]; j++) {
@@ -409,7 +453,7 @@ function method_label(m) {
 	return m
 }
 
-function forkcost_finish(   order, n, i, j, k, m, s, f, known) {
+function forkcost_finish(   order, n, i, j, k, m, s, f, known, multi, key) {
 	sortnum(sizes, nsizes)
 	# Methods in the order the lesson tells them, then any others.
 	n = split("fork fork-thp vfork posix_spawn", known, " ")
@@ -434,6 +478,13 @@ function forkcost_finish(   order, n, i, j, k, m, s, f, known) {
 		}
 		close(dir "/" f)
 	}
+	# fork_cost writes one row per size and method: the median of its
+	# --repeat runs. Several rows for one point: their median is drawn.
+	multi = 0
+	for (key in nlat)
+		if (nlat[key] > 1)
+			multi = 1
+	meta("whatpoint = " gq(multi ? "median of the rows per point" : "median of the runs"))
 	meta("nsizes = " nsizes)
 	array_decl("size_mib", nsizes)
 	array_decl("size_text", nsizes)
@@ -448,7 +499,7 @@ function faultcost_setup() {
 	need("ns_per_fault", "nanoseconds per fault: a fork_cost --fault-cost TSV")
 }
 
-function faultcost_row(   k, ns) {
+function faultcost_row(   k, ns, r) {
 	k = field("kind")
 	if (k == "")
 		fail("line " NR ": empty kind")
@@ -460,6 +511,13 @@ function faultcost_row(   k, ns) {
 		kname[nkind] = k
 	}
 	cost[k, ++ncost[k]] = ns
+	if ("runs" in col) {
+		r = num("runs")
+		if (r < 1 || r != int(r))
+			fail("line " NR ": runs is not a count of runs: " r)
+		runs_seen[r] = 1
+		nruns_rows++
+	}
 	if ("pages" in col) {
 		pg = num("pages")
 		pages_seen[pg] = 1
@@ -475,7 +533,7 @@ function kind_label(k) {
 	return k
 }
 
-function faultcost_finish(   order, n, i, k, known, npg, p) {
+function faultcost_finish(   order, n, i, k, known, npg, p, nr, r, runs, multi) {
 	n = split("demand-zero cow reuse", known, " ")
 	k = 0
 	for (i = 1; i <= n; i++)
@@ -491,6 +549,25 @@ function faultcost_finish(   order, n, i, k, known, npg, p) {
 		meta("klabel[" i "] = \"" kind_label(order[i]) "\"; kkey[" i "] = " gq(order[i]))
 		out("bars.dat", i " " (median(cost, ncost, order[i]) / 1000))
 	}
+	# What one bar is: the median of its runs (fork_cost --repeat), one
+	# run, or the median of several rows of that kind.
+	nr = 0
+	for (r in runs_seen) {
+		nr++
+		runs = r
+	}
+	multi = 0
+	for (i = 1; i <= k; i++)
+		if (ncost[order[i]] > 1)
+			multi = 1
+	if (multi)
+		meta("whatbar = 'median of the rows per kind'")
+	else if (nr == 1 && nruns_rows == nrows)
+		meta("whatbar = " gq(runs == 1 ? "one run" : "median of " runs " runs"))
+	else if (nr > 1 && nruns_rows == nrows)
+		meta("whatbar = 'median of its runs'")
+	else
+		meta("whatbar = 'one run'")
 	npg = 0
 	for (p in pages_seen)
 		npg++
@@ -531,17 +608,19 @@ function copy_row(   m, c, key) {
 	}
 	key = m SUBSEP c
 	n = ++nrun[key]
-	wall[key, n] = num("wall_s")
-	ratio[key, n] = num("ratio_to_cp")
-	minf[key, n] = num("min_flt")
-	majf[key, n] = num("maj_flt")
-	sz = num("size_bytes")
+	wall[key, n] = nonneg("wall_s")
+	ratio[key, n] = nonneg("ratio_to_cp")
+	minf[key, n] = nonneg("min_flt")
+	majf[key, n] = nonneg("maj_flt")
+	sz = nonneg("size_bytes")
+	if (sz == 0)
+		fail("line " NR ": size_bytes is 0: nothing was copied")
 	size_seen[sz] = 1
 	if (sz > maxsize) maxsize = sz
 	nrows++
 }
 
-function copy_finish(   order, corder, known, n, i, j, k, kc, m, c, key, s, nsz, f, mj) {
+function copy_finish(   order, corder, known, n, i, j, k, kc, m, c, key, s, nsz, f, mj, nr) {
 	n = split("cp read copy_file_range sendfile mmap", known, " ")
 	k = 0
 	for (i = 1; i <= n; i++)
@@ -583,7 +662,14 @@ function copy_finish(   order, corder, known, n, i, j, k, kc, m, c, key, s, nsz,
 		close(dir "/" f)
 		meta("cname[" j "] = " gq(c == "warm" ? "warm cache" : c == "cold" ? "cold cache" : c) \
 			"; cmajor[" j "] = " mj)
+		# Rows per bar: bench-copy writes one per method and cache state,
+		# already the median of its paired runs (the figure's note says
+		# how many); several rows for one bar are reduced to their median.
+		for (i = 1; i <= k; i++)
+			if ((order[i] SUBSEP c) in nrun && nrun[order[i] SUBSEP c] > nr)
+				nr = nrun[order[i] SUBSEP c]
 	}
+	meta("whatbar = " gq(nr > 1 ? "median of the rows per bar" : ""))
 	meta("wall_max = " (wall_max > 0 ? wall_max : 1) "; fault_max = " (fault_max > 1 ? fault_max : 1))
 	nsz = 0
 	for (s in size_seen)

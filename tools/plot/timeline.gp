@@ -18,9 +18,33 @@ set yrange [0:*]
 set offsets 0, 0, graph 0.04, 0
 set format y '%.0f'
 set grid ytics
-# gnuplot overestimates the width of key entries: give it the rows.
-nkey = nproc + nmaj + (nfork > 0) + (nexec > 0) + (nexit > 0)
-set key outside bottom center horizontal width -2 samplen 2 maxrows (nkey <= 4 ? 1 : int((nkey + 2) / 3))
+# The legend under the graph: the processes, their major faults, events.
+nleg = nproc + nmaj + (nfork > 0) + (nexec > 0) + (nexit > 0)
+array leg_text[nleg]; array leg_lt[nleg]; array leg_dt[nleg]
+array leg_lw[nleg]; array leg_pt[nleg]; array leg_ps[nleg]
+k = 0
+do for [i = 1:nproc] {
+	k = k + 1
+	leg_text[k] = plabel[i]; leg_lt[k] = proc_lt(i); leg_dt[k] = proc_dt(i)
+	leg_lw[k] = 3; leg_pt[k] = 0; leg_ps[k] = 0
+}
+do for [j = 1:nmaj] {
+	k = k + 1
+	leg_text[k] = 'major faults, '.plabel[majidx[j]]; leg_lt[k] = proc_lt(majidx[j]); leg_dt[k] = 3
+	leg_lw[k] = 3; leg_pt[k] = 0; leg_ps[k] = 0
+}
+do for [e = 1:3] {
+	if ((e == 1 && nfork > 0) || (e == 2 && nexec > 0) || (e == 3 && nexit > 0)) {
+		k = k + 1
+		leg_text[k] = word('fork exec exit', e); leg_lt[k] = 7; leg_dt[k] = 1
+		leg_lw[k] = 0; leg_pt[k] = word('8 12 2', e) + 0; leg_ps[k] = 2.5
+	}
+}
+leg_draw = 1
+load gpdir.'/legend.gp'
+# Room below the graph: tic labels, the time axis label, the legend rows.
+set bmargin at screen (4.3 + 1.1 * leg_rows) * line_h
+unset key
 
 with_labels = 1
 graph_top_screen = graph_top
