@@ -46,7 +46,8 @@ in_range() {
 	done
 	echo "precious" >"$BATS_TEST_TMPDIR/precious"
 	run --separate-stderr "$SVP" --batch -f "$BATS_TEST_TMPDIR/precious"
-	[ "$status" -eq 2 ] && [ -z "$output" ]
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
 	[[ $stderr == "shared_vs_private: "*"precious: exists already"* ]]
 	[ "$(cat "$BATS_TEST_TMPDIR/precious")" = precious ]
 }
