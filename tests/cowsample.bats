@@ -4,6 +4,7 @@
 # slack covers the few faults of the program's own code (stack, libc).
 
 load test_helper
+bats_require_minimum_version 1.5.0
 
 FAULTER=$BUILDDIR/tests/progs/faulter
 
@@ -45,6 +46,36 @@ column_of() {
 	run "$COWSAMPLE" -p 12x
 	assert_failure 2
 	assert_equal "${#lines[@]}" 1
+}
+
+@test "cowsample: every kind of bad option says what is wrong, in one line" {
+	# PIDs above pid_max (at most 2^22): should a list ever be accepted,
+	# the run fails on "no such process" instead of following anything.
+	local big=2147483647
+	assert_usage_error "$COWSAMPLE" --csv=3 -- true
+	assert_equal "$stderr" "cowsample: --csv takes no value (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" --help=x
+	assert_equal "$stderr" "cowsample: --help takes no value (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" --backend
+	assert_equal "$stderr" "cowsample: --backend needs a value (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" -o
+	assert_equal "$stderr" "cowsample: -o needs a value (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" -x -- true
+	assert_equal "$stderr" "cowsample: unknown option '-x' (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" --nosuch=1 -- true
+	assert_equal "$stderr" "cowsample: unknown option '--nosuch' (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" --c -- true
+	[[ $stderr == *"'--c' is ambiguous: --csv --changes"* ]]
+	assert_usage_error "$COWSAMPLE" -o "" -- true
+	assert_usage_error "$COWSAMPLE" --live= -- true
+	local list
+	for list in "$big,,$((big - 1))" ",$big" "$big," "" "$big,x" "+$big"; do
+		assert_usage_error "$COWSAMPLE" -p "$list"
+		[[ $stderr == "cowsample: -p: '"* ]] || fail "-p '$list': $stderr"
+	done
+	# no message carries a control character (a NUL once came out as "-")
+	run -2 "$COWSAMPLE" --summary=1 -- true
+	refute_output --regexp '[[:cntrl:]]'
 }
 
 @test "cowsample: TSV header has the fixed columns first" {
