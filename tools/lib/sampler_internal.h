@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "outfile.h"
 #include "procstat_libproc2.h"
 #include "proctable.h"
 #include "sampler.h"
@@ -25,7 +26,7 @@ struct sampler {
 
 	FILE *out;			/* TSV/CSV rows, or NULL */
 	int header_written;
-	char *out_tmp;			/* -o: the temporary file renamed at the end */
+	struct outfile outfile;		/* -o */
 	FILE *live;			/* --live table, or NULL */
 	int live_is_stdout;
 	double live_drawn_at;

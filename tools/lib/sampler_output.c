@@ -1,7 +1,7 @@
 /*
- * sampler_output.c - what the sampler writes: TSV/CSV rows (to a temporary
- * file renamed into place only when complete), the --summary table and the
- * --live terminal view.
+ * sampler_output.c - what the sampler writes: TSV/CSV rows (to -o's file,
+ * complete or not at all: outfile.h), the --summary table and the --live
+ * terminal view.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "sampler_internal.h"
 
 static const char *const fixed_headers[] = {
@@ -23,51 +24,20 @@ static void fail(const struct sampler *s, const char *what, int err)
 	fprintf(stderr, "%s: %s: %s\n", s->o->progname, what, strerror(err));
 }
 
-static int open_rows_file(struct sampler *s)
-{
-	const char *path = s->o->output;
-	size_t len = strlen(path) + 16;
-	mode_t mask;
-	int fd;
-
-	s->out_tmp = malloc(len);
-	if (s->out_tmp == NULL)
-		return -ENOMEM;
-	snprintf(s->out_tmp, len, "%s.XXXXXX", path);
-	fd = mkstemp(s->out_tmp);
-	if (fd < 0) {
-		int e = errno;
-
-		free(s->out_tmp);
-		s->out_tmp = NULL;
-		return -e;
-	}
-	mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	s->out = fdopen(fd, "w");
-	if (s->out == NULL) {
-		int e = errno;
-
-		close(fd);
-		unlink(s->out_tmp);
-		return -e;
-	}
-	return 0;
-}
-
 int sampler_output_open(struct sampler *s)
 {
 	const struct sampler_options *o = s->o;
 	int rc;
 
 	if (o->output != NULL) {
-		rc = open_rows_file(s);
+		/* Now, before COMMAND runs: a directory, a missing directory or
+		 * no permission is told before any work is done. */
+		rc = outfile_open(&s->outfile, o->output);
 		if (rc < 0) {
 			fail(s, o->output, -rc);
 			return -1;
 		}
+		s->out = s->outfile.f;
 	} else if (!o->live) {
 		s->out = stdout;
 	}
@@ -102,25 +72,17 @@ int sampler_output_close(struct sampler *s, int ok)
 			fail(s, "writing standard output", errno ? errno : EIO);
 			rc = -1;
 		}
+	} else if (s->out != NULL && !ok) {
+		outfile_discard(&s->outfile);
 	} else if (s->out != NULL) {
-		int write_error = ferror(s->out);
+		int err = outfile_commit(&s->outfile);
 
-		if (fclose(s->out) != 0 || write_error) {
-			fail(s, s->o->output, errno ? errno : EIO);
-			ok = 0;
+		if (err != 0) {
+			fail(s, s->o->output, -err);
 			rc = -1;
 		}
-		if (ok && rename(s->out_tmp, s->o->output) != 0) {
-			fail(s, s->o->output, errno);
-			rc = -1;
-			ok = 0;
-		}
-		if (!ok)
-			unlink(s->out_tmp);
 	}
 	s->out = NULL;
-	free(s->out_tmp);
-	s->out_tmp = NULL;
 	return rc;
 }
 
