@@ -149,11 +149,108 @@ column_of() {
 	refute_output --partial "none.tsv"
 }
 
-@test "cowsample: an unwritable -o fails in one line before running anything" {
-	run "$COWSAMPLE" -o "$BATS_TEST_TMPDIR/no/such/dir/out.tsv" -- touch "$BATS_TEST_TMPDIR/ran"
+# refused_output PATH WHY: -o PATH fails in one line naming PATH and WHY,
+# before the command is started (it would create a file "ran").
+refused_output() {
+	run --separate-stderr "$COWSAMPLE" -o "$1" -- touch "$BATS_TEST_TMPDIR/ran"
 	assert_failure 1
-	assert_equal "${#lines[@]}" 1
-	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	assert_equal "$stderr" "cowsample: $1: $2"
+	[ -z "$output" ] || fail "stdout: $output"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "-o $1: the command was run"
+}
+
+@test "cowsample: an -o that cannot be created fails in one line before running anything" {
+	refused_output "$BATS_TEST_TMPDIR/no/such/dir/out.tsv" "No such file or directory"
+	mkdir "$BATS_TEST_TMPDIR/dir"
+	refused_output "$BATS_TEST_TMPDIR/dir" "Is a directory"
+	: >"$BATS_TEST_TMPDIR/file"
+	refused_output "$BATS_TEST_TMPDIR/file/out.tsv" "Not a directory"
+	# and nothing was left behind: no temporary file either
+	run ls -A "$BATS_TEST_TMPDIR/dir"
+	assert_output ""
+}
+
+@test "cowsample: an -o in a directory that is not ours fails before running anything" {
+	require_root
+	local dir
+	dir=$(copy_for_nobody "$COWSAMPLE")
+	mkdir "$dir/closed"		# root's, mode 755: nobody may not create files
+	run --separate-stderr as_nobody "$dir/cowsample" -o "$dir/closed/out.tsv" -- touch "$dir/ran"
+	assert_failure 1
+	assert_equal "$stderr" "cowsample: $dir/closed/out.tsv: Permission denied"
+	[ ! -e "$dir/ran" ]
+	rm -rf "$dir"
+}
+
+@test "cowsample -o: a symbolic link is followed, the file it points to is replaced" {
+	local t=$BATS_TEST_TMPDIR
+	mkdir "$t/data"
+	echo old >"$t/data/real.tsv"
+	ln -s data/real.tsv "$t/link.tsv"
+	run "$COWSAMPLE" -o "$t/link.tsv" -- $(traced_env) true
+	assert_success
+	[ -L "$t/link.tsv" ] || fail "the link was replaced"
+	assert_equal "$(readlink "$t/link.tsv")" data/real.tsv
+	run head -n 1 "$t/data/real.tsv"
+	assert_output --regexp '^time_s'
+	# a dangling link: the file it names is created (as the shell's > does)
+	ln -s data/new.tsv "$t/dangling"
+	run "$COWSAMPLE" -o "$t/dangling" -- $(traced_env) true
+	assert_success
+	[ -L "$t/dangling" ] && [ -f "$t/data/new.tsv" ]
+	run ls -A "$t/data"
+	assert_output $'new.tsv\nreal.tsv'
+}
+
+@test "cowsample -o: a FIFO is written to, not replaced" {
+	local fifo=$BATS_TEST_TMPDIR/rows
+	mkfifo "$fifo"
+	cat "$fifo" >"$BATS_TEST_TMPDIR/got" &
+	local reader=$!
+	run "$COWSAMPLE" -o "$fifo" -- $(traced_env) true
+	# (a replaced FIFO would never get a writer: do not wait for its reader)
+	[ -p "$fifo" ] || { kill "$reader"; fail "the FIFO was replaced"; }
+	assert_success
+	wait "$reader"
+	run head -n 1 "$BATS_TEST_TMPDIR/got"
+	assert_output --regexp '^time_s'
+	run grep -c $'\texit\t' "$BATS_TEST_TMPDIR/got"
+	assert_output 1
+}
+
+# A character device node of our own (as root: the machine's /dev/null and
+# /dev/full stay out of harm's way should this ever regress), else /dev's.
+device_node() {
+	local name=$1 minor=$2
+	if [ "$(id -u)" -eq 0 ] && mknod "$BATS_TEST_TMPDIR/$name" c 1 "$minor" 2>/dev/null; then
+		echo "$BATS_TEST_TMPDIR/$name"
+	else
+		echo "/dev/$name"
+	fi
+}
+
+@test "cowsample -o: a device is written to, not replaced (/dev/null, /dev/full)" {
+	local null full
+	null=$(device_node null 3)
+	run "$COWSAMPLE" -o "$null" -- $(traced_env) true
+	assert_success
+	[ -c "$null" ] || fail "$null is no longer a device"
+	full=$(device_node full 7)
+	run --separate-stderr "$COWSAMPLE" -o "$full" -- $(traced_env) true
+	assert_failure 1
+	assert_equal "$stderr" "cowsample: $full: No space left on device"
+	[ -c "$full" ] || fail "$full is no longer a device"
+}
+
+@test "cowsample: rows on stdout are TSV only; the command's stdout goes to stderr" {
+	run --separate-stderr "$COWSAMPLE" -- $(traced_env) sh -c \
+		'echo before; "$1" -n 50 -c 20 -m; echo after' sh "$FAULTER"
+	assert_success
+	# header first, then only rows with as many fields as the header
+	assert_regex "${lines[0]}" $'^time_s\tpid\t'
+	run awk -F'\t' 'NR == 1 { n = NF } NF != n { bad++ } END { print NR, bad + 0 }' <<<"$output"
+	[[ $output == *" 0" ]] || fail "rows with a different number of fields: $output"
+	[[ $stderr == $'before\nafter' ]] || fail "the command's output is not on stderr: $stderr"
 }
 
 @test "cowsample: a comm containing ') (' is read correctly" {

@@ -487,7 +487,10 @@ static int start_command(struct sampler *s, const sigset_t *orig_mask)
 		return 1;
 	}
 	fcntl(mark_pipe[0], F_SETFL, O_NONBLOCK);
-	rc = trace_spawn(s->o->command, mark_pipe[1], orig_mask, &r);
+	/* Rows on our stdout: the command's own output goes to stderr, so
+	 * stdout is TSV only, header first, no row cut by a line of the lab. */
+	rc = trace_spawn(s->o->command, mark_pipe[1], s->out == stdout ? STDERR_FILENO : -1,
+			 orig_mask, &r);
 	close(mark_pipe[1]);
 	if (rc < 0) {
 		close(mark_pipe[0]);
