@@ -32,6 +32,11 @@ struct proc_entry {
 	struct proc_id id;		/* pid and starttime */
 	int depth;			/* 0 the followed process, 1 its child, ... */
 	int stat_fd;			/* held /proc/PID/stat fd, or -1 */
+	int sched_fd;			/* held /proc/PID/schedstat fd, or -1 */
+	struct proc_sched quiet;	/* schedstat since it last changed... */
+	double quiet_since;		/* ...read before this time (sampler's clock) */
+	int have_quiet;
+	double read_at;			/* time of the latest reading of stat */
 	int exited;			/* its exit row is written */
 	int traced;			/* under ptrace */
 	int threads;			/* live traced threads, this one included */

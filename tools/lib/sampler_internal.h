@@ -48,8 +48,10 @@ struct sampler {
 	int untraced_live;		/* some live process is not traced */
 	double children_scan_at;	/* untraced: last look for new children */
 
+	int quiet_check;		/* may skip reading processes that have not run */
 	struct procstat_libproc2 *libproc2;
 	int sigfd;
+	int child_events;		/* SIGCHLD came: stops or exits to collect */
 	int stopping;			/* Ctrl-C, a signal or -d: ending */
 	int stop_signal;		/* the latest signal sent to end them */
 	double stop_deadline;		/* then the next one: SIGTERM, SIGKILL */
