@@ -2,10 +2,14 @@
  * faulter.c - a test helper for cowsample: makes a known number of page
  * faults in known processes, then waits or exits as told.
  *
- *   faulter [-n N] [-c K] [-m] [-r] [-w] [-s NAME]
+ *   faulter [-n N] [-c K] [-m] [-a A] [-r] [-w] [-s NAME]
  *     -n N     write one byte in each of N fresh private pages (default 0)
  *     -c K     then fork a child that writes K fresh pages and _exits at once
- *     -m       announce phases with lab_mark ("touched", "child-wrote", "done")
+ *     -m       announce phases with lab_mark: the parent "begin" (before its
+ *              N pages), "touched", "done" (after the child exited); the
+ *              child "child-begin" (before its K pages), "child-wrote"
+ *     -a A     right after each mark but "begin"/"child-begin", write A more
+ *              fresh pages: a mark measured late would count them
  *     -s NAME  set the process name (comm) to NAME first (prctl PR_SET_NAME)
  *     -r       at the end print "ready PID" and sleep until killed (at rest)
  *     -w       before touching, print "waiting PID" and wait for a line on stdin
@@ -22,7 +26,8 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
-static void touch_pages(long n)
+/* Not instrumented in the sanitizer build: one fault per page, no shadow. */
+LAB_NOT_SANITIZED static void touch_pages(long n)
 {
 	long page = sysconf(_SC_PAGESIZE), i;
 	char *buf;
@@ -40,24 +45,34 @@ static void touch_pages(long n)
 		buf[i * page] = 1;
 }
 
+/* A phase mark, then (-a) A more pages at once: still the same phase. */
+static void mark_then_touch(int marks, const char *phase, long after)
+{
+	if (!marks)
+		return;
+	lab_mark(phase);
+	touch_pages(after);
+}
+
 int main(int argc, char *argv[])
 {
-	long pages = 0, child_pages = -1;
+	long pages = 0, child_pages = -1, after = 0;
 	int marks = 0, rest = 0, wait_line = 0, opt, status;
 	sigset_t usr1;
 	pid_t child;
 	int sig;
 
-	while ((opt = getopt(argc, argv, "n:c:ms:rw")) != -1) {
+	while ((opt = getopt(argc, argv, "n:c:ma:s:rw")) != -1) {
 		switch (opt) {
 		case 'n': pages = atol(optarg); break;
+		case 'a': after = atol(optarg); break;
 		case 'c': child_pages = atol(optarg); break;
 		case 'm': marks = 1; break;
 		case 's': prctl(PR_SET_NAME, optarg); break;
 		case 'r': rest = 1; break;
 		case 'w': wait_line = 1; break;
 		default:
-			fprintf(stderr, "usage: faulter [-n N] [-c K] [-m] [-s NAME] [-r] [-w]\n");
+			fprintf(stderr, "usage: faulter [-n N] [-c K] [-m] [-a A] [-s NAME] [-r] [-w]\n");
 			return 2;
 		}
 	}
@@ -69,24 +84,23 @@ int main(int argc, char *argv[])
 		fflush(stdout);
 		sigwait(&usr1, &sig);
 	}
+	mark_then_touch(marks, "begin", 0);
 	touch_pages(pages);
-	if (marks)
-		lab_mark("touched");
+	mark_then_touch(marks, "touched", after);
 	if (child_pages >= 0) {
 		fflush(stdout);
 		child = fork();
 		if (child < 0)
 			return 1;
 		if (child == 0) {
+			mark_then_touch(marks, "child-begin", 0);
 			touch_pages(child_pages);
-			if (marks)
-				lab_mark("child-wrote");
+			mark_then_touch(marks, "child-wrote", after);
 			_exit(0);	/* at once: only an exact exit row sees the faults */
 		}
 		waitpid(child, &status, 0);
 	}
-	if (marks)
-		lab_mark("done");
+	mark_then_touch(marks, "done", after);
 	if (rest) {
 		printf("ready %d\n", (int)getpid());
 		fflush(stdout);
