@@ -107,7 +107,10 @@ static void parse_pids(const char *text, pid_t *pids, size_t *n)
 	}
 }
 
-enum { OPT_CSV = 256, OPT_CHANGES, OPT_SUMMARY, OPT_LIVE, OPT_SMAPS, OPT_BACKEND };
+enum {
+	OPT_CSV = 256, OPT_CHANGES, OPT_SUMMARY, OPT_LIVE, OPT_SMAPS, OPT_PAGEMAP,
+	OPT_SNAPSHOT_DIR, OPT_BACKEND,
+};
 
 static const struct option long_options[] = {
 	{ "csv", no_argument, NULL, OPT_CSV },
@@ -115,6 +118,8 @@ static const struct option long_options[] = {
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "live", optional_argument, NULL, OPT_LIVE },
 	{ "smaps", no_argument, NULL, OPT_SMAPS },
+	{ "pagemap", no_argument, NULL, OPT_PAGEMAP },
+	{ "snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -210,6 +215,12 @@ int main(int argc, char *argv[])
 		case OPT_SUMMARY: o.summary = 1; break;
 		case OPT_LIVE: o.live = 1; o.live_file = optarg; break;
 		case OPT_SMAPS: add_columns(&o, sampler_smaps_columns()); break;
+		case OPT_PAGEMAP: add_columns(&o, sampler_pagemap_columns()); break;
+		case OPT_SNAPSHOT_DIR:
+			if (optarg[0] == '\0')
+				usage_error("--snapshot-dir: empty directory name");
+			o.snapshot_dir = optarg;
+			break;
 		case OPT_BACKEND:
 			if (strcmp(optarg, "pread") == 0) {
 				o.backend = SAMPLER_PREAD;

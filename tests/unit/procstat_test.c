@@ -99,7 +99,7 @@ static void check_schedstat(void)
 
 int main(void)
 {
-	printf("1..23\n");
+	printf("1..28\n");
 	check_comm("sleep", "sleep");
 	check_comm("a) b (c", "a) b (c");
 	check_comm(")", ")");

@@ -41,6 +41,7 @@ struct proc_entry {
 	int traced;			/* under ptrace */
 	int threads;			/* live traced threads, this one included */
 	int read_error_reported;	/* EACCES or similar told once */
+	int snapshot_error_told;	/* --snapshot-dir: its page map unreadable */
 	struct proc_stat last;		/* latest reading */
 	int have_last;
 	unsigned long emitted_min_flt;	/* counters of its latest row (--changes) */

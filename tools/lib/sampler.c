@@ -192,6 +192,7 @@ static void record_mark(struct sampler *s, struct proc_entry *p, const char *pha
 			c->at_mark(c, p, (int)i, phase, stopped, t);
 	}
 	sampler_write_row(s, p, SAMPLER_MARK, t);
+	sampler_snapshot_mark(s, p, phase, stopped, t);
 	s->live_dirty = 1;
 	if (s->live != NULL)
 		sampler_live_draw(s, t, 0);
@@ -823,6 +824,11 @@ int sampler_run(const struct sampler_options *o)
 		procstat_libproc2_free(s.libproc2);
 		return 1;
 	}
+	if (sampler_snapshots_open(&s) != 0) {
+		sampler_output_close(&s, 0);
+		procstat_libproc2_free(s.libproc2);
+		return 1;
+	}
 
 	/* Signals arrive through a signalfd, so the loop can sleep in ppoll. */
 	sigemptyset(&mask);
@@ -852,6 +858,8 @@ int sampler_run(const struct sampler_options *o)
 	if (rc == 0)
 		sampler_write_header(&s);
 	ok = sampler_output_close(&s, rc == 0);
+	if (sampler_snapshots_close(&s, rc == 0) != 0)
+		ok = -1;
 	if (rc == 0 && o->summary && ok == 0)
 		sampler_print_summary(&s);
 	if (ok != 0)

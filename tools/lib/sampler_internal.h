@@ -49,6 +49,8 @@ struct sampler {
 	double children_scan_at;	/* untraced: last look for new children */
 
 	int quiet_check;		/* may skip reading processes that have not run */
+	struct snapshots *snapshots;	/* --snapshot-dir (sampler_pagemap.c) */
+	int snapshot_failed;		/* a snapshot file could not be written */
 	struct procstat_libproc2 *libproc2;
 	int sigfd;
 	int child_events;		/* SIGCHLD came: stops or exits to collect */
@@ -67,5 +69,13 @@ void sampler_write_header(struct sampler *s);
 void sampler_write_row(struct sampler *s, struct proc_entry *p, enum sampler_event ev, double t);
 void sampler_live_draw(struct sampler *s, double t, int final);
 void sampler_print_summary(struct sampler *s);
+
+/* sampler_pagemap.c: --snapshot-dir. open: check (or make) DIR, before
+ * COMMAND runs; mark: the files of every live process at a mark of
+ * marker (stopped: it is held at its mark); close: the index file. */
+int sampler_snapshots_open(struct sampler *s);
+void sampler_snapshot_mark(struct sampler *s, struct proc_entry *marker, const char *phase,
+			   int stopped, double t);
+int sampler_snapshots_close(struct sampler *s, int ok);
 
 #endif
