@@ -56,6 +56,22 @@ column_of() {
 	assert_output --partial "--summary"
 }
 
+@test "cowsample: --help and the man page list the same options" {
+	local opt
+	run "$COWSAMPLE" --help
+	assert_success
+	local help=$output
+	# every option of --help is in the man page (as \-\-name there)...
+	for opt in $(grep -oE -- '(^|[ ,[])--?[a-z][a-z-]*' <<<"$help" | grep -oE -- '--?[a-z][a-z-]*' | sort -u); do
+		grep -qF -- "${opt//-/\\-}" "$SRCDIR/tools/cowsample.1" || fail "$opt: not in cowsample.1"
+	done
+	# ...and every option the man page describes (.TP, then the option) is in --help
+	for opt in $(awk '/^\.TP/ { getline; print }' "$SRCDIR/tools/cowsample.1" |
+			grep -oE '^\.B[IR]* *\\-(\\-)?[a-z][a-z\\-]*' | sed 's/^\.B[IR]* *//; s/\\-/-/g'); do
+		[[ $help == *"$opt"* ]] || fail "$opt: in cowsample.1, not in --help"
+	done
+}
+
 @test "cowsample: bad usage exits 2 with one line" {
 	run "$COWSAMPLE"
 	assert_failure 2
