@@ -1,11 +1,45 @@
 #!/usr/bin/env bats
 # cowsample: rows, exact exit rows, phase marks, exit status, output files.
-# Bounds come from the helper's parameters (tests/progs/faulter.c); the
-# slack covers the few faults of the program's own code (stack, libc).
+# Bounds come from the helper's parameters (tests/progs/faulter.c): a step
+# that writes P pages takes P..P+SLACK faults.
 
 load test_helper
+bats_require_minimum_version 1.5.0
 
 FAULTER=$BUILDDIR/tests/progs/faulter
+
+# Faults of a step beyond its pages: the program's own stack, libc data and
+# code. A forked child pays most: fork() does not copy the page tables of
+# file-backed code, so each first call faults its code (and the dynamic
+# linker's) back in, and each first write to a stack or data page copies
+# it; the sanitizer build's runtime adds its own. Measured here: up to 10
+# per step, 23 in the sanitizer build (the exit of the parent).
+SLACK=32
+# faulter -a: pages written right after a mark. More than SLACK, so a mark
+# read late (after them) is out of its bounds.
+AFTER=$((4 * SLACK))
+
+# assert_between VALUE LOW HIGH WHAT: LOW <= VALUE <= HIGH
+assert_between() {
+	if [[ ! $1 =~ ^[0-9]+$ ]] || (($1 < $2 || $1 > $3)); then
+		fail "$4: '$1' is not in [$2, $3]"
+	fi
+}
+
+# the value of COL in the mark row of PHASE (of whichever process marked it)
+mark_of() {
+	awk -F'\t' -v phase="$2" -v col="$3" '
+		NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+		$h["event"] == "mark" && $h["phase"] == phase { print $h[col] }' "$1"
+}
+
+# skip the test when cowsample could not trace: marks are then
+# read when they arrive, not while the program waits at them
+require_traced() {
+	if [[ $1 == *"ptrace not permitted"* ]]; then
+		skip "ptrace not permitted here: marks are not synchronous"
+	fi
+}
 
 # column VALUE of the rows whose event is EVENT and role is ROLE (one per line)
 column_of() {
@@ -20,6 +54,22 @@ column_of() {
 	assert_success
 	assert_output --partial "usage: cowsample"
 	assert_output --partial "--summary"
+}
+
+@test "cowsample: --help and the man page list the same options" {
+	local opt
+	run "$COWSAMPLE" --help
+	assert_success
+	local help=$output
+	# every option of --help is in the man page (as \-\-name there)...
+	for opt in $(grep -oE -- '(^|[ ,[])--?[a-z][a-z-]*' <<<"$help" | grep -oE -- '--?[a-z][a-z-]*' | sort -u); do
+		grep -qF -- "${opt//-/\\-}" "$SRCDIR/tools/cowsample.1" || fail "$opt: not in cowsample.1"
+	done
+	# ...and every option the man page describes (.TP, then the option) is in --help
+	for opt in $(awk '/^\.TP/ { getline; print }' "$SRCDIR/tools/cowsample.1" |
+			grep -oE '^\.B[IR]* *\\-(\\-)?[a-z][a-z\\-]*' | sed 's/^\.B[IR]* *//; s/\\-/-/g'); do
+		[[ $help == *"$opt"* ]] || fail "$opt: in cowsample.1, not in --help"
+	done
 }
 
 @test "cowsample: bad usage exits 2 with one line" {
@@ -47,6 +97,36 @@ column_of() {
 	assert_equal "${#lines[@]}" 1
 }
 
+@test "cowsample: every kind of bad option says what is wrong, in one line" {
+	# PIDs above pid_max (at most 2^22): should a list ever be accepted,
+	# the run fails on "no such process" instead of following anything.
+	local big=2147483647
+	assert_usage_error "$COWSAMPLE" --csv=3 -- true
+	assert_equal "$stderr" "cowsample: --csv takes no value (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" --help=x
+	assert_equal "$stderr" "cowsample: --help takes no value (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" --backend
+	assert_equal "$stderr" "cowsample: --backend needs a value (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" -o
+	assert_equal "$stderr" "cowsample: -o needs a value (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" -x -- true
+	assert_equal "$stderr" "cowsample: unknown option '-x' (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" --nosuch=1 -- true
+	assert_equal "$stderr" "cowsample: unknown option '--nosuch' (see cowsample --help)"
+	assert_usage_error "$COWSAMPLE" --c -- true
+	[[ $stderr == *"'--c' is ambiguous: --csv --changes"* ]]
+	assert_usage_error "$COWSAMPLE" -o "" -- true
+	assert_usage_error "$COWSAMPLE" --live= -- true
+	local list
+	for list in "$big,,$((big - 1))" ",$big" "$big," "" "$big,x" "+$big"; do
+		assert_usage_error "$COWSAMPLE" -p "$list"
+		[[ $stderr == "cowsample: -p: '"* ]] || fail "-p '$list': $stderr"
+	done
+	# no message carries a control character (a NUL once came out as "-")
+	run -2 "$COWSAMPLE" --summary=1 -- true
+	refute_output --regexp '[[:cntrl:]]'
+}
+
 @test "cowsample: TSV header has the fixed columns first" {
 	run "$COWSAMPLE" -o "$BATS_TEST_TMPDIR/out.tsv" -- $(traced_env) true
 	assert_success
@@ -54,15 +134,18 @@ column_of() {
 	assert_output --regexp $'^time_s\tpid\tppid\tcomm\tevent\tmin_flt\tmaj_flt\trss_kb\tphase(\t|$)'
 }
 
-@test "cowsample: a child that writes K pages and _exits at once has min_flt >= K in its exit row" {
+@test "cowsample: a child that writes K pages and _exits at once: its exit row has all K" {
 	local k=1000 out=$BATS_TEST_TMPDIR/out.tsv
-	# -i 1000: periodic samples cannot catch the child; only the exit stop can.
-	run "$COWSAMPLE" -i 1000 -o "$out" -- $(traced_env) "$FAULTER" -c "$k"
+	# The child marks child-wrote, then writes K pages and _exits at once:
+	# only its exit row can see them. -i 1000: no periodic sample either.
+	run --separate-stderr "$COWSAMPLE" -i 1000 -o "$out" -- $(traced_env) "$FAULTER" -c 0 -m -a "$k"
 	assert_success
+	require_traced "$stderr"
 	run column_of "$out" exit child min_flt
 	assert_success
 	assert_equal "${#lines[@]}" 1
-	[ "${lines[0]}" -ge "$k" ]
+	assert_between $((lines[0] - $(mark_of "$out" child-wrote min_flt))) "$k" $((k + SLACK)) \
+		"the child's exit row, from its last mark"
 	# and a fork row for it, and an exit row for the parent
 	run column_of "$out" fork child pid
 	assert_equal "${#lines[@]}" 1
@@ -70,36 +153,53 @@ column_of() {
 	assert_equal "${#lines[@]}" 1
 }
 
-@test "cowsample: phase marks are measured at the boundary and set the phase column" {
-	local n=600 k=300 out=$BATS_TEST_TMPDIR/out.tsv start touched wrote
-	run "$COWSAMPLE" -i 1000 -o "$out" -- $(traced_env) "$FAULTER" -n "$n" -c "$k" -m
+@test "cowsample: phase marks are measured at the boundary, not later, and set the phase column" {
+	local n=600 k=300 out=$BATS_TEST_TMPDIR/out.tsv
+	# faulter -a: right after each mark AFTER more pages, so a mark row
+	# taken late would count them and be out of its bounds.
+	run --separate-stderr "$COWSAMPLE" -i 1000 -o "$out" -- $(traced_env) \
+		"$FAULTER" -n "$n" -c "$k" -m -a "$AFTER"
 	assert_success
-	start=$(column_of "$out" exec parent min_flt | tail -n 1)	# after env's exec
-	touched=$(column_of "$out" mark parent min_flt | head -n 1)
-	# the parent's mark row comes after its N writes, and only a few more
-	[ "$touched" -ge $((start + n)) ]
+	require_traced "$stderr"
 	run column_of "$out" mark parent phase
-	assert_output $'touched\ndone'
+	assert_output $'begin\ntouched\ndone'
 	run column_of "$out" mark child phase
-	assert_output "child-wrote"
-	wrote=$(column_of "$out" mark child min_flt)
-	[ "$wrote" -ge "$k" ]
+	assert_output $'child-begin\nchild-wrote'
+	local begin touched done cbegin cwrote cexit pexit
+	begin=$(mark_of "$out" begin min_flt)
+	touched=$(mark_of "$out" touched min_flt)
+	done=$(mark_of "$out" done min_flt)
+	cbegin=$(mark_of "$out" child-begin min_flt)
+	cwrote=$(mark_of "$out" child-wrote min_flt)
+	cexit=$(column_of "$out" exit child min_flt)
+	pexit=$(column_of "$out" exit parent min_flt)
+	assert_between $((touched - begin)) "$n" $((n + SLACK)) "parent: begin..touched"
+	assert_between $((cwrote - cbegin)) "$k" $((k + SLACK)) "child: child-begin..child-wrote"
+	# the pages after each mark fall in the next step, all of them
+	assert_between $((done - touched)) "$AFTER" $((AFTER + SLACK)) "parent: touched..done"
+	assert_between $((cexit - cwrote)) "$AFTER" $((AFTER + SLACK)) "child: child-wrote..exit"
+	assert_between $((pexit - done)) "$AFTER" $((AFTER + SLACK)) "parent: done..exit"
 	# rows after a mark carry that phase
 	run column_of "$out" exit child phase
 	assert_output "child-wrote"
 }
 
-@test "cowsample: --summary prints faults per process and phase" {
+@test "cowsample: --summary prints the faults of each process and phase" {
 	local n=400 k=200
-	run "$COWSAMPLE" --summary -o "$BATS_TEST_TMPDIR/out.tsv" -- $(traced_env) "$FAULTER" -n "$n" -c "$k" -m
+	run --separate-stderr "$COWSAMPLE" --summary -o "$BATS_TEST_TMPDIR/out.tsv" -- \
+		$(traced_env) "$FAULTER" -n "$n" -c "$k" -m -a "$AFTER"
 	assert_success
-	# the child-wrote row of the child counts its K writes
-	local line
-	line=$(printf '%s\n' "${lines[@]}" | awk '$1 == "child" && $4 == "child-wrote"')
-	[ -n "$line" ]
-	[ "$(echo "$line" | awk '{print $5}')" -ge "$k" ]
-	line=$(printf '%s\n' "${lines[@]}" | awk '$1 == "parent" && $4 == "touched"')
-	[ "$(echo "$line" | awk '{print $5}')" -ge "$n" ]
+	require_traced "$stderr"
+	# summary_of ROLE PHASE: its min_flt column
+	summary_of() {
+		printf '%s\n' "${lines[@]}" | awk -v role="$1" -v phase="$2" \
+			'$1 == role && $4 == phase { print $5 }'
+	}
+	assert_between "$(summary_of parent touched)" "$n" $((n + SLACK)) "parent touched"
+	assert_between "$(summary_of child child-wrote)" "$k" $((k + SLACK)) "child child-wrote"
+	assert_between "$(summary_of parent done)" "$AFTER" $((AFTER + SLACK)) "parent done"
+	assert_between "$(summary_of child exit)" "$AFTER" $((AFTER + SLACK)) "child exit"
+	assert_between "$(summary_of parent exit)" "$AFTER" $((AFTER + SLACK)) "parent exit"
 }
 
 @test "cowsample: exit status is the command's, 128+N when killed" {
@@ -118,11 +218,108 @@ column_of() {
 	refute_output --partial "none.tsv"
 }
 
-@test "cowsample: an unwritable -o fails in one line before running anything" {
-	run "$COWSAMPLE" -o "$BATS_TEST_TMPDIR/no/such/dir/out.tsv" -- touch "$BATS_TEST_TMPDIR/ran"
+# refused_output PATH WHY: -o PATH fails in one line naming PATH and WHY,
+# before the command is started (it would create a file "ran").
+refused_output() {
+	run --separate-stderr "$COWSAMPLE" -o "$1" -- touch "$BATS_TEST_TMPDIR/ran"
 	assert_failure 1
-	assert_equal "${#lines[@]}" 1
-	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+	assert_equal "$stderr" "cowsample: $1: $2"
+	[ -z "$output" ] || fail "stdout: $output"
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "-o $1: the command was run"
+}
+
+@test "cowsample: an -o that cannot be created fails in one line before running anything" {
+	refused_output "$BATS_TEST_TMPDIR/no/such/dir/out.tsv" "No such file or directory"
+	mkdir "$BATS_TEST_TMPDIR/dir"
+	refused_output "$BATS_TEST_TMPDIR/dir" "Is a directory"
+	: >"$BATS_TEST_TMPDIR/file"
+	refused_output "$BATS_TEST_TMPDIR/file/out.tsv" "Not a directory"
+	# and nothing was left behind: no temporary file either
+	run ls -A "$BATS_TEST_TMPDIR/dir"
+	assert_output ""
+}
+
+@test "cowsample: an -o in a directory that is not ours fails before running anything" {
+	require_root
+	local dir
+	dir=$(copy_for_nobody "$COWSAMPLE")
+	mkdir "$dir/closed"		# root's, mode 755: nobody may not create files
+	run --separate-stderr as_nobody "$dir/cowsample" -o "$dir/closed/out.tsv" -- touch "$dir/ran"
+	assert_failure 1
+	assert_equal "$stderr" "cowsample: $dir/closed/out.tsv: Permission denied"
+	[ ! -e "$dir/ran" ]
+	rm -rf "$dir"
+}
+
+@test "cowsample -o: a symbolic link is followed, the file it points to is replaced" {
+	local t=$BATS_TEST_TMPDIR
+	mkdir "$t/data"
+	echo old >"$t/data/real.tsv"
+	ln -s data/real.tsv "$t/link.tsv"
+	run "$COWSAMPLE" -o "$t/link.tsv" -- $(traced_env) true
+	assert_success
+	[ -L "$t/link.tsv" ] || fail "the link was replaced"
+	assert_equal "$(readlink "$t/link.tsv")" data/real.tsv
+	run head -n 1 "$t/data/real.tsv"
+	assert_output --regexp '^time_s'
+	# a dangling link: the file it names is created (as the shell's > does)
+	ln -s data/new.tsv "$t/dangling"
+	run "$COWSAMPLE" -o "$t/dangling" -- $(traced_env) true
+	assert_success
+	[ -L "$t/dangling" ] && [ -f "$t/data/new.tsv" ]
+	run ls -A "$t/data"
+	assert_output $'new.tsv\nreal.tsv'
+}
+
+@test "cowsample -o: a FIFO is written to, not replaced" {
+	local fifo=$BATS_TEST_TMPDIR/rows
+	mkfifo "$fifo"
+	cat "$fifo" >"$BATS_TEST_TMPDIR/got" &
+	local reader=$!
+	run "$COWSAMPLE" -o "$fifo" -- $(traced_env) true
+	# (a replaced FIFO would never get a writer: do not wait for its reader)
+	[ -p "$fifo" ] || { kill "$reader"; fail "the FIFO was replaced"; }
+	assert_success
+	wait "$reader"
+	run head -n 1 "$BATS_TEST_TMPDIR/got"
+	assert_output --regexp '^time_s'
+	run grep -c $'\texit\t' "$BATS_TEST_TMPDIR/got"
+	assert_output 1
+}
+
+# A character device node of our own (as root: the machine's /dev/null and
+# /dev/full stay out of harm's way should this ever regress), else /dev's.
+device_node() {
+	local name=$1 minor=$2
+	if [ "$(id -u)" -eq 0 ] && mknod "$BATS_TEST_TMPDIR/$name" c 1 "$minor" 2>/dev/null; then
+		echo "$BATS_TEST_TMPDIR/$name"
+	else
+		echo "/dev/$name"
+	fi
+}
+
+@test "cowsample -o: a device is written to, not replaced (/dev/null, /dev/full)" {
+	local null full
+	null=$(device_node null 3)
+	run "$COWSAMPLE" -o "$null" -- $(traced_env) true
+	assert_success
+	[ -c "$null" ] || fail "$null is no longer a device"
+	full=$(device_node full 7)
+	run --separate-stderr "$COWSAMPLE" -o "$full" -- $(traced_env) true
+	assert_failure 1
+	assert_equal "$stderr" "cowsample: $full: No space left on device"
+	[ -c "$full" ] || fail "$full is no longer a device"
+}
+
+@test "cowsample: rows on stdout are TSV only; the command's stdout goes to stderr" {
+	run --separate-stderr "$COWSAMPLE" -- $(traced_env) sh -c \
+		'echo before; "$1" -n 50 -c 20 -m; echo after' sh "$FAULTER"
+	assert_success
+	# header first, then only rows with as many fields as the header
+	assert_regex "${lines[0]}" $'^time_s\tpid\t'
+	run awk -F'\t' 'NR == 1 { n = NF } NF != n { bad++ } END { print NR, bad + 0 }' <<<"$output"
+	[[ $output == *" 0" ]] || fail "rows with a different number of fields: $output"
+	[[ $stderr == $'before\nafter' ]] || fail "the command's output is not on stderr: $stderr"
 }
 
 @test "cowsample: a comm containing ') (' is read correctly" {

@@ -5,6 +5,7 @@
  * prints.
  */
 #include "cowsvg.h"
+#include "outfile.h"
 #include "pagediff.h"
 #include "pagemap.h"
 
@@ -378,31 +379,20 @@ static void print_diff_summary(const struct options *o, const struct pd_diff *d,
 static void write_svg_file(const char *path, const struct pd_diff *d, const struct options *o)
 {
 	struct cowsvg_info info = { o->pid, o->child, o->when };
-	char *tmp;
-	FILE *out;
-	int fd, ok;
+	struct outfile out;
+	int err;
 
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
-		fprintf(stderr, "cowmap: %s: out of memory\n", path);
-		exit(1);
-	}
-	/* Write to a temporary file next to the target, then rename: a reader
+	/* A regular file is replaced only when complete (outfile.h): a reader
 	 * never sees half a diagram, and an error leaves the old file. */
-	fd = mkstemp(tmp);
-	if (fd < 0 || (out = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "cowmap: %s: %s\n", path, strerror(errno));
+	err = outfile_open(&out, path);
+	if (err == 0) {
+		cowsvg_write(out.f, d, &info);
+		err = outfile_commit(&out);
+	}
+	if (err != 0) {
+		fprintf(stderr, "cowmap: %s: %s\n", path, strerror(-err));
 		exit(1);
 	}
-	cowsvg_write(out, d, &info);
-	ok = fflush(out) == 0 && !ferror(out) && fchmod(fd, 0644) == 0;
-	if (fclose(out) != 0)
-		ok = 0;
-	if (!ok || rename(tmp, path) != 0) {
-		fprintf(stderr, "cowmap: %s: %s\n", path, strerror(errno));
-		unlink(tmp);
-		exit(1);
-	}
-	free(tmp);
 }
 
 static int show_diff(const struct options *o, const struct pm_select *sel)

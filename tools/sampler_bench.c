@@ -89,6 +89,29 @@ static double bench_pread(pid_t pid, int reads)
 	return median(rounds, ROUNDS);
 }
 
+/* Median over ROUNDS of one pread+parse of /proc/PID/schedstat, in
+ * microseconds: what cowsample pays to see that a process has not run. */
+static double bench_schedstat(pid_t pid, int reads)
+{
+	double rounds[ROUNDS], t;
+	struct proc_sched ps;
+	int fd = procstat_sched_open(pid), r, i;
+
+	if (fd < 0)
+		return -1;
+	for (r = 0; r < ROUNDS; r++) {
+		t = cpu_s();
+		for (i = 0; i < reads; i++)
+			if (procstat_sched_read_fd(fd, &ps) != 0) {
+				close(fd);
+				return -1;
+			}
+		rounds[r] = (cpu_s() - t) / reads * 1e6;
+	}
+	close(fd);
+	return median(rounds, ROUNDS);
+}
+
 /* The floor: one null system call on this machine (a VM may cost 10x). */
 static double bench_syscall(int calls)
 {
@@ -225,7 +248,7 @@ int main(int argc, char *argv[])
 {
 	const char *cowsample = "tools/cowsample";
 	int quick = 0, i, status;
-	double null_us, pread_us, lp2_us, ps_us, cpu_all, cpu_changes, seconds;
+	double null_us, pread_us, sched_us, lp2_us, ps_us, cpu_all, cpu_changes, seconds;
 	char out[] = "/tmp/sampler_bench.XXXXXX";
 	pid_t sleeper, tree;
 	int fd;
@@ -244,6 +267,7 @@ int main(int argc, char *argv[])
 	sleeper = start_sleeper();
 	null_us = bench_syscall(quick ? 2000 : 20000);
 	pread_us = bench_pread(sleeper, quick ? 2000 : 20000);
+	sched_us = bench_schedstat(sleeper, quick ? 2000 : 20000);
 	lp2_us = procstat_libproc2_available() ? bench_libproc2(sleeper, quick ? 200 : 2000) : -1;
 	ps_us = bench_ps(sleeper, quick ? 3 : 11);
 
@@ -251,6 +275,9 @@ int main(int argc, char *argv[])
 	       "         CPU time for pread and libproc2, wall time for ps)\n", ROUNDS);
 	printf("  (floor: one null system call here:   %10.2f us)\n", null_us);
 	printf("  pread on a held /proc/PID/stat fd: %10.2f us per sample\n", pread_us);
+	if (sched_us > 0)
+		printf("  (has it run? held schedstat fd:    %10.2f us: cowsample's check before a read)\n",
+		       sched_us);
 	if (lp2_us > 0)
 		printf("  libproc2 select:                   %10.2f us per sample  (%.1fx the pread path)\n",
 		       lp2_us, lp2_us / pread_us);

@@ -24,7 +24,7 @@ static int make_line(char *buf, size_t size, const char *comm)
 {
 	return snprintf(buf, size,
 		"4242 (%s) S 17 4242 4242 0 -1 4194304 "
-		"1001 1002 1003 1004 5 6 7 8 20 0 1 0 "
+		"1001 1002 1003 1004 5 6 7 8 20 0 3 0 "
 		"987654 123456789 321 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n",
 		comm);
 }
@@ -43,7 +43,8 @@ static void check_comm(const char *comm, const char *expected_comm)
 	snprintf(name, sizeof name, "comm \"%s\": fields after the last ')'", comm);
 	ok(rc == 0 && st.pid == 4242 && st.state == 'S' && st.ppid == 17 &&
 	   st.min_flt == 1001 && st.cmin_flt == 1002 && st.maj_flt == 1003 &&
-	   st.cmaj_flt == 1004 && st.starttime == 987654 && st.rss_pages == 321, name);
+	   st.cmaj_flt == 1004 && st.num_threads == 3 && st.starttime == 987654 &&
+	   st.rss_pages == 321, name);
 }
 
 static void check_truncated(void)
@@ -76,9 +77,29 @@ static void check_self(void)
 	ok(procstat_read_pid(0x3fffffff, &st) == -ENOENT, "a PID that does not exist gives -ENOENT");
 }
 
+/* /proc/PID/schedstat: "run_ns run_delay_ns switched_in" */
+static void check_schedstat(void)
+{
+	static const char good[] = "1946033 17 12\n";
+	struct proc_sched ps;
+	int fd;
+
+	ok(procstat_sched_parse(good, sizeof good - 1, &ps) == 0 &&
+	   ps.run_ns == 1946033 && ps.switched_in == 12, "schedstat: run time and switch-ins read");
+	ok(procstat_sched_parse("0 0 0\n", 6, &ps) == -ENOTSUP,
+	   "schedstat: all zeros (no statistics, or never run) is not usable");
+	ok(procstat_sched_parse(good, 8, &ps) == -EINVAL, "schedstat: a truncated line is rejected");
+	ok(procstat_sched_parse("12 x 3\n", 7, &ps) == -EINVAL, "schedstat: garbage is rejected");
+	fd = procstat_sched_open(getpid());
+	ok(fd >= 0 && procstat_sched_read_fd(fd, &ps) == 0 && ps.switched_in >= 1,
+	   "schedstat: our own, read through a held fd (we run: switched in at least once)");
+	if (fd >= 0)
+		close(fd);
+}
+
 int main(void)
 {
-	printf("1..23\n");
+	printf("1..28\n");
 	check_comm("sleep", "sleep");
 	check_comm("a) b (c", "a) b (c");
 	check_comm(")", ")");
@@ -86,6 +107,7 @@ int main(void)
 	check_comm("fifteen_chars15", "fifteen_chars15");
 	check_comm("12 (34) S 5", "12 (34) S 5");
 	check_truncated();
+	check_schedstat();
 	check_self();
 	return failures == 0 ? 0 : 1;
 }

@@ -1,16 +1,21 @@
 /*
  * sampler_lib_test.c - unit tests of the sampler's library parts: the
- * smaps_rollup parser, the process table, and the /proc helpers for
- * threads, children and tgid. Prints TAP.
+ * smaps_rollup parser, the process table, the /proc helpers for threads,
+ * children and tgid, output files (outfile.h) and per-page TSV files read
+ * back (pagesnap.h). Prints TAP.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "outfile.h"
+#include "pagesnap.h"
 #include "procstat.h"
 #include "proctable.h"
 #include "smaps.h"
@@ -124,11 +129,130 @@ static void check_proc_helpers(void)
 	ok(procstat_children(0x3fffffff, ids, 16) == -ENOENT, "children of no process: -ENOENT");
 }
 
+/* The first line of a file, or "" */
+static const char *first_line(const char *path)
+{
+	static char line[256];
+	FILE *f = fopen(path, "r");
+
+	line[0] = '\0';
+	if (f != NULL) {
+		if (fgets(line, sizeof line, f) == NULL)
+			line[0] = '\0';
+		fclose(f);
+	}
+	return line;
+}
+
+/* How many entries a directory has (besides . and ..). */
+static int entries(const char *dir)
+{
+	char cmd[512];
+	FILE *p;
+	int n = -1;
+
+	snprintf(cmd, sizeof cmd, "ls -A '%s' | wc -l", dir);
+	p = popen(cmd, "r");
+	if (p != NULL) {
+		if (fscanf(p, "%d", &n) != 1)
+			n = -1;
+		pclose(p);
+	}
+	return n;
+}
+
+static void check_outfile(const char *dir)
+{
+	char path[512], link[512], sub[512];
+	struct outfile out;
+	struct stat st;
+
+	snprintf(path, sizeof path, "%s/a.tsv", dir);
+	ok(outfile_open(&out, path) == 0 && out.tmp != NULL && access(path, F_OK) != 0,
+	   "outfile: a new file is written to a temporary file first");
+	fputs("one\n", out.f);
+	ok(outfile_commit(&out) == 0 && strcmp(first_line(path), "one\n") == 0 && entries(dir) == 1,
+	   "outfile: commit renames it into place, nothing else is left");
+	ok(outfile_open(&out, path) == 0, "outfile: an existing file is opened");
+	fputs("two\n", out.f);
+	outfile_discard(&out);
+	ok(strcmp(first_line(path), "one\n") == 0 && entries(dir) == 1,
+	   "outfile: discard leaves the old file as it was");
+
+	snprintf(link, sizeof link, "%s/link", dir);
+	ok(symlink("a.tsv", link) == 0 && outfile_open(&out, link) == 0, "outfile: a symlink is opened");
+	fputs("three\n", out.f);
+	ok(outfile_commit(&out) == 0 && lstat(link, &st) == 0 && S_ISLNK(st.st_mode) &&
+	   strcmp(first_line(path), "three\n") == 0, "outfile: the file a symlink points to is replaced");
+
+	ok(outfile_open(&out, "/dev/null") == 0 && out.tmp == NULL && outfile_commit(&out) == 0 &&
+	   stat("/dev/null", &st) == 0 && S_ISCHR(st.st_mode), "outfile: a device is written directly");
+	ok(outfile_open(&out, dir) == -EISDIR, "outfile: a directory is refused");
+	snprintf(sub, sizeof sub, "%s/no/such.tsv", dir);
+	ok(outfile_open(&out, sub) == -ENOENT, "outfile: a missing parent is refused");
+	unlink(link);
+	unlink(path);
+}
+
+static void check_pagesnap(const char *dir)
+{
+	struct pm_page v[3] = {
+		{ .vaddr = 0x7f0000000000, .pfn = 0x1234, .present = 1, .exclusive_bit = 0,
+		  .mapcount = 2, .thp = 0 },
+		{ .vaddr = 0x7f0000001000, .pfn = 0x99, .present = 1, .exclusive_bit = 1,
+		  .mapcount = 1, .thp = 1 },
+		{ .vaddr = 0x7f0000005000, .pfn = 0, .present = 0, .swapped = 1, .exclusive_bit = 0,
+		  .mapcount = -1, .thp = -1 },
+	};
+	struct pm_pages written = { v, 3, 3 }, back = { 0 };
+	struct pagesnap_info info;
+	char path[512];
+	FILE *f;
+	int same = 1;
+	size_t i;
+
+	snprintf(path, sizeof path, "%s/child-wrote-4321.tsv", dir);
+	f = fopen(path, "w");
+	if (f != NULL) {
+		pm_write_pages_tsv(f, &written, 1);
+		fclose(f);
+	}
+	ok(pagesnap_read(path, &back, &info) == 0 && back.n == 3 && info.pid == 4321 && info.frames,
+	   "pagesnap: a per-page TSV reads back, with the PID of its name");
+	for (i = 0; i < 3 && back.n == 3; i++)
+		same &= back.v[i].vaddr == v[i].vaddr && back.v[i].pfn == v[i].pfn &&
+			back.v[i].present == v[i].present && back.v[i].swapped == v[i].swapped &&
+			back.v[i].mapcount == v[i].mapcount && back.v[i].thp == v[i].thp &&
+			pm_page_exclusive(&back.v[i]) == pm_page_exclusive(&v[i]);
+	ok(back.n == 3 && same, "pagesnap: every field as written");
+	pm_pages_free(&back);
+
+	f = fopen(path, "a");
+	if (f != NULL) {
+		fputs("0x7f0000009000\t1\tyes\t-\t-\t-\n", f);
+		fclose(f);
+	}
+	ok(pagesnap_read(path, &back, &info) == -EINVAL && info.bad_line == 5,
+	   "pagesnap: a malformed row is refused with its line number");
+	pm_pages_free(&back);
+	unlink(path);
+	ok(pagesnap_read(path, &back, &info) == -ENOENT, "pagesnap: a missing file");
+}
+
 int main(void)
 {
-	printf("1..18\n");
+	char dir[] = "/tmp/sampler_lib_test.XXXXXX";
+
+	printf("1..31\n");
 	check_smaps_parse();
 	check_table();
 	check_proc_helpers();
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	check_outfile(dir);
+	check_pagesnap(dir);
+	rmdir(dir);
 	return failures == 0 ? 0 : 1;
 }

@@ -25,6 +25,7 @@ enum {
 	FIELD_CMINFLT = 11,
 	FIELD_MAJFLT = 12,
 	FIELD_CMAJFLT = 13,
+	FIELD_NUM_THREADS = 20,
 	FIELD_STARTTIME = 22,
 	FIELD_RSS = 24,
 };
@@ -57,6 +58,7 @@ static void store_field(int field, unsigned long long v, struct proc_stat *out)
 	case FIELD_CMINFLT:	out->cmin_flt = (unsigned long)v; break;
 	case FIELD_MAJFLT:	out->maj_flt = (unsigned long)v; break;
 	case FIELD_CMAJFLT:	out->cmaj_flt = (unsigned long)v; break;
+	case FIELD_NUM_THREADS:	out->num_threads = (long)v; break;
 	case FIELD_STARTTIME:	out->starttime = v; break;
 	case FIELD_RSS:		out->rss_pages = (long)v; break;
 	default:		break;
@@ -146,6 +148,63 @@ int procstat_read_pid(pid_t pid, struct proc_stat *out)
 	rc = procstat_read_fd(fd, out);
 	close(fd);
 	return rc;
+}
+
+int procstat_sched_open(pid_t pid)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int procstat_sched_parse(const char *text, size_t len, struct proc_sched *out)
+{
+	const char *p = text, *end = text + len;
+	unsigned long long run_delay;
+
+	/* "run_ns run_delay_ns switched_in\n" */
+	if (parse_number(&p, end, &out->run_ns) != 0 || p >= end || *p++ != ' ' ||
+	    parse_number(&p, end, &run_delay) != 0 || p >= end || *p++ != ' ' ||
+	    parse_number(&p, end, &out->switched_in) != 0 || p >= end || *p != '\n')
+		return -EINVAL;
+	/* Never switched in: not run yet, or no statistics (all zeros). */
+	if (out->switched_in == 0)
+		return -ENOTSUP;
+	return 0;
+}
+
+int procstat_sched_read_fd(int fd, struct proc_sched *out)
+{
+	char buf[128];
+	ssize_t n = pread(fd, buf, sizeof buf, 0);
+
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ESRCH;
+	return procstat_sched_parse(buf, (size_t)n, out);
+}
+
+int procstat_cpus_tick_when_busy(void)
+{
+	char buf[256];
+	int fd = open("/sys/devices/system/cpu/nohz_full", O_RDONLY | O_CLOEXEC);
+	ssize_t n, i;
+
+	if (fd < 0)
+		return errno == ENOENT;		/* a kernel without nohz_full */
+	n = read(fd, buf, sizeof buf);
+	close(fd);
+	if (n < 0)
+		return 0;
+	/* "(null)" or an empty line when no CPU is nohz_full, else "1-3". */
+	for (i = 0; i < n; i++)
+		if (buf[i] >= '0' && buf[i] <= '9')
+			return 0;
+	return 1;
 }
 
 /* Read a small /proc file whole into buf (terminated). Returns length or -errno. */

@@ -22,6 +22,7 @@ struct proc_stat {
 	unsigned long cmin_flt;		/* field 11: waited-for children */
 	unsigned long maj_flt;		/* field 12 */
 	unsigned long cmaj_flt;		/* field 13 */
+	long num_threads;		/* field 20 */
 	unsigned long long starttime;	/* field 22, clock ticks after boot */
 	long rss_pages;			/* field 24 */
 };
@@ -55,6 +56,40 @@ int procstat_read_fd(int fd, struct proc_stat *out);
 
 /* Open, read and close in one go. Returns 0 or -errno (-ENOENT: no such PID). */
 int procstat_read_pid(pid_t pid, struct proc_stat *out);
+
+/*
+ * /proc/PID/schedstat: how long the thread PID (for a process: its main
+ * thread) has run, and how many times it was switched onto a CPU. The
+ * run time is brought up to date only at scheduler events (a tick, a
+ * switch), so it can lag while the thread is on a CPU; see sampler.c for
+ * how the sampler uses it to tell that a process has not run.
+ */
+struct proc_sched {
+	unsigned long long run_ns;	/* se.sum_exec_runtime */
+	unsigned long long switched_in;	/* sched_info.pcount */
+};
+
+/* Parse its text "run_ns run_delay_ns switched_in\n". 0, -EINVAL for
+ * malformed text, -ENOTSUP when switched_in is 0 (see below). */
+int procstat_sched_parse(const char *text, size_t len, struct proc_sched *out);
+
+/* Open /proc/PID/schedstat for repeated reads. Returns an fd or -errno. */
+int procstat_sched_open(pid_t pid);
+
+/*
+ * Read a held schedstat fd (one pread). Returns 0 or -errno: -ESRCH when
+ * the process has gone, -ENOTSUP when the thread was never switched in:
+ * a new child that has not run yet, or a kernel that keeps no such
+ * statistics (it then shows "0 0 0" for every thread).
+ */
+int procstat_sched_read_fd(int fd, struct proc_sched *out);
+
+/*
+ * 1 when every CPU that runs a task takes the periodic scheduler tick
+ * (at least HZ=100 times a second), i.e. no CPU is "nohz_full"
+ * (/sys/devices/system/cpu/nohz_full lists none); 0 otherwise.
+ */
+int procstat_cpus_tick_when_busy(void);
 
 /*
  * The thread group (process) a thread belongs to, from /proc/TID/status.

@@ -42,6 +42,8 @@ void proctable_free(struct proctable *t, void (*free_ext)(struct proc_entry *))
 
 		if (p->stat_fd >= 0)
 			close(p->stat_fd);
+		if (p->sched_fd >= 0)
+			close(p->sched_fd);
 		if (free_ext != NULL)
 			free_ext(p);
 		free(p->steps);
@@ -76,6 +78,7 @@ struct proc_entry *proctable_add(struct proctable *t, pid_t pid, int depth)
 	p->id.pid = pid;
 	p->depth = depth;
 	p->stat_fd = -1;
+	p->sched_fd = -1;
 	p->threads = 1;
 	strcpy(p->phase, "-");
 	t->procs = grow(t->procs, &t->cap, t->n + 1, sizeof *t->procs);

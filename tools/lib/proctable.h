@@ -32,10 +32,16 @@ struct proc_entry {
 	struct proc_id id;		/* pid and starttime */
 	int depth;			/* 0 the followed process, 1 its child, ... */
 	int stat_fd;			/* held /proc/PID/stat fd, or -1 */
+	int sched_fd;			/* held /proc/PID/schedstat fd, or -1 */
+	struct proc_sched quiet;	/* schedstat since it last changed... */
+	double quiet_since;		/* ...read before this time (sampler's clock) */
+	int have_quiet;
+	double read_at;			/* time of the latest reading of stat */
 	int exited;			/* its exit row is written */
 	int traced;			/* under ptrace */
 	int threads;			/* live traced threads, this one included */
 	int read_error_reported;	/* EACCES or similar told once */
+	int snapshot_error_told;	/* --snapshot-dir: its page map unreadable */
 	struct proc_stat last;		/* latest reading */
 	int have_last;
 	unsigned long emitted_min_flt;	/* counters of its latest row (--changes) */

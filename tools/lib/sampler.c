@@ -30,6 +30,38 @@
 /* Untraced: how often to look for new children (a /proc read per process). */
 #define CHILDREN_SCAN_S 0.01
 
+/*
+ * Skipping processes that have not run (the cost of a sample is mostly the
+ * kernel formatting the 52 fields of /proc/PID/stat, about 1.5 us; a
+ * sleeping process's counters cannot change, and most processes sleep).
+ *
+ * The fault counters min_flt and maj_flt are charged to the thread that
+ * faults, while it runs. So if a single-threaded process has not run since
+ * its last reading, that reading is still exact. /proc/PID/schedstat (a
+ * third of the cost) tells whether it ran: its run time and the number of
+ * times it was switched onto a CPU. The run time alone is not enough: it
+ * is brought up to date only at a scheduler tick or switch, so a thread
+ * that is on a CPU shows the same run time for up to a tick. Hence:
+ *   - a switch-in after our schedstat reading changes switched_in;
+ *   - a thread that stays on a CPU takes a tick at least every 1/HZ (HZ is
+ *     100 at least; procstat_cpus_tick_when_busy() checks that no CPU is
+ *     nohz_full, where the tick stops), and the tick adds to its run time;
+ *   - a switch-out adds to its run time too.
+ * So when schedstat has not changed for QUIET_S (two ticks at HZ=100)
+ * since a reading taken before the latest /proc/PID/stat reading, the
+ * process has run not at all since that stat reading: its counters are
+ * the same, and the sample reuses it. Until then, and whenever schedstat
+ * changes, stat is read as usual. Only for single-threaded processes
+ * (num_threads 1; a second thread appears only after the first one ran):
+ * schedstat is the main thread's.
+ * rss_kb and ppid can change without the process running (reclaim, a
+ * CLONE_VM sibling's faults, a parent's exit): stat is re-read at least
+ * every REFRESH_S for them. --changes looks at the fault counters only,
+ * so it writes the same rows as without the skipping.
+ */
+#define QUIET_S 0.02
+#define REFRESH_S 0.1
+
 static const char *const event_names[] = {
 	"start", "sample", "fork", "exec", "exit", "mark",
 };
@@ -82,6 +114,7 @@ static int read_proc(struct sampler *s, struct proc_entry *p)
 		p->id.starttime = st.starttime;
 		p->last = st;
 		p->have_last = 1;
+		p->read_at = sampler_now(s);
 	} else if (rc != -ESRCH && !p->read_error_reported) {
 		char what[64];
 
@@ -90,6 +123,39 @@ static int read_proc(struct sampler *s, struct proc_entry *p)
 		p->read_error_reported = 1;
 	}
 	return rc;
+}
+
+/*
+ * Is p's latest reading still exact because p has not run since (see
+ * QUIET_S above)? 0 means: read it. Costs one pread of schedstat.
+ */
+static int quiet_since_read(struct sampler *s, struct proc_entry *p, double t)
+{
+	struct proc_sched now;
+	int rc;
+
+	if (!s->quiet_check || !p->have_last || p->last.num_threads != 1 ||
+	    p->last.state == 'Z' || p->last.state == 'X')
+		return 0;
+	if (p->sched_fd < 0) {
+		rc = procstat_sched_open(p->id.pid);
+		if (rc < 0)
+			return 0;
+		p->sched_fd = rc;
+	}
+	if (procstat_sched_read_fd(p->sched_fd, &now) != 0)
+		return 0;		/* gone, or never run yet: read stat */
+	if (!p->have_quiet || now.run_ns != p->quiet.run_ns ||
+	    now.switched_in != p->quiet.switched_in) {
+		/* It ran. The time is taken after the read: on the safe side. */
+		p->quiet = now;
+		p->quiet_since = sampler_now(s);
+		p->have_quiet = 1;
+		return 0;
+	}
+	if (t - p->quiet_since < QUIET_S || p->read_at < p->quiet_since)
+		return 0;		/* not long enough, or stat not read since */
+	return t - p->read_at < REFRESH_S;
 }
 
 /* Start following a process: table entry, held stat fd, first row. */
@@ -126,6 +192,7 @@ static void record_mark(struct sampler *s, struct proc_entry *p, const char *pha
 			c->at_mark(c, p, (int)i, phase, stopped, t);
 	}
 	sampler_write_row(s, p, SAMPLER_MARK, t);
+	sampler_snapshot_mark(s, p, phase, stopped, t);
 	s->live_dirty = 1;
 	if (s->live != NULL)
 		sampler_live_draw(s, t, 0);
@@ -240,6 +307,10 @@ static void finish_process(struct sampler *s, struct proc_entry *p, double t)
 	if (p->stat_fd >= 0) {
 		close(p->stat_fd);
 		p->stat_fd = -1;
+	}
+	if (p->sched_fd >= 0) {
+		close(p->sched_fd);
+		p->sched_fd = -1;
 	}
 	s->live_dirty = 1;
 }
@@ -458,7 +529,7 @@ static void sample_all(struct sampler *s, double t)
 		s->untraced_live |= !p->exited && !p->traced;
 		if (p->exited)
 			continue;
-		rc = read_proc(s, p);
+		rc = quiet_since_read(s, p, t) ? 0 : read_proc(s, p);
 		if (!p->traced && (rc == -ESRCH || (rc == 0 && (p->last.state == 'Z' ||
 								  p->last.state == 'X')))) {
 			finish_process(s, p, t);	/* untraced: seen gone */
@@ -487,7 +558,10 @@ static int start_command(struct sampler *s, const sigset_t *orig_mask)
 		return 1;
 	}
 	fcntl(mark_pipe[0], F_SETFL, O_NONBLOCK);
-	rc = trace_spawn(s->o->command, mark_pipe[1], orig_mask, &r);
+	/* Rows on our stdout: the command's own output goes to stderr, so
+	 * stdout is TSV only, header first, no row cut by a line of the lab. */
+	rc = trace_spawn(s->o->command, mark_pipe[1], s->out == stdout ? STDERR_FILENO : -1,
+			 orig_mask, &r);
 	close(mark_pipe[1]);
 	if (rc < 0) {
 		close(mark_pipe[0]);
@@ -607,9 +681,12 @@ static void read_signals(struct sampler *s)
 {
 	struct signalfd_siginfo si;
 
-	while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
-		if (si.ssi_signo != SIGCHLD)
+	while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGCHLD)
+			s->child_events = 1;
+		else
 			begin_stop(s, (int)si.ssi_signo);
+	}
 }
 
 static int finished(const struct sampler *s)
@@ -658,7 +735,14 @@ static void run_loop(struct sampler *s)
 	double live_period = 0.1, t, until;
 
 	for (;;) {
-		handle_wait_events(s);
+		/* Every stop and exit of a child or tracee raises SIGCHLD: look
+		 * with waitid only then (with 100 tracees, each look at them all
+		 * costs). SIGCHLD is consumed before the look, so an event during
+		 * the look raises it again. */
+		if (s->child_events) {
+			s->child_events = 0;
+			handle_wait_events(s);
+		}
 		if (finished(s))
 			break;
 		t = sampler_now(s);
@@ -692,6 +776,19 @@ static void free_ext(struct proc_entry *p)
 			free_opts->columns[i]->free_ext(p, (int)i);
 }
 
+/* Does this kernel keep schedstat? We run, so we were switched in once. */
+static int sched_stats_work(void)
+{
+	struct proc_sched self;
+	int fd = procstat_sched_open(getpid()), rc;
+
+	if (fd < 0)
+		return 0;
+	rc = procstat_sched_read_fd(fd, &self);
+	close(fd);
+	return rc == 0;
+}
+
 static int exit_status(const struct sampler *s)
 {
 	if (s->command_pid == 0 || !s->command_done)
@@ -713,6 +810,7 @@ int sampler_run(const struct sampler_options *o)
 	s.o = o;
 	s.mark_fd = -1;
 	s.sigfd = -1;
+	s.child_events = 1;
 	proctable_init(&s.table);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
 
@@ -720,7 +818,14 @@ int sampler_run(const struct sampler_options *o)
 		warn(&s, "libproc2", -rc);
 		return 1;
 	}
+	s.quiet_check = o->backend == SAMPLER_PREAD && sched_stats_work() &&
+			procstat_cpus_tick_when_busy();
 	if (sampler_output_open(&s) != 0) {
+		procstat_libproc2_free(s.libproc2);
+		return 1;
+	}
+	if (sampler_snapshots_open(&s) != 0) {
+		sampler_output_close(&s, 0);
 		procstat_libproc2_free(s.libproc2);
 		return 1;
 	}
@@ -753,6 +858,8 @@ int sampler_run(const struct sampler_options *o)
 	if (rc == 0)
 		sampler_write_header(&s);
 	ok = sampler_output_close(&s, rc == 0);
+	if (sampler_snapshots_close(&s, rc == 0) != 0)
+		ok = -1;
 	if (rc == 0 && o->summary && ok == 0)
 		sampler_print_summary(&s);
 	if (ok != 0)

@@ -14,7 +14,8 @@
  * Where ptrace is not allowed, periodic sampling is all there is.
  *
  * Extra columns come from column providers (struct sampler_columns): the
- * --smaps columns are one; more (e.g. page-map counts) plug in the same way.
+ * --smaps and --pagemap columns. With snapshot_dir, every phase mark also
+ * writes a per-page picture of each process (sampler_pagemap.c).
  */
 #ifndef COWLAB_SAMPLER_H
 #define COWLAB_SAMPLER_H
@@ -76,6 +77,7 @@ struct sampler_options {
 	const char *output;		/* -o FILE, NULL: stdout */
 	int live;			/* --live */
 	const char *live_file;		/* --live=FILE, NULL: stdout */
+	const char *snapshot_dir;	/* --snapshot-dir DIR, or NULL */
 	enum sampler_backend backend;
 	const struct sampler_columns *columns[SAMPLER_MAX_COLUMNS];
 	size_t ncolumns;
@@ -91,5 +93,9 @@ int sampler_run(const struct sampler_options *o);
 
 /* The --smaps provider: pss_kb shared_dirty_kb private_dirty_kb. */
 const struct sampler_columns *sampler_smaps_columns(void);
+
+/* The --pagemap provider: present exclusive shared (pages of the private
+ * anonymous memory; shared "-" unless root). */
+const struct sampler_columns *sampler_pagemap_columns(void);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "outfile.h"
 #include "procstat_libproc2.h"
 #include "proctable.h"
 #include "sampler.h"
@@ -25,7 +26,7 @@ struct sampler {
 
 	FILE *out;			/* TSV/CSV rows, or NULL */
 	int header_written;
-	char *out_tmp;			/* -o: the temporary file renamed at the end */
+	struct outfile outfile;		/* -o */
 	FILE *live;			/* --live table, or NULL */
 	int live_is_stdout;
 	double live_drawn_at;
@@ -47,8 +48,12 @@ struct sampler {
 	int untraced_live;		/* some live process is not traced */
 	double children_scan_at;	/* untraced: last look for new children */
 
+	int quiet_check;		/* may skip reading processes that have not run */
+	struct snapshots *snapshots;	/* --snapshot-dir (sampler_pagemap.c) */
+	int snapshot_failed;		/* a snapshot file could not be written */
 	struct procstat_libproc2 *libproc2;
 	int sigfd;
+	int child_events;		/* SIGCHLD came: stops or exits to collect */
 	int stopping;			/* Ctrl-C, a signal or -d: ending */
 	int stop_signal;		/* the latest signal sent to end them */
 	double stop_deadline;		/* then the next one: SIGTERM, SIGKILL */
@@ -64,5 +69,13 @@ void sampler_write_header(struct sampler *s);
 void sampler_write_row(struct sampler *s, struct proc_entry *p, enum sampler_event ev, double t);
 void sampler_live_draw(struct sampler *s, double t, int final);
 void sampler_print_summary(struct sampler *s);
+
+/* sampler_pagemap.c: --snapshot-dir. open: check (or make) DIR, before
+ * COMMAND runs; mark: the files of every live process at a mark of
+ * marker (stopped: it is held at its mark); close: the index file. */
+int sampler_snapshots_open(struct sampler *s);
+void sampler_snapshot_mark(struct sampler *s, struct proc_entry *marker, const char *phase,
+			   int stopped, double t);
+int sampler_snapshots_close(struct sampler *s, int ok);
 
 #endif

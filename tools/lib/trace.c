@@ -13,8 +13,8 @@
 #include "trace.h"
 
 /* The child: wait for the go byte ('1' traced, '0' not), set up, exec. */
-static void run_child(char *const argv[], int mark_fd, const sigset_t *mask,
-		      int go_fd, int err_fd)
+static void run_child(char *const argv[], int mark_fd, int stdout_fd,
+		      const sigset_t *mask, int go_fd, int err_fd)
 {
 	char go = '0', text[16];
 	int err;
@@ -23,6 +23,13 @@ static void run_child(char *const argv[], int mark_fd, const sigset_t *mask,
 	if (read(go_fd, &go, 1) != 1)
 		_exit(127);	/* the sampler died before letting us go */
 	close(go_fd);
+	if (stdout_fd >= 0 && stdout_fd != STDOUT_FILENO &&
+	    dup2(stdout_fd, STDOUT_FILENO) < 0) {
+		err = errno;
+		if (write(err_fd, &err, sizeof err) < 0)
+			_exit(127);
+		_exit(127);
+	}
 	if (mark_fd >= 0) {
 		/* Not close-on-exec: a lab started through `sh -c` still gets it. */
 		fcntl(mark_fd, F_SETFD, 0);
@@ -40,8 +47,8 @@ static void run_child(char *const argv[], int mark_fd, const sigset_t *mask,
 	_exit(127);
 }
 
-int trace_spawn(char *const argv[], int mark_fd, const sigset_t *child_sigmask,
-		struct trace_spawn_result *out)
+int trace_spawn(char *const argv[], int mark_fd, int stdout_fd,
+		const sigset_t *child_sigmask, struct trace_spawn_result *out)
 {
 	int go[2], err_pipe[2], exec_errno = 0, status;
 	char go_byte;
@@ -68,7 +75,7 @@ int trace_spawn(char *const argv[], int mark_fd, const sigset_t *child_sigmask,
 	if (pid == 0) {
 		close(go[1]);
 		close(err_pipe[0]);
-		run_child(argv, mark_fd, child_sigmask, go[0], err_pipe[1]);
+		run_child(argv, mark_fd, stdout_fd, child_sigmask, go[0], err_pipe[1]);
 	}
 	close(go[0]);
 	close(err_pipe[1]);

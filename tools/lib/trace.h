@@ -26,11 +26,13 @@ struct trace_spawn_result {
  * child_sigmask. The child is seized before it execs, so its exec is the
  * first event. mark_fd >= 0 is passed to the command, not close-on-exec,
  * in COWLAB_MARK_FD, with COWLAB_MARK_SYNC=1 when the child is traced.
+ * stdout_fd >= 0 becomes the command's standard output (the sampler passes
+ * its stderr when its own stdout carries the rows); -1 leaves it alone.
  * Returns 0, or -errno when the command cannot be run (then nothing is
  * left running and out->pid is 0).
  */
-int trace_spawn(char *const argv[], int mark_fd, const sigset_t *child_sigmask,
-		struct trace_spawn_result *out);
+int trace_spawn(char *const argv[], int mark_fd, int stdout_fd,
+		const sigset_t *child_sigmask, struct trace_spawn_result *out);
 
 /* Seize a running process (thread). Returns 0 or -errno. */
 int trace_attach(pid_t tid);
