@@ -9,8 +9,13 @@ FAULTER=$BUILDDIR/tests/progs/faulter
 # Faults of a step beyond its pages (see tests/cowsample.bats).
 SLACK=32
 
+# Kill a background process the test left running, but only while it is
+# still running as our job: once bash has reaped it, its PID may already
+# belong to someone else (pid_max can be 32768: PIDs come round quickly).
 teardown() {
-	[ -z "${BG_PID:-}" ] || kill -KILL "$BG_PID" 2>/dev/null || true
+	if [ -n "${BG_PID:-}" ] && jobs -rp | grep -qx "$BG_PID"; then
+		kill -KILL "$BG_PID" 2>/dev/null || true
+	fi
 }
 
 # poll until FILE has a line matching REGEX (10 s deadline)

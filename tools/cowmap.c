@@ -8,6 +8,7 @@
 #include "outfile.h"
 #include "pagediff.h"
 #include "pagemap.h"
+#include "pagesnap.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,7 @@
 static const char *usage_text =
 	"usage: cowmap [OPTIONS] PID\n"
 	"       cowmap --diff [OPTIONS] PARENT CHILD\n"
+	"       cowmap --diff [--range START-END] PARENT.tsv CHILD.tsv\n"
 	"\n"
 	"Shows which physical frames the pages of a process use, from\n"
 	"/proc/PID/pagemap (and /proc/kpagecount as root). With --diff, compares\n"
@@ -34,7 +36,8 @@ static const char *usage_text =
 	"                       default: every private anonymous mapping\n"
 	"  --tsv[=pages|maps]   tab-separated output: one row per page (default)\n"
 	"                       or one row per mapping\n"
-	"  --diff               compare PARENT and CHILD (frames: needs root)\n"
+	"  --diff               compare PARENT and CHILD (frames: needs root);\n"
+	"                       or two per-page TSV files (--tsv, cowsample --snapshot-dir)\n"
 	"  --svg FILE           with --diff: draw the copy-on-write diagram\n"
 	"  --when TEXT          with --svg: say in the title when it was measured\n"
 	"  --pread              read every pagemap entry (no PAGEMAP_SCAN)\n"
@@ -47,6 +50,7 @@ struct options {
 	int tsv;		/* 0 none, 1 pages, 2 maps */
 	int diff, force_pread, stats;
 	pid_t pid, child;
+	const char *parent_file, *child_file;	/* --diff of two per-page files */
 };
 
 static void usage_error(const char *fmt, ...)
@@ -207,6 +211,15 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage_error("--tsv=maps: not with --diff");
 	if (argc - optind != (o->diff ? 2 : 1))
 		usage_error(o->diff ? "--diff needs PARENT and CHILD" : "expected one PID");
+	/* --diff FILE FILE: a per-page table each (not a number: a file) */
+	if (o->diff && strspn(argv[optind], "0123456789") != strlen(argv[optind]) &&
+	    strspn(argv[optind + 1], "0123456789") != strlen(argv[optind + 1])) {
+		if (o->map_arg)
+			usage_error("--map: not with files, which hold no mappings (use --range)");
+		o->parent_file = argv[optind];
+		o->child_file = argv[optind + 1];
+		return;
+	}
 	o->pid = parse_pid(argv[optind]);
 	if (o->diff)
 		o->child = parse_pid(argv[optind + 1]);
@@ -448,6 +461,75 @@ static int show_diff(const struct options *o, const struct pm_select *sel)
 	return 0;
 }
 
+static void read_snapshot(const char *path, struct pm_pages *pages, struct pagesnap_info *info)
+{
+	int err = pagesnap_read(path, pages, info);
+
+	if (err == -EINVAL) {
+		fprintf(stderr, "cowmap: %s: line %ld: not a per-page table (cowmap --tsv)\n",
+			path, info->bad_line);
+		exit(1);
+	}
+	if (err != 0) {
+		fprintf(stderr, "cowmap: %s: %s\n", path, strerror(-err));
+		exit(1);
+	}
+}
+
+/* --diff PARENT.tsv CHILD.tsv: two pictures taken earlier, e.g. by cowsample
+ * --snapshot-dir at a phase mark; over --range, or all the pages listed. */
+static int show_diff_files(const struct options *o, const struct pm_select *sel)
+{
+	struct pm_pages ppages = { 0 }, cpages = { 0 };
+	struct pagesnap_info pinfo, cinfo;
+	struct pd_diff diff = { 0 };
+	struct options named = *o;
+	struct pm_proc source = { .kpagecount_fd = -1 };
+	uint64_t start = UINT64_MAX, end = 0, page = pm_page_size();
+	int frames;
+
+	read_snapshot(o->parent_file, &ppages, &pinfo);
+	read_snapshot(o->child_file, &cpages, &cinfo);
+	frames = pinfo.frames && cinfo.frames;
+	if (o->svg_file && !frames) {
+		fprintf(stderr, "cowmap: %s: the diagram needs the frame numbers, which "
+			"%s does not have (written without root)\n", o->svg_file,
+			pinfo.frames ? o->child_file : o->parent_file);
+		exit(1);
+	}
+	if (sel->kind == PM_SEL_RANGE) {
+		start = sel->start;
+		end = sel->end;
+	} else {
+		if (ppages.n > 0) {
+			start = ppages.v[0].vaddr;
+			end = ppages.v[ppages.n - 1].vaddr + page;
+		}
+		if (cpages.n > 0 && cpages.v[0].vaddr < start)
+			start = cpages.v[0].vaddr;
+		if (cpages.n > 0 && cpages.v[cpages.n - 1].vaddr + page > end)
+			end = cpages.v[cpages.n - 1].vaddr + page;
+		if (end == 0)
+			start = 0;
+	}
+	if (pd_compare(&ppages, &cpages, start, end, frames, &diff) != 0)
+		fail(0, -ENOMEM, 0);
+	named.pid = pinfo.pid;		/* from the names PHASE-PID.tsv, else 0 */
+	named.child = cinfo.pid;
+	if (frames)
+		source.kpagecount_fd = 0;	/* mapcounts were read as root */
+	if (o->svg_file)
+		write_svg_file(o->svg_file, &diff, &named);
+	if (o->tsv)
+		print_diff_tsv(&diff);
+	else
+		print_diff_summary(&named, &diff, &source, 1);
+	pd_free(&diff);
+	pm_pages_free(&ppages);
+	pm_pages_free(&cpages);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -457,7 +539,9 @@ int main(int argc, char **argv)
 	if (pm_select_parse(&sel, o.map_arg, o.range_arg) != 0)
 		usage_error("%s: expected %s", o.range_arg ? o.range_arg : o.map_arg,
 			    o.range_arg ? "START-END in hexadecimal" : "a mapping name or 0xADDR");
-	if (o.diff)
+	if (o.parent_file != NULL)
+		show_diff_files(&o, &sel);
+	else if (o.diff)
 		show_diff(&o, &sel);
 	else
 		show_process(&o, &sel);
