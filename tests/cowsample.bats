@@ -56,6 +56,12 @@ column_of() {
 	assert_output --partial "--summary"
 }
 
+@test "cowsample: --help on a full stdout fails in one line" {
+	run --separate-stderr bash -c "'$COWSAMPLE' --help >/dev/full"
+	assert_failure 1
+	assert_equal "$stderr" "cowsample: writing standard output: No space left on device"
+}
+
 @test "cowsample: --help and the man page list the same options" {
 	local opt
 	run "$COWSAMPLE" --help

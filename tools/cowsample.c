@@ -25,7 +25,8 @@ static void usage_error(const char *what)
 	exit(2);
 }
 
-static void help(void)
+/* --help on stdout; 1 with one line if stdout cannot take it (>/dev/full). */
+static int help(void)
 {
 	printf("usage: %s [options] -- COMMAND [ARGS...]\n"
 	       "       %s [options] -p PID[,PID...]\n"
@@ -67,6 +68,11 @@ static void help(void)
 	       "Exit status: COMMAND's own (128+N when killed by signal N); 2 for bad usage;\n"
 	       "1 when the output cannot be written. See cowsample(1).\n",
 	       PROG, PROG, procstat_libproc2_available() ? "" : " (not built in)");
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "cowsample: writing standard output: %s\n", strerror(errno ? errno : EIO));
+		return 1;
+	}
+	return 0;
 }
 
 static double parse_positive(const char *text, const char *option, double min)
@@ -244,7 +250,7 @@ int main(int argc, char *argv[])
 				usage_error(msg);
 			}
 			break;
-		case 'h': help(); return 0;
+		case 'h': return help();
 		default:
 			option_error(c, argv[optind - 1]);
 		}
