@@ -107,6 +107,12 @@ make_test_files() {
 	assert_equal "$stderr" "mmap_copy: unknown option '-x' (try --help)"
 	assert_usage_error "$MC" -vx a b
 	assert_equal "$stderr" "mmap_copy: unknown option '-x' (try --help)"
+	assert_usage_error "$MC" --plain -xv a b
+	assert_equal "$stderr" "mmap_copy: unknown option '-x' (try --help)"
+	assert_usage_error "$MC" -: a b
+	assert_equal "$stderr" "mmap_copy: unknown option '-:' (try --help)"
+	assert_usage_error "$MC" --method= a b
+	assert_equal "$stderr" "mmap_copy: unknown method '': use mmap, read, copy_file_range or sendfile (try --help)"
 	# Values that are not sizes, or not windows.
 	for opt in "--max-size -1" "--max-size 1X" "--max-size 99999999999999999999" \
 		"--window 4097" "--window 2T"; do

@@ -82,12 +82,12 @@ static const char usage_text[] =
 	"      --batch         never wait (the default)\n"
 	"  -h, --help          show this help\n"
 	"\n"
-	"Space: before copying, DST's blocks are reserved (posix_fallocate); if the\n"
-	"disk has too little space, nothing is copied and DST is left as it was.\n"
-	"If a write still fails during the copy (disk full with --no-reserve, or\n"
-	"on a filesystem that cannot reserve; an I/O error), the copy stops with\n"
-	"an error and DST is left as it was. Holes in SRC are not kept: DST takes\n"
-	"SRC's full size on disk.\n"
+	"Space: before copying, DST's blocks are reserved (posix_fallocate): with\n"
+	"too little space, nothing is copied and DST is left as it was; then a\n"
+	"disk that fills up during the copy cannot make it fail. If a write fails\n"
+	"anyway (--no-reserve; a copy-on-write filesystem, where a reservation does\n"
+	"not hold; an I/O error), the copy stops with an error, DST left as it was.\n"
+	"Holes in SRC are not kept: DST takes SRC's full size on disk.\n"
 	"\n"
 	"Exit status: 0 copied, 1 refused or failed (DST unchanged), 2 usage.\n";
 
@@ -522,42 +522,40 @@ static const struct option longopts[] = {
 };
 #define SHORT_OPTIONS "vm:ih"
 
-/*
- * The option VAL as the user wrote it, for messages: "--name" when ARG
- * (the word getopt_long was reading) is a long option, else "-x".
- */
-static const char *option_name(int val, const char *arg)
+/* "--name" (LONG) or "-x" for the option whose value is VAL, for messages. */
+static const char *option_name(int val, int is_long)
 {
 	static char name[64];
 	int i;
 
-	if (strncmp(arg, "--", 2) == 0)
-		for (i = 0; longopts[i].name != NULL; i++)
-			if (longopts[i].val == val) {
-				snprintf(name, sizeof name, "--%s", longopts[i].name);
-				return name;
-			}
+	for (i = 0; is_long && longopts[i].name != NULL; i++)
+		if (longopts[i].val == val) {
+			snprintf(name, sizeof name, "--%s", longopts[i].name);
+			return name;
+		}
 	snprintf(name, sizeof name, "-%c", val);
 	return name;
 }
 
 /*
- * getopt_long found something wrong with ARG: say what. With opterr = 0
- * and ':' first in the short options it returns ':' for a missing
- * argument, and '?' for the rest: then optopt is 0 for an unknown or
- * ambiguous long option, the option's value for a long option given an
- * argument it does not take (--plain=1), the letter for an unknown short
- * option.
+ * getopt_long found something wrong: say what. With opterr = 0 and ':'
+ * first in the short options it returns ':' for a missing argument (WORD,
+ * the last word it read, is then the option itself), and '?' for the
+ * rest: optopt is 0 for an unknown or ambiguous long option (WORD), the
+ * option's value for a long option given an argument it does not take
+ * (--plain=1), the letter for an unknown short option.
  */
-static void bad_option(int opt, const char *arg)
+static void bad_option(int opt, const char *word)
 {
 	if (opt == ':')
-		usage_error("option '%s' needs an argument", option_name(optopt, arg));
+		usage_error("option '%s' needs an argument",
+			    option_name(optopt, strncmp(word, "--", 2) == 0));
 	if (optopt == 0)
-		usage_error("unknown or ambiguous option '%s'", arg);
-	if (strncmp(arg, "--", 2) == 0)
-		usage_error("option '%s' takes no argument", option_name(optopt, arg));
-	usage_error("unknown option '%s'", option_name(optopt, arg));
+		usage_error("unknown or ambiguous option '%s'", word);
+	if (optopt >= OPT_MAX_SIZE ||
+	    (optopt != ':' && strchr(SHORT_OPTIONS, optopt) != NULL))
+		usage_error("option '%s' takes no argument", option_name(optopt, 1));
+	usage_error("unknown option '%s'", option_name(optopt, 0));
 }
 
 static void parse_options(int argc, char **argv, struct copy *c)
