@@ -23,9 +23,11 @@
  *   - The copy goes to a temporary file in DST's directory, and is renamed
  *     over DST only when it is complete and on disk (steps 4 and 8), so an
  *     interrupted copy never leaves a half-written DST.
- *   - Space is checked with posix_fallocate in step 5: a full disk is an
- *     error message before copying, not a SIGBUS in the middle of memcpy
- *     (and should the disk fill up during the copy, step 7 reports it).
+ *   - Space is reserved with posix_fallocate in step 5: a full disk is an
+ *     error message before copying, not a SIGBUS in the middle of memcpy.
+ *     Should a write still fail during the copy (an I/O error, a
+ *     filesystem that needs new blocks anyway, or --no-reserve), step 7 or
+ *     8 reports it and DST is left as it was.
  *   - If SRC shrinks while we copy, reading its mapping past the new end of
  *     file raises SIGBUS. Step 7 catches it and reports it (copy_safety.c).
  *
@@ -64,20 +66,28 @@ static const char usage_text[] =
 	"  -m, --method M      mmap (default), read, copy_file_range, sendfile\n"
 	"      --max-size N    refuse sources larger than N bytes (default 1G;\n"
 	"                      suffixes K, M, G, T)\n"
-	"      --window N      mmap method: copy N bytes at a time (default 8M)\n"
+	"      --window N      mmap method: copy N bytes at a time (default 256M,\n"
+	"                      a multiple of 4096)\n"
 	"      --plain         mmap method: the assignment as written, one memcpy,\n"
 	"                      no madvise (for comparison)\n"
 	"      --no-populate   mmap method: no MADV_POPULATE_READ/WRITE (fault\n"
 	"                      each page in during memcpy instead)\n"
 	"      --no-thp        mmap method: no MADV_HUGEPAGE\n"
-	"      --reserve       mmap method: keep the blocks posix_fallocate\n"
-	"                      reserved (slower on ext4; see the lab)\n"
+	"      --no-reserve    check the space, then give the reserved blocks back\n"
+	"                      (as if only ftruncate had been called; see below)\n"
 	"      --no-sync       do not flush the copy to disk before the rename\n"
 	"                      (faster; benchmarks use it, like cp, which does not\n"
 	"                      flush either)\n"
 	"  -i, --interactive   wait for Enter before each step (to watch ps)\n"
 	"      --batch         never wait (the default)\n"
 	"  -h, --help          show this help\n"
+	"\n"
+	"Space: before copying, DST's blocks are reserved (posix_fallocate): with\n"
+	"too little space, nothing is copied and DST is left as it was; then a\n"
+	"disk that fills up during the copy cannot make it fail. If a write fails\n"
+	"anyway (--no-reserve; a copy-on-write filesystem, where a reservation does\n"
+	"not hold; an I/O error), the copy stops with an error, DST left as it was.\n"
+	"Holes in SRC are not kept: DST takes SRC's full size on disk.\n"
 	"\n"
 	"Exit status: 0 copied, 1 refused or failed (DST unchanged), 2 usage.\n";
 
@@ -106,7 +116,7 @@ void die(const char *file, const char *fmt, ...)
 	exit(1);
 }
 
-static void usage_error(const char *fmt, const char *arg)
+static void __attribute__((noreturn)) usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "mmap_copy: ");
 	fprintf(stderr, fmt, arg);
@@ -225,16 +235,15 @@ static void step2_stat_source(struct copy *c)
 
 /*
  * Advice for the mappings (not with --plain):
- *   MADV_HUGEPAGE    (both) when the kernel brings the file into memory,
- *                    use 2 MiB pieces (folios) where it can, and map each
- *                    with ONE page-table entry instead of 512: far fewer
- *                    entries to fill in, one fault per 2 MiB, and fewer
- *                    TLB misses in memcpy. (Mappings of files start 2 MiB
- *                    aligned, so the pieces line up.)
- *   MADV_SEQUENTIAL  (SRC only) we read it once, front to back: read far
- *                    ahead. Not on DST: there it would make the kernel
- *                    build DST's pages in small pieces, with one fault per
- *                    4 KiB page (try it: step 7's faults jump).
+ *   MADV_HUGEPAGE    (both) let the kernel keep the file in 2 MiB pieces
+ *                    (folios) where it can, and map each with ONE
+ *                    page-table entry instead of 512: fewer entries to
+ *                    fill in, fewer faults, fewer TLB misses in memcpy.
+ *                    (Recent kernels start a file mapping of 2 MiB or more
+ *                    at a 2 MiB boundary, so the pieces line up.)
+ *   MADV_SEQUENTIAL  (SRC only) we read it once, front to back: the kernel
+ *                    reads further ahead, and lets its pages go first when
+ *                    memory runs short. We never read DST.
  * All are hints: a kernel or filesystem that cannot follow them ignores
  * them, and the copy is the same.
  */
@@ -281,26 +290,38 @@ static void step4_create_destination(struct copy *c)
 }
 
 /*
+ * --no-reserve: the lab's full-disk experiment. Give the blocks that
+ * posix_fallocate reserved back (FALLOC_FL_PUNCH_HOLE makes the whole
+ * file a hole again and keeps its size), as if step 5 were ftruncate
+ * alone. A disk that fills up after this is only found out when the copy
+ * writes: the mmap method in step 7 (the kernel cannot give DST's page a
+ * block: SIGBUS, or MADV_POPULATE_WRITE fails), the others at write().
+ * Both are reported, and DST is left as it was.
+ */
+static void give_back_reservation(struct copy *c)
+{
+	if (fallocate(c->dst_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      0, c->size) < 0 && c->opt.verbose)
+		printf("        --no-reserve: cannot punch a hole here (%s): the "
+		       "blocks stay reserved\n", strerror(errno));
+}
+
+/*
  * Step 5: ftruncate DST to SRC's size. A mapping can only reach pages that
  * lie inside the file: touching a page past the end of the file is SIGBUS.
  * A new file is 0 bytes long, so it must be made long enough first.
  *
  * ftruncate only changes the size: no block is allocated, so a full disk
- * would show up later, in the middle of the copy. posix_fallocate asks
- * for all the blocks now, so "no space" is an error message before
- * anything is copied. (Where a filesystem cannot fallocate, glibc writes
- * into every block instead.)
- *
- * The mmap method then gives the blocks back (FALLOC_FL_PUNCH_HOLE turns
- * the whole file into a hole, keeping its size): on ext4, writing through a mapping into fallocated
- * ("unwritten") blocks is several times slower than into a plain hole,
- * measured by bench-copy. If the disk fills up between this check and the
- * copy, the kernel refuses the page in step 7 (MADV_POPULATE_WRITE fails,
- * or SIGBUS with --plain): an error message, DST left as it was.
+ * would show up later, in the middle of the copy (as SIGBUS, for a
+ * mapping). posix_fallocate reserves all the blocks now, so "no space" is
+ * an error message before anything is copied, and the copy cannot run out
+ * of space half-way. (Where a filesystem cannot fallocate, glibc writes
+ * into every block instead.) Reserving costs no time in the copy: bench-copy
+ * and the lab text compare it with --no-reserve.
  */
 static void step5_size_destination(struct copy *c)
 {
-	step_begin(c, 5, "ftruncate the copy to SRC's size, check the space");
+	step_begin(c, 5, "ftruncate the copy to SRC's size, reserve the space");
 	/* TODO 5: make c->dst_fd c->size bytes long (ftruncate), then reserve
 	 * its blocks (posix_fallocate, which returns an error number); die()
 	 * with the reason if either fails. */
@@ -309,15 +330,13 @@ static void step5_size_destination(struct copy *c)
 	if (c->size > 0) {
 		int err = posix_fallocate(c->dst_fd, 0, c->size);
 
-
 		if (err != 0)
 			die(c->dst_path, "cannot reserve %lld bytes: %s",
 			    (long long)c->size, strerror(err));
 	}
 	/* END TODO */
-	if (c->size > 0 && c->opt.method == METHOD_MMAP && !c->opt.reserve)
-		fallocate(c->dst_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			  0, c->size);	/* a hint too: if it fails, no harm */
+	if (c->size > 0 && !c->opt.reserve)
+		give_back_reservation(c);
 	step_end(c, "truncated-dst", 0);
 }
 
@@ -345,20 +364,33 @@ static void step6_map_destination(struct copy *c)
 
 /*
  * Step 7: memcpy. The assignment's one line is memcpy(dst, src, size),
- * which is what --plain does. Each first touch of a page is a page fault:
- * one per 4 KiB page of DST (the kernel must mark each page dirty), and
- * for SRC one per 16 pages or so (the kernel maps a few neighbours of a
- * cached page at each fault: "fault-around"). Fewer on kernels that keep
- * the file in large folios: then one fault can map a whole folio.
+ * which is what --plain does. The first touch of each page is a page
+ * fault, and how much one fault maps depends on the kernel:
+ *   - at a read fault on a cached file (SRC), the kernel also maps the
+ *     cached pages around it ("fault-around", 64 KiB by default);
+ *   - a kernel that keeps the file in large folios (ext4 and xfs do on
+ *     recent kernels) can map a whole folio at one fault, up to 2 MiB,
+ *     and with MADV_HUGEPAGE a 2 MiB folio with one page-table entry;
+ *   - at a write fault on DST, where the file has no data yet, the kernel
+ *     first makes the page, full of zeros, then lets us write it.
+ * So a copy of 1 GiB takes between 512 faults per mapping (2 MiB each)
+ * and 262,144 (one per 4 KiB page): -v shows what this kernel does.
  *
- * Faster: copy a window at a time and, before copying it, ask the kernel
- * to map the whole window in one system call (MADV_POPULATE_READ for SRC,
- * MADV_POPULATE_WRITE for DST). The pages are the same; the thousands of
- * fault exceptions (each one a trip into the kernel and back) are gone.
+ * The default copies a window at a time and, before copying it, asks the
+ * kernel to map the whole window in one system call (MADV_POPULATE_READ
+ * for SRC, MADV_POPULATE_WRITE for DST): no fault exception per piece,
+ * although the kernel still counts each piece it maps as a fault.
+ * The windows are large (256 MiB) because memcpy is faster on large
+ * copies: above a size (glibc: a fraction of the CPU's cache) it stores
+ * around the cache, without reading DST's old bytes into it first. Not
+ * the whole file at once, so that a large copy keeps no more than one
+ * window of zero-filled pages waiting for memcpy.
  *
  * If SRC shrinks while we copy, its pages past the new end no longer
  * exist: MADV_POPULATE_READ fails with EFAULT, or memcpy raises SIGBUS.
  * catch_sigbus and die_after_sigbus turn both into an error message.
+ * So does a page of DST that cannot get a block (disk full, I/O error):
+ * MADV_POPULATE_WRITE fails, or memcpy raises SIGBUS.
  */
 static void copy_window(struct copy *c, off_t offset, size_t length)
 {
@@ -467,36 +499,81 @@ static off_t parse_size(const char *text)
 	return (off_t)(n << shift);
 }
 
+/*
+ * The options: a short one (-v) is a letter, a long one (--verbose) has a
+ * value of its own (OPT_...) when it has no letter.
+ */
+enum { OPT_MAX_SIZE = 256, OPT_WINDOW, OPT_PLAIN, OPT_NO_SYNC, OPT_BATCH,
+       OPT_NO_POPULATE, OPT_NO_THP, OPT_NO_RESERVE };
+static const struct option longopts[] = {
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "method", required_argument, NULL, 'm' },
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "plain", no_argument, NULL, OPT_PLAIN },
+	{ "no-sync", no_argument, NULL, OPT_NO_SYNC },
+	{ "no-populate", no_argument, NULL, OPT_NO_POPULATE },
+	{ "no-thp", no_argument, NULL, OPT_NO_THP },
+	{ "no-reserve", no_argument, NULL, OPT_NO_RESERVE },
+	{ "interactive", no_argument, NULL, 'i' },
+	{ "batch", no_argument, NULL, OPT_BATCH },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+#define SHORT_OPTIONS "vm:ih"
+
+/* "--name" (LONG) or "-x" for the option whose value is VAL, for messages. */
+static const char *option_name(int val, int is_long)
+{
+	static char name[64];
+	int i;
+
+	for (i = 0; is_long && longopts[i].name != NULL; i++)
+		if (longopts[i].val == val) {
+			snprintf(name, sizeof name, "--%s", longopts[i].name);
+			return name;
+		}
+	snprintf(name, sizeof name, "-%c", val);
+	return name;
+}
+
+/*
+ * getopt_long found something wrong: say what. With opterr = 0 and ':'
+ * first in the short options it returns ':' for a missing argument (WORD,
+ * the last word it read, is then the option itself), and '?' for the
+ * rest: optopt is 0 for an unknown or ambiguous long option (WORD), the
+ * option's value for a long option given an argument it does not take
+ * (--plain=1), the letter for an unknown short option.
+ */
+static void bad_option(int opt, const char *word)
+{
+	if (opt == ':')
+		usage_error("option '%s' needs an argument",
+			    option_name(optopt, strncmp(word, "--", 2) == 0));
+	if (optopt == 0)
+		usage_error("unknown or ambiguous option '%s'", word);
+	if (optopt >= OPT_MAX_SIZE ||
+	    (optopt != ':' && strchr(SHORT_OPTIONS, optopt) != NULL))
+		usage_error("option '%s' takes no argument", option_name(optopt, 1));
+	usage_error("unknown option '%s'", option_name(optopt, 0));
+}
+
 static void parse_options(int argc, char **argv, struct copy *c)
 {
-	enum { OPT_MAX_SIZE = 256, OPT_WINDOW, OPT_PLAIN, OPT_NO_SYNC, OPT_BATCH,
-	       OPT_NO_POPULATE, OPT_NO_THP, OPT_RESERVE };
-	static const struct option longopts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "method", required_argument, NULL, 'm' },
-		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
-		{ "window", required_argument, NULL, OPT_WINDOW },
-		{ "plain", no_argument, NULL, OPT_PLAIN },
-		{ "no-sync", no_argument, NULL, OPT_NO_SYNC },
-		{ "no-populate", no_argument, NULL, OPT_NO_POPULATE },
-		{ "no-thp", no_argument, NULL, OPT_NO_THP },
-		{ "reserve", no_argument, NULL, OPT_RESERVE },
-		{ "interactive", no_argument, NULL, 'i' },
-		{ "batch", no_argument, NULL, OPT_BATCH },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	int opt;
 	off_t n;
 
 	c->opt.method = METHOD_MMAP;
 	c->opt.max_size = (off_t)1 << 30;
-	c->opt.window = 8 << 20;
+	c->opt.window = (size_t)256 << 20;
 	c->opt.sync = 1;
 	c->opt.populate = 1;
 	c->opt.thp = 1;
+	c->opt.reserve = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+vm:ih", longopts, NULL)) != -1) {
+	/* '+': options only before SRC; ':': tell a missing argument apart */
+	while ((opt = getopt_long(argc, argv, "+:" SHORT_OPTIONS, longopts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'v': c->opt.verbose = 1; break;
 		case 'm':
@@ -511,21 +588,18 @@ static void parse_options(int argc, char **argv, struct copy *c)
 		case OPT_WINDOW:
 			n = parse_size(optarg);
 			if (n <= 0 || n % 4096 != 0 || n > ((off_t)1 << 40))
-				usage_error("--window: '%s' is not a multiple of 4096 bytes", optarg);
+				usage_error("--window: '%s' is not a multiple of 4096 bytes between 4K and 1T", optarg);
 			c->opt.window = (size_t)n;
 			break;
 		case OPT_PLAIN: c->opt.plain = 1; break;
 		case OPT_NO_SYNC: c->opt.sync = 0; break;
 		case OPT_NO_POPULATE: c->opt.populate = 0; break;
 		case OPT_NO_THP: c->opt.thp = 0; break;
-		case OPT_RESERVE: c->opt.reserve = 1; break;
+		case OPT_NO_RESERVE: c->opt.reserve = 0; break;
 		case 'i': c->opt.interactive = isatty(STDIN_FILENO); break;
 		case OPT_BATCH: c->opt.interactive = 0; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
-		default:
-			if (optopt != 0 && strchr("m", optopt) != NULL)
-				usage_error("option -%s needs an argument", (char[]){ (char)optopt, 0 });
-			usage_error("unknown option '%s'", argv[optind - 1]);
+		default: bad_option(opt, argv[optind - 1]);
 		}
 	}
 	if (argc - optind != 2)

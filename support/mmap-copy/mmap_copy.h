@@ -23,7 +23,7 @@ struct options {
 	int plain;		/* mmap method: one memcpy, no madvise */
 	int populate;		/* mmap method: MADV_POPULATE_READ/WRITE */
 	int thp;		/* mmap method: MADV_HUGEPAGE */
-	int reserve;		/* mmap method: keep the fallocated blocks */
+	int reserve;		/* keep the blocks posix_fallocate reserved */
 	int sync;		/* flush to disk before the rename */
 	int verbose;
 	int interactive;
