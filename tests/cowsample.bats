@@ -56,6 +56,14 @@ column_of() {
 	assert_output --partial "--summary"
 }
 
+@test "cowsample: a traced command is told not to check for leaks (ASAN_OPTIONS), the rest kept" {
+	run --separate-stderr env ASAN_OPTIONS=abort_on_error=0 "$COWSAMPLE" -o /dev/null -- sh -c 'echo "$ASAN_OPTIONS" >&2'
+	assert_success
+	assert_equal "$stderr" "abort_on_error=0:detect_leaks=0"
+	run --separate-stderr env -u ASAN_OPTIONS "$COWSAMPLE" -o /dev/null -- sh -c 'echo "$ASAN_OPTIONS" >&2'
+	assert_equal "$stderr" "detect_leaks=0"
+}
+
 @test "cowsample: --help on a full stdout fails in one line" {
 	run --separate-stderr bash -c "'$COWSAMPLE' --help >/dev/full"
 	assert_failure 1
