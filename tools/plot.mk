@@ -41,7 +41,7 @@ MEDIA_FORKCOST_SIZES = 1,4,16,64,256,1024
 MEDIA_FORKCOST_REPEAT = 21
 MEDIA_FAULT_PAGES = 16384
 # The copy benchmark: file size, paired runs with a warm and a cold cache.
-MEDIA_COPY_FLAGS = --size 128M --runs 3 --cold-runs 1
+MEDIA_COPY_FLAGS = --size 128M --runs 2 --cold-runs 2 --variant-runs 0
 
 MEDIA_TARGETS += media-timeline media-memory media-forkcost media-faultcost media-copy
 .PHONY: media-fork-faults-run media-fork-cost-run
