@@ -116,26 +116,39 @@ int procstat_parse(const char *text, size_t len, struct proc_stat *out)
 	return 0;
 }
 
-int procstat_open(pid_t pid)
+/* Open /proc/PID/NAME for reading: the fd, or -errno. */
+static int open_proc_file(pid_t pid, const char *name)
 {
 	char path[64];
 	int fd;
 
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+/* Read a held /proc file from its start: the length, or -errno (-ESRCH
+ * when the process is gone and the file reads empty). */
+static ssize_t pread_proc(int fd, char *buf, size_t size)
+{
+	ssize_t n = pread(fd, buf, size, 0);
+
+	if (n < 0)
+		return -errno;
+	return n == 0 ? -ESRCH : n;
+}
+
+int procstat_open(pid_t pid)
+{
+	return open_proc_file(pid, "stat");
 }
 
 int procstat_read_fd(int fd, struct proc_stat *out)
 {
 	char buf[1024];
-	ssize_t n = pread(fd, buf, sizeof buf, 0);
+	ssize_t n = pread_proc(fd, buf, sizeof buf);
 
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return -ESRCH;
-	return procstat_parse(buf, (size_t)n, out);
+	return n < 0 ? (int)n : procstat_parse(buf, (size_t)n, out);
 }
 
 int procstat_read_pid(pid_t pid, struct proc_stat *out)
@@ -152,12 +165,7 @@ int procstat_read_pid(pid_t pid, struct proc_stat *out)
 
 int procstat_sched_open(pid_t pid)
 {
-	char path[64];
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return open_proc_file(pid, "schedstat");
 }
 
 int procstat_sched_parse(const char *text, size_t len, struct proc_sched *out)
@@ -179,13 +187,9 @@ int procstat_sched_parse(const char *text, size_t len, struct proc_sched *out)
 int procstat_sched_read_fd(int fd, struct proc_sched *out)
 {
 	char buf[128];
-	ssize_t n = pread(fd, buf, sizeof buf, 0);
+	ssize_t n = pread_proc(fd, buf, sizeof buf);
 
-	if (n < 0)
-		return -errno;
-	if (n == 0)
-		return -ESRCH;
-	return procstat_sched_parse(buf, (size_t)n, out);
+	return n < 0 ? (int)n : procstat_sched_parse(buf, (size_t)n, out);
 }
 
 int procstat_cpus_tick_when_busy(void)
