@@ -116,6 +116,14 @@ live_min_flt_at_least() {
 	assert_failure
 }
 
+@test "cowlab-tmux: run from the sources in a build directory, it finds that build" {
+	cd "$BUILDDIR"
+	COWLAB_BUILDDIR= run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null -d no-such-lab
+	assert_failure 2
+	assert_output --partial "no-such-lab: no such lab (built lab programs:"
+	assert_output --partial "fork_faults"
+}
+
 @test "cowlab-tmux --help: the default session name and the lab names, as they are" {
 	run "$TMUX_LAB" --help
 	assert_success
