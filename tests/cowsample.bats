@@ -167,6 +167,37 @@ column_of() {
 	assert_equal "${#lines[@]}" 1
 }
 
+# R short-lived processes in a row, each forking a child that exits at once:
+# the child often runs its whole life (and is waited for by the sampler)
+# before its parent's fork event is collected. Each process must still get
+# exactly one fork row and one exit row, and the run must end. Two samplers
+# at once make that order common; before the fix this hung every time.
+run_fork_loop() {
+	local r=$1 out=$2
+	timeout -k 5 120 "$COWSAMPLE" -o "$out" -- $(traced_env) sh -c \
+		'i=0; while [ $i -lt "$1" ]; do "$2" -c 0 || exit 1; i=$((i + 1)); done' \
+		sh "$r" "$FAULTER" 2>"$out.err"
+	echo "$?" >"$out.status"
+}
+
+@test "cowsample: children that end before their parent's fork event: one fork and one exit row each, and the run ends" {
+	local r=150 a=$BATS_TEST_TMPDIR/a.tsv b=$BATS_TEST_TMPDIR/b.tsv out
+	run_fork_loop "$r" "$a" &
+	run_fork_loop "$r" "$b" &
+	wait
+	for out in "$a" "$b"; do
+		run cat "$out.status"
+		assert_output 0
+		run grep -c "without an exit event" "$out.err"
+		assert_output 0
+		# sh forks R faulters, each faulter one child
+		run awk -F'\t' '$5 == "fork"' "$out"
+		assert_equal "${#lines[@]}" $((2 * r))
+		run awk -F'\t' '$5 == "exit"' "$out"
+		assert_equal "${#lines[@]}" $((2 * r + 1))
+	done
+}
+
 @test "cowsample: phase marks are measured at the boundary, not later, and set the phase column" {
 	local n=600 k=300 out=$BATS_TEST_TMPDIR/out.tsv
 	# faulter -a: right after each mark AFTER more pages, so a mark row

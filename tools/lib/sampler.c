@@ -355,6 +355,29 @@ static pid_t adopt_tracee(struct sampler *s, pid_t tid, struct proc_entry *paren
 	return tid;
 }
 
+/*
+ * Has the process PID already run its whole life in our table? A short-lived
+ * child can stop, run, exit and be waited for by us before its parent's fork
+ * event is collected. It is then still a zombie (for its real parent, which
+ * is stopped in that event) but no longer traced: adopting it again would
+ * follow a process that can send no more events.
+ */
+static int already_finished(struct sampler *s, pid_t pid)
+{
+	struct proc_stat st;
+	size_t i;
+
+	for (i = 0; i < s->table.n; i++) {
+		const struct proc_entry *p = s->table.procs[i];
+
+		if (p->id.pid != pid || !p->exited)
+			continue;
+		if (procstat_read_pid(pid, &st) != 0 || st.starttime == p->id.starttime)
+			return 1;	/* the same process (or gone altogether) */
+	}
+	return 0;
+}
+
 static void handle_new_tracee(struct sampler *s, pid_t tid, pid_t tgid, double t)
 {
 	unsigned long msg = 0;
@@ -363,7 +386,7 @@ static void handle_new_tracee(struct sampler *s, pid_t tid, pid_t tgid, double t
 	if (ptrace(PTRACE_GETEVENTMSG, tid, NULL, &msg) < 0)
 		return;
 	child = (pid_t)msg;
-	if (tgid_of(s, child) != 0)
+	if (tgid_of(s, child) != 0 || already_finished(s, child))
 		return;		/* its own first stop came first */
 	adopt_tracee(s, child, proctable_find(&s->table, tgid), SAMPLER_FORK, t);
 }
@@ -533,6 +556,15 @@ static void sample_all(struct sampler *s, double t)
 		if (!p->traced && (rc == -ESRCH || (rc == 0 && (p->last.state == 'Z' ||
 								  p->last.state == 'X')))) {
 			finish_process(s, p, t);	/* untraced: seen gone */
+			continue;
+		}
+		if (p->traced && rc == -ESRCH) {
+			/* A tracee is waited for by us before it is gone, so its
+			 * exit was handled already; should one ever be missed,
+			 * say so and end it rather than wait for it forever. */
+			fprintf(stderr, "cowsample: process %d ended without an exit event: "
+				"its exit row holds its last sample\n", (int)p->id.pid);
+			finish_process(s, p, t);
 			continue;
 		}
 		if (rc != 0)
