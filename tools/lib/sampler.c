@@ -469,18 +469,28 @@ static void handle_stop(struct sampler *s, pid_t tid, int status)
 	trace_resume(tid, 0);
 }
 
-/* A traced or child process has ended (it is a zombie, not yet reaped). */
-static void handle_exited(struct sampler *s, pid_t tid, int status)
+/*
+ * A process we follow is a zombie, not yet reaped by us: if no exit stop
+ * ended it (killed by SIGKILL, untraced, or an exit stop that did not bring
+ * its thread count to zero), its /proc/PID/stat still holds its final
+ * counters. Once we reap a child of ours, it is gone.
+ */
+static void finish_zombie(struct sampler *s, pid_t pid)
 {
 	struct proc_entry *p;
 
-	if (proctable_thread_tgid(&s->table, tid) != 0) {
-		proctable_remove_thread(&s->table, tid);
-	} else if ((p = proctable_find(&s->table, tid)) != NULL) {
-		/* No exit stop (killed by SIGKILL, or untraced): the zombie's
-		 * /proc/PID/stat still holds its final counters. */
+	if (proctable_thread_tgid(&s->table, pid) == 0 &&
+	    (p = proctable_find(&s->table, pid)) != NULL)
 		finish_process(s, p, sampler_now(s));
-	}
+}
+
+/* A traced or child process has ended and has been reaped by us. */
+static void handle_exited(struct sampler *s, pid_t tid, int status)
+{
+	if (proctable_thread_tgid(&s->table, tid) != 0)
+		proctable_remove_thread(&s->table, tid);
+	else
+		finish_zombie(s, tid);	/* when the look before reaping missed it */
 	if (tid == s->command_pid) {
 		s->command_status = status;
 		s->command_done = 1;
@@ -502,6 +512,7 @@ static void handle_wait_events(struct sampler *s)
 		pid = si.si_pid;
 		if (si.si_code == CLD_EXITED || si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED) {
 			/* Look before reaping: the zombie is still readable. */
+			finish_zombie(s, pid);
 			if (waitpid(pid, &status, __WALL | WNOHANG) != pid)
 				continue;
 			handle_exited(s, pid, status);
