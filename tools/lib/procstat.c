@@ -69,7 +69,7 @@ int procstat_parse(const char *text, size_t len, struct proc_stat *out)
 {
 	const char *end = text + len;
 	const char *open_paren = memchr(text, '(', len);
-	const char *close_paren = NULL;
+	const char *close_paren;
 	const char *p;
 	unsigned long long v;
 	size_t comm_len;
@@ -78,11 +78,7 @@ int procstat_parse(const char *text, size_t len, struct proc_stat *out)
 	memset(out, 0, sizeof *out);
 	if (open_paren == NULL)
 		return -EINVAL;
-	for (p = end; p > open_paren; p--)
-		if (p[-1] == ')') {
-			close_paren = p - 1;
-			break;
-		}
+	close_paren = memrchr(open_paren, ')', (size_t)(end - open_paren));
 	if (close_paren == NULL)
 		return -EINVAL;
 
