@@ -11,7 +11,7 @@
 
 #include "proctable.h"
 
-static void *grow(void *array, size_t *cap, size_t need, size_t elem)
+void *proctable_grow(void *array, size_t *cap, size_t need, size_t elem)
 {
 	size_t new_cap = *cap ? *cap : 16;
 
@@ -81,7 +81,7 @@ struct proc_entry *proctable_add(struct proctable *t, pid_t pid, int depth)
 	p->sched_fd = -1;
 	p->threads = 1;
 	strcpy(p->phase, "-");
-	t->procs = grow(t->procs, &t->cap, t->n + 1, sizeof *t->procs);
+	t->procs = proctable_grow(t->procs, &t->cap, t->n + 1, sizeof *t->procs);
 	t->procs[t->n++] = p;
 	return p;
 }
@@ -97,7 +97,7 @@ size_t proctable_live(const struct proctable *t)
 
 void proctable_add_thread(struct proctable *t, pid_t tid, pid_t tgid)
 {
-	t->threads = grow(t->threads, &t->threads_cap, t->nthreads + 1, sizeof *t->threads);
+	t->threads = proctable_grow(t->threads, &t->threads_cap, t->nthreads + 1, sizeof *t->threads);
 	t->threads[t->nthreads].tid = tid;
 	t->threads[t->nthreads].tgid = tgid;
 	t->nthreads++;
@@ -128,7 +128,7 @@ void proctable_phase_step(struct proc_entry *p, double time_s, const char *phase
 {
 	struct phase_step *s;
 
-	p->steps = grow(p->steps, &p->steps_cap, p->nsteps + 1, sizeof *p->steps);
+	p->steps = proctable_grow(p->steps, &p->steps_cap, p->nsteps + 1, sizeof *p->steps);
 	s = &p->steps[p->nsteps++];
 	s->time_s = time_s;
 	snprintf(s->phase, sizeof s->phase, "%s", phase);

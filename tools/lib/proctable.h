@@ -87,4 +87,8 @@ void proctable_phase_step(struct proc_entry *p, double time_s, const char *phase
 /* "parent", "child", "grandchild" or "descendant" for a depth. */
 const char *proctable_role(int depth);
 
+/* ARRAY with room for at least NEED elements of ELEM bytes (*CAP grows by
+ * doubling); out of memory aborts: the sampler cannot go on without it. */
+void *proctable_grow(void *array, size_t *cap, size_t need, size_t elem);
+
 #endif

@@ -814,9 +814,14 @@ static void free_ext(struct proc_entry *p)
 {
 	size_t i;
 
-	for (i = 0; i < free_opts->ncolumns; i++)
-		if (free_opts->columns[i]->free_ext != NULL)
+	for (i = 0; i < free_opts->ncolumns; i++) {
+		if (free_opts->columns[i]->free_ext != NULL) {
 			free_opts->columns[i]->free_ext(p, (int)i);
+		} else {
+			free(p->ext[i]);
+			p->ext[i] = NULL;
+		}
+	}
 }
 
 /* Does this kernel keep schedstat? We run, so we were switched in once. */

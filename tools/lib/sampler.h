@@ -38,7 +38,8 @@ const char *sampler_event_name(enum sampler_event ev);
  * A column provider: extra columns after the fixed ones, and an optional
  * action at each phase mark. The sampler calls, for every row of process
  * p, update() then format() once per column. `slot` indexes p->ext[] for
- * the provider's per-process data (freed with free_ext at the end).
+ * the provider's per-process data: one malloc'ed block, freed by the
+ * sampler at the end (or by free_ext, when the provider sets it).
  * update() runs on every row, including the fast periodic `sample` rows:
  * refresh expensive data only at events (ev != SAMPLER_SAMPLE) or at a
  * slow rate, and repeat the last value in between.

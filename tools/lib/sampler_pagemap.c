@@ -130,12 +130,6 @@ static void pagemap_format(const struct proc_entry *p, int slot, size_t column,
 	snprintf(buf, size, "%llu", v);
 }
 
-static void pagemap_free(struct proc_entry *p, int slot)
-{
-	free(p->ext[slot]);
-	p->ext[slot] = NULL;
-}
-
 static const struct sampler_columns pagemap_columns = {
 	.name = "pagemap",
 	.headers = pagemap_headers,
@@ -143,7 +137,7 @@ static const struct sampler_columns pagemap_columns = {
 	.update = pagemap_update,
 	.format = pagemap_format,
 	.at_mark = NULL,	/* the mark row's update() reads it, while stopped */
-	.free_ext = pagemap_free,
+	.free_ext = NULL,	/* ext is one block: the sampler frees it */
 	.data = NULL,
 };
 
@@ -176,21 +170,6 @@ struct snapshots {
 	struct phase_count *phases;
 	size_t nphases, phases_cap;
 };
-
-static void *grow(void *array, size_t *cap, size_t need, size_t elem)
-{
-	size_t new_cap = *cap ? 2 * *cap : 16;
-
-	if (need <= *cap)
-		return array;
-	array = realloc(array, new_cap * elem);
-	if (array == NULL) {
-		fputs("cowsample: out of memory\n", stderr);
-		abort();
-	}
-	*cap = new_cap;
-	return array;
-}
 
 int sampler_snapshots_open(struct sampler *s)
 {
@@ -244,7 +223,7 @@ static int phase_seen(struct snapshots *sn, const char *phase)
 	for (i = 0; i < sn->nphases; i++)
 		if (strcmp(sn->phases[i].phase, phase) == 0)
 			return ++sn->phases[i].count;
-	sn->phases = grow(sn->phases, &sn->phases_cap, sn->nphases + 1, sizeof *sn->phases);
+	sn->phases = proctable_grow(sn->phases, &sn->phases_cap, sn->nphases + 1, sizeof *sn->phases);
 	snprintf(sn->phases[sn->nphases].phase, PROCTABLE_PHASE_MAX, "%s", phase);
 	sn->phases[sn->nphases].count = 1;
 	sn->nphases++;
@@ -322,7 +301,7 @@ void sampler_snapshot_mark(struct sampler *s, struct proc_entry *marker, const c
 		snapshot_name(row.file, sizeof row.file, phase, nth, p->id.pid);
 		if (snapshot_one(s, p, &row) != 0)
 			continue;
-		sn->v = grow(sn->v, &sn->cap, sn->n + 1, sizeof *sn->v);
+		sn->v = proctable_grow(sn->v, &sn->cap, sn->n + 1, sizeof *sn->v);
 		sn->v[sn->n++] = row;
 	}
 }

@@ -61,12 +61,6 @@ static void smaps_format(const struct proc_entry *p, int slot, size_t column,
 	snprintf(buf, size, "%lu", v);
 }
 
-static void smaps_free(struct proc_entry *p, int slot)
-{
-	free(p->ext[slot]);
-	p->ext[slot] = NULL;
-}
-
 static const struct sampler_columns smaps_columns = {
 	.name = "smaps",
 	.headers = smaps_headers,
@@ -74,7 +68,7 @@ static const struct sampler_columns smaps_columns = {
 	.update = smaps_update,
 	.format = smaps_format,
 	.at_mark = NULL,	/* the mark row's update() reads it, while stopped */
-	.free_ext = smaps_free,
+	.free_ext = NULL,	/* ext is one block: the sampler frees it */
 	.data = NULL,
 };
 
