@@ -7,7 +7,7 @@ load test_helper
 load lab_helper
 
 setup() {
-	CLONE_DEMO=$(lab_bin clone-demo)
+	CLONE_DEMO=$(lab_bin clone)
 }
 
 @test "clone_demo --help names the flags it shows" {

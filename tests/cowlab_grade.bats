@@ -48,16 +48,16 @@ setup_file() {
 	drop_todo "$t/no-ftruncate/mmap-copy/mmap_copy.c" 5
 	# vfork_demo calls fork where vfork is asked.
 	variant fork-for-vfork
-	change "$t/fork-for-vfork/vfork-demo/vfork_demo.c" '0,/pid = vfork();/s//pid = fork();/'
+	change "$t/fork-for-vfork/vfork/vfork_demo.c" '0,/pid = vfork();/s//pid = fork();/'
 	# fork_faults' child writes for ever.
 	variant endless-loop
-	change "$t/endless-loop/fork-faults/fork_faults.c" "s/^\(\t*\)write_pages(buf, opt->written, 'c');/\1for (;;) write_pages(buf, opt->written, 'c');/"
+	change "$t/endless-loop/copy-on-write/fork_faults.c" "s/^\(\t*\)write_pages(buf, opt->written, 'c');/\1for (;;) write_pages(buf, opt->written, 'c');/"
 	# vfork_demo forks without end where it should posix_spawn.
 	variant fork-bomb
-	change "$t/fork-bomb/vfork-demo/vfork_demo.c" 's/^\(\t*\)err = posix_spawn(&child, self_path,/\1for (;;) fork();\n&/'
+	change "$t/fork-bomb/vfork/vfork_demo.c" 's/^\(\t*\)err = posix_spawn(&child, self_path,/\1for (;;) fork();\n&/'
 	# fork_faults unmaps its buffer before the last step: a segfault.
 	variant segfault
-	change "$t/segfault/fork-faults/fork_faults.c" "s/^\(\t*\)write_pages(lab->buf, lab->opt.pages, 'P');/\1munmap(lab->buf, (size_t)lab->opt.pages * page_size);\n&/"
+	change "$t/segfault/copy-on-write/fork_faults.c" "s/^\(\t*\)write_pages(lab->buf, lab->opt.pages, 'P');/\1munmap(lab->buf, (size_t)lab->opt.pages * page_size);\n&/"
 	# One grading run for all of them, two at a time, short time limits.
 	cd "$t" && "$GRADE" --jobs 2 --timeout 5 --cowsample "$COWSAMPLE" -o "$t/reports" \
 		reference skeleton mmap-private no-ftruncate fork-for-vfork endless-loop fork-bomb segfault \
@@ -71,7 +71,7 @@ setup_file() {
 	run make -C "$t"
 	assert_success
 	refute_output --partial "warning:"
-	for prog in fork-faults/fork_faults vfork-demo/vfork_demo shared-memory/shared_vs_private; do
+	for prog in copy-on-write/fork_faults vfork/vfork_demo shared-vs-private/shared_vs_private; do
 		run --separate-stderr "$t/$prog" --batch
 		assert_failure 1
 		assert_equal "$stderr" "$(basename "$prog"): TODO 1 is not written yet (see its comment in the source)"
@@ -99,7 +99,7 @@ setup_file() {
 	mkdir -p "$src"
 	cp -R "$COWLAB_SRCDIR/support" "$COWLAB_SRCDIR/tools" "$src/"
 	chmod -R u+w "$src"
-	sed -i '0,/END TODO/{/END TODO/d}' "$src/support/fork-faults/fork_faults.c"
+	sed -i '0,/END TODO/{/END TODO/d}' "$src/support/copy-on-write/fork_faults.c"
 	run --separate-stderr "$src/tools/cowlab-skel" "$BATS_TEST_TMPDIR/out"
 	assert_failure 1
 	[[ $stderr == *"fork_faults.c:"*"has no END TODO"* ]] || fail "$stderr"

@@ -8,7 +8,7 @@
 load test_helper
 
 COWPLOT=$SRCDIR/tools/cowplot
-FORK_FAULTS=$(lab_bin fork-faults)
+FORK_FAULTS=$(lab_bin copy-on-write)
 FORK_COST=$(lab_bin fork-cost)
 MMAP_COPY=$BUILDDIR/support/mmap-copy/mmap_copy
 BENCH_COPY=$SRCDIR/support/mmap-copy/bench-copy

@@ -14,7 +14,7 @@ bats_require_minimum_version 1.5.0
 SLACK=8
 
 setup() {
-	LAB=$(lab_bin fork-faults)
+	LAB=$(lab_bin copy-on-write)
 	[ -x "$LAB" ] || fail "lab program not built: $LAB"
 }
 

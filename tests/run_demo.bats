@@ -40,14 +40,14 @@ setup() {
 }
 
 @test "run-demo: a lab by its folder name (the convention support/<dir>/<dir_with_underscores>)" {
-	run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/x.tsv" fork-faults -n 16
+	run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/x.tsv" copy-on-write -n 16
 	assert_success
 	assert_output --partial "result: phase=parent-rewrote role=parent"
 }
 
 @test "run-demo: an unknown lab or option: exit 2, one line, no TSV" {
 	local args
-	for args in "nope" "../fork-faults" "--bogus" "-o"; do
+	for args in "nope" "../copy-on-write" "--bogus" "-o"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/none.tsv" $args
 		[ "$status" -eq 2 ] || fail "'$args': exit status $status"
@@ -61,7 +61,7 @@ setup() {
 
 @test "run-demo: a lab folder whose program has another name, and the lab text's name" {
 	local name
-	for name in shared-memory shared_vs_private shared-vs-private; do
+	for name in shared-vs-private shared_vs_private shared-vs-private; do
 		run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/s.tsv" "$name"
 		assert_success
 		assert_output --partial "shared_vs_private"

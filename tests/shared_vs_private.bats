@@ -14,8 +14,8 @@ K=100
 SLACK=8
 
 setup() {
-	# The program keeps its own name in the folder shared-memory.
-	SVP=$BUILDDIR/support/shared-memory/shared_vs_private
+	# The program keeps its own name in the folder shared-vs-private.
+	SVP=$BUILDDIR/support/shared-vs-private/shared_vs_private
 	export TMPDIR=$BATS_TEST_TMPDIR/tmp
 	mkdir -p "$TMPDIR"
 }

@@ -13,7 +13,7 @@ BUILDDIR=$COWLAB_BUILDDIR
 COWSAMPLE=$BUILDDIR/tools/cowsample
 COWMAP=$BUILDDIR/tools/cowmap
 
-# lab_bin fork-faults -> $BUILDDIR/support/fork-faults/fork_faults
+# lab_bin copy-on-write -> $BUILDDIR/support/copy-on-write/fork_faults
 lab_bin() {
 	local lab=$1
 	echo "$BUILDDIR/support/$lab/${lab//-/_}"

@@ -7,7 +7,7 @@
 load test_helper
 
 TMUX_LAB=$SRCDIR/tools/cowlab-tmux
-FORK_FAULTS=$(lab_bin fork-faults)
+FORK_FAULTS=$(lab_bin copy-on-write)
 N=128
 K=50
 DEADLINE=60	# seconds for any one wait on a loaded 2-core machine
@@ -91,17 +91,17 @@ live_min_flt_at_least() {
 	run "$TMUX_LAB"
 	assert_failure 2
 	assert_equal "${#lines[@]}" 1
-	run "$TMUX_LAB" --frobnicate fork-faults
+	run "$TMUX_LAB" --frobnicate copy-on-write
 	assert_failure 2
 	assert_equal "${#lines[@]}" 1
-	run "$TMUX_LAB" --size big fork-faults
+	run "$TMUX_LAB" --size big copy-on-write
 	assert_failure 2
 	assert_equal "${#lines[@]}" 1
 }
 
 @test "cowlab-tmux: a clear error when tmux is missing" {
 	mkdir "$BATS_TEST_TMPDIR/empty"
-	PATH=$BATS_TEST_TMPDIR/empty run /bin/sh "$TMUX_LAB" --builddir "$BUILDDIR" fork-faults
+	PATH=$BATS_TEST_TMPDIR/empty run /bin/sh "$TMUX_LAB" --builddir "$BUILDDIR" copy-on-write
 	assert_failure 1
 	assert_equal "${#lines[@]}" 1
 	assert_output --partial "tmux not found"
@@ -145,7 +145,7 @@ live_row_unwrapped() {
 
 @test "cowlab-tmux: step by step, the live pane shows the child's K copy-on-write faults" {
 	run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null --size 200x50 -d \
-		--builddir "$BUILDDIR" -s lab fork-faults -- -n "$N" -w "$K"
+		--builddir "$BUILDDIR" -s lab copy-on-write -- -n "$N" -w "$K"
 	assert_success
 	local lab live ps seen child
 	lab=$(pane_of lab)
@@ -214,7 +214,7 @@ live_row_unwrapped() {
 
 @test "cowlab-tmux: the default session is cowlab-LAB; a wide window puts the live table beside the lab" {
 	run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null --size 240x50 -d \
-		--builddir "$BUILDDIR" fork-faults -- --batch -n "$N" -w "$K"
+		--builddir "$BUILDDIR" copy-on-write -- --batch -n "$N" -w "$K"
 	assert_success
 	run tmx list-sessions -F '#{session_name}'
 	assert_output cowlab-fork-faults
@@ -231,9 +231,9 @@ live_row_unwrapped() {
 	assert_success
 }
 
-@test "cowlab-tmux: a lab whose folder and program have different names (shared-memory)" {
+@test "cowlab-tmux: a lab whose folder and program have different names (shared-vs-private)" {
 	local name
-	for name in shared-memory shared-vs-private; do
+	for name in shared-vs-private shared-vs-private; do
 		run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null --size 200x50 -d \
 			--builddir "$BUILDDIR" -s "s-$name" "$name" -- --batch
 		assert_success
@@ -254,7 +254,7 @@ live_row_unwrapped() {
 
 @test "cowlab-tmux: inside tmux it splits the current window and runs the lab in this pane" {
 	tmx -f /dev/null new-session -d -s outer -x 200 -y 50 \
-		"$TMUX_LAB --builddir '$BUILDDIR' fork-faults -- --batch -n $N -w $K; tmux wait-for -S outer-shell; exec sleep 600"
+		"$TMUX_LAB --builddir '$BUILDDIR' copy-on-write -- --batch -n $N -w $K; tmux wait-for -S outer-shell; exec sleep 600"
 	run timeout "$DEADLINE" tmux -S "$SOCK" wait-for outer-shell
 	assert_success
 	run tmx list-panes -t outer -F '#{@cowlab}'

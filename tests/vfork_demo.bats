@@ -8,7 +8,7 @@ load test_helper
 load lab_helper
 
 setup() {
-	VFORK_DEMO=$(lab_bin vfork-demo)
+	VFORK_DEMO=$(lab_bin vfork)
 }
 
 @test "vfork_demo --help explains the options and the undefined behaviour" {

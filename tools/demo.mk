@@ -2,14 +2,14 @@
 # prints the per-phase table of parent and child faults and leaves the
 # samples in demo.tsv:
 #   make demo                              fork_faults, the main lab
-#   make demo LAB=shared-memory            any lab: a folder under support/
+#   make demo LAB=shared-vs-private            any lab: a folder under support/
 #   make demo LAB=fork_faults ARGS='-n 4096 --thp'   or a program name
 #   make demo DEMO_TSV=run.tsv             another output file
 dist_noinst_SCRIPTS += tools/run-demo
 
 demo: all
 	$(SHELL) $(srcdir)/tools/run-demo --builddir . -o '$(or $(DEMO_TSV),demo.tsv)' \
-		'$(or $(LAB),fork-faults)' $(ARGS)
+		'$(or $(LAB),copy-on-write)' $(ARGS)
 .PHONY: demo
 
 TESTS += tests/run_demo.bats

@@ -1,11 +1,11 @@
 # tools/findlab.sh - which program is the lab LAB? Sourced (". findlab.sh")
 # by tools/run-demo and tools/cowlab-tmux, so that `make demo`, `make lab`
 # and cowlab-tmux accept the same names. LAB may be:
-#   a folder under support/       fork-faults, shared-memory, mmap-copy
+#   a folder under support/       copy-on-write, shared-vs-private, mmap-copy
 #   the name of a lab program     fork_faults, shared_vs_private
 #   that name with - for _        shared-vs-private (the lab text's name)
-# A folder's program is support/DIR/DIR with - turned into _ (fork-faults ->
-# fork_faults), or else the only program in that folder (shared-memory ->
+# A folder's program is support/DIR/DIR with - turned into _ (copy-on-write ->
+# fork_faults), or else the only program in that folder (shared-vs-private ->
 # shared_vs_private).
 #
 # findlab_program BUILDDIR LAB prints the program's path and returns 0;

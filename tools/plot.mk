@@ -16,10 +16,10 @@ dist_plot_DATA = tools/plot/prepare.awk tools/plot/common.gp tools/plot/marks.gp
 TESTS += tests/cowplot.bats tests/tmux.bats
 EXTRA_DIST += tests/cowplot.bats tests/tmux.bats
 
-# `make lab LAB=fork-faults ARGS='-n 4096'`: the lab in tmux beside the live
+# `make lab LAB=copy-on-write ARGS='-n 4096'`: the lab in tmux beside the live
 # table of its page faults (see cowlab-tmux(1)).
 lab: all
-	$(srcdir)/tools/cowlab-tmux --builddir . '$(or $(LAB),fork-faults)' -- $(ARGS)
+	$(srcdir)/tools/cowlab-tmux --builddir . '$(or $(LAB),copy-on-write)' -- $(ARGS)
 .PHONY: lab
 
 # ---- make media ------------------------------------------------------------
@@ -54,12 +54,12 @@ media_draw = $(COWPLOT) $(1) $(2) -o $(MEDIA_OUT)/$(3).svg --note $(4) && \
 # in a virtual machine the host may back the guest's memory only when the
 # guest first uses it, which makes a first touch many times slower. The
 # figure is about the lab's steps, not about that.
-media-fork-faults-run: tools/cowsample support/fork-faults/fork_faults
+media-fork-faults-run: tools/cowsample support/copy-on-write/fork_faults
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
-	support/fork-faults/fork_faults --batch -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K) >/dev/null
-	tools/cowsample --smaps -o $(MEDIA_RUN)/fork-faults.tsv -- \
-		support/fork-faults/fork_faults --batch -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K) \
-		> $(MEDIA_RUN)/fork-faults.out
+	support/copy-on-write/fork_faults --batch -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K) >/dev/null
+	tools/cowsample --smaps -o $(MEDIA_RUN)/copy-on-write.tsv -- \
+		support/copy-on-write/fork_faults --batch -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K) \
+		> $(MEDIA_RUN)/copy-on-write.out
 
 # (notes are in variables: a comma written in $(call ...) would split it)
 media_fork_note = 'fork_faults -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K): N=$(MEDIA_FORK_N) pages of 4 KiB (MADV_NOHUGEPAGE), the child writes K=$(MEDIA_FORK_K)'
@@ -68,10 +68,10 @@ media_faultcost_note = 'fork_cost --fault-pages $(MEDIA_FAULT_PAGES) --repeat $(
 media_copy_note = 'bench-copy $(MEDIA_COPY_FLAGS): medians of paired runs'
 
 media-timeline: media-fork-faults-run
-	$(call media_draw,timeline,$(MEDIA_RUN)/fork-faults.tsv,fork-faults-timeline,$(media_fork_note))
+	$(call media_draw,timeline,$(MEDIA_RUN)/copy-on-write.tsv,fork-faults-timeline,$(media_fork_note))
 
 media-memory: media-fork-faults-run
-	$(call media_draw,memory,$(MEDIA_RUN)/fork-faults.tsv,fork-faults-memory,$(media_fork_note))
+	$(call media_draw,memory,$(MEDIA_RUN)/copy-on-write.tsv,fork-faults-memory,$(media_fork_note))
 
 media-fork-cost-run: support/fork-cost/fork_cost
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)

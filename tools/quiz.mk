@@ -19,7 +19,7 @@ QUIZZES = \
 	quiz/mmap-copy-major-faults.md \
 	quiz/mmap-copy-map-shared.md \
 	quiz/mprotect-cow-readonly.md \
-	quiz/pagemap-after-write.md \
+	quiz/copy-on-write-pagemap.md \
 	quiz/shared-vs-private-fork.md \
 	quiz/vfork-suspends.md
 

@@ -7,11 +7,11 @@ N=512	# pages in the buffer
 K=200	# pages the child writes
 
 setup_file() {
-	sample_once fork-faults/fork_faults --batch -n $N -w $K
+	sample_once copy-on-write/fork_faults --batch -n $N -w $K
 }
 
 setup() {
-	require_sampled fork-faults/fork_faults
+	require_sampled copy-on-write/fork_faults
 }
 
 @test "fork_faults: runs every step to the end in batch mode (1 point)" {

@@ -2,7 +2,7 @@
 # the graded bats files, which cowlab-grade runs against one student tree.
 #
 # cowlab-grade sets:
-#   GRADE_TREE     the student tree, built (GRADE_TREE/fork-faults/fork_faults, ...)
+#   GRADE_TREE     the student tree, built (GRADE_TREE/copy-on-write/fork_faults, ...)
 #   GRADE_WORK     a directory for this student's scratch files
 #   GRADE_UID      the user that student code runs as (empty: as the grader)
 #   GRADE_TIMEOUT  seconds a program may run

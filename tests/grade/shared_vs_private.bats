@@ -7,12 +7,12 @@ N=256	# pages per buffer
 K=100	# pages the child writes in each
 
 setup_file() {
-	sample_once shared-memory/shared_vs_private --batch -n $N -w $K -f file
+	sample_once shared-vs-private/shared_vs_private --batch -n $N -w $K -f file
 	export RUN_FILE=$RUN_DIR/file	# written by step 5
 }
 
 setup() {
-	require_sampled shared-memory/shared_vs_private
+	require_sampled shared-vs-private/shared_vs_private
 }
 
 @test "shared_vs_private: runs every step to the end in batch mode (1 point)" {

@@ -6,11 +6,11 @@ N=512	# pages in the buffer
 K=256	# pages the vfork child writes
 
 setup_file() {
-	sample_once vfork-demo/vfork_demo --batch -n $N -w $K
+	sample_once vfork/vfork_demo --batch -n $N -w $K
 }
 
 setup() {
-	require_sampled vfork-demo/vfork_demo
+	require_sampled vfork/vfork_demo
 }
 
 # assert_in_order NAME=NS...: every NS is a time, none before the one before.

@@ -1,8 +1,8 @@
-# support/vfork-demo: what vfork() shares and suspends (see labs/vfork.md).
+# support/vfork: what vfork() shares and suspends (see labs/vfork.md).
 # Lab programs are standalone: they include support/cowlab.h and link
 # nothing of tools/lib.
-noinst_PROGRAMS += support/vfork-demo/vfork_demo
-support_vfork_demo_vfork_demo_SOURCES = support/vfork-demo/vfork_demo.c
+noinst_PROGRAMS += support/vfork/vfork_demo
+support_vfork_vfork_demo_SOURCES = support/vfork/vfork_demo.c
 
 EXTRA_DIST += labs/vfork.md
 # The index of all labs (kept by this part).

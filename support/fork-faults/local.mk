@@ -1,9 +1,0 @@
-# support/fork-faults: the copy-on-write lab (see labs/copy-on-write.md).
-# Lab programs are standalone: they include support/cowlab.h and link
-# nothing of tools/lib.
-noinst_PROGRAMS += support/fork-faults/fork_faults
-support_fork_faults_fork_faults_SOURCES = support/fork-faults/fork_faults.c
-
-EXTRA_DIST += labs/copy-on-write.md
-TESTS += tests/fork_faults.bats
-EXTRA_DIST += tests/fork_faults.bats
