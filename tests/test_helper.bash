@@ -27,10 +27,17 @@ traced_env() {
 }
 
 # Copy programs into a fresh directory that user nobody can reach (the
-# build tree may sit under a mode-700 home). Prints the directory.
+# build tree may sit under a mode-700 home). Prints the directory. It lies
+# in bats' own temporary directory, which bats removes after the run; its
+# parents get o+x (search only) so that nobody can reach it.
 copy_for_nobody() {
-	local dir
-	dir=$(mktemp -d "${BATS_TMPDIR:-/tmp}/cowlab-nobody.XXXXXX")
+	local dir parent
+	dir=$(mktemp -d "${BATS_TEST_TMPDIR:-$BATS_FILE_TMPDIR}/nobody.XXXXXX")
+	parent=$dir
+	while [ "$parent" != "$BATS_RUN_TMPDIR" ] && [ "$parent" != / ]; do
+		parent=$(dirname "$parent")
+		chmod o+x "$parent"
+	done
 	chmod 755 "$dir"
 	cp "$@" "$dir/"
 	chmod 755 "$dir"/*
