@@ -1,0 +1,82 @@
+#!/usr/bin/env bats
+# The user-cow lab (labs/user-cow.md): copy-on-write done by our own memory
+# manager (support/user-cow/uvm.c) on the real MMU. cowtest checks the
+# manager scenario by scenario; user_cow tells the fork_faults story with
+# the frame counts; broken versions of uvm.c lose exactly the scenarios
+# that catch their bug.
+load test_helper
+bats_require_minimum_version 1.5.0
+
+USER_COW=$BUILDDIR/support/user-cow/user_cow
+COWTEST=$BUILDDIR/support/user-cow/cowtest
+
+# field NAME PHASE: NAME= of the result line of PHASE in $output.
+field() {
+	printf '%s\n' "$output" | sed -n "s/^result: phase=$2 .* $1=\([0-9]*\).*/\1/p"
+}
+
+@test "cowtest: every scenario passes on the reference memory manager" {
+	run "$COWTEST"
+	assert_success
+	refute_line --partial 'not ok'
+	assert_line --regexp '^ok [0-9]+ - forkfork$'
+}
+
+@test "cowtest: the racy scenarios pass 10 times in a row (reference counts under races)" {
+	for i in $(seq 10); do
+		run "$COWTEST" three forkfork
+		assert_success
+	done
+}
+
+@test "user_cow: frames N, N after cfork, N+K after the child wrote K, N after it exited, N after the parent's rewrite" {
+	local n=300 k=120
+	run "$USER_COW" --batch -n $n -w $k
+	assert_success
+	[ "$(field frames parent-touched)" -eq $n ]
+	[ "$(field zero_fills parent-touched)" -eq $n ]
+	[ "$(field frames forked)" -eq $n ]
+	[ "$(field frames child-read)" -eq $n ]
+	[ "$(field segv child-read)" -eq 0 ]
+	[ "$(field frames child-wrote)" -eq $((n + k)) ]
+	[ "$(field cow_copies child-wrote)" -eq $k ]
+	[ "$(field frames child-exited)" -eq $n ]
+	[ "$(field frames parent-rewrote)" -eq $n ]
+	[ "$(field reuses parent-rewrote)" -eq $n ]
+	[ "$(field cow_copies parent-rewrote)" -eq 0 ]
+}
+
+@test "user_cow: option errors are one line and exit 2" {
+	assert_usage_error "$USER_COW" -n 0
+	assert_usage_error "$USER_COW" -n 10 -w 11
+	assert_usage_error "$USER_COW" --bogus
+	assert_usage_error "$USER_COW" extra
+}
+
+# broken VARIANT: build cowtest against a copy of uvm.c with one bug put in
+# by SED_SCRIPT; prints the scenarios that fail, one line.
+broken() {
+	local dir=$BATS_TEST_TMPDIR/$1
+	mkdir -p "$dir"
+	sed "$2" "$SRCDIR/support/user-cow/uvm.c" >"$dir/uvm.c"
+	! cmp -s "$SRCDIR/support/user-cow/uvm.c" "$dir/uvm.c" || fail "the sed script of $1 changed nothing"
+	cp "$SRCDIR/support/user-cow/uvm.h" "$dir/"
+	${CC:-cc} -O1 -I"$SRCDIR/support" -I"$dir" -o "$dir/cowtest" \
+		"$SRCDIR/support/user-cow/cowtest.c" "$dir/uvm.c" || fail "$1 did not build"
+	timeout 120 "$dir/cowtest" 2>/dev/null | sed -n 's/^not ok [0-9]* - \([a-z-]*\).*/\1/p' | paste -sd ' ' -
+}
+
+@test "broken: a manager that never drops a reference fails counts, three, file, forkfork, lazy, shared-frames" {
+	run broken never-drops 's/left = __atomic_sub_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/left = 1;/'
+	assert_output "counts three file forkfork lazy shared-frames"
+}
+
+@test "broken: a manager that frees a frame another process still maps fails simple, counts, three, file, forkfork, shared-frames" {
+	run broken frees-shared 's/left = __atomic_sub_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/left = 0;/'
+	assert_output "simple counts three file forkfork shared-frames"
+}
+
+@test "broken: a manager that copies every page at cfork fails simple, counts, file, shared-frames, vatopa" {
+	run broken eager 's/^\tpid = fork();$/\tpid = fork();\n\tif (pid == 0)\n\t\tuvm_break_cow(region, npages * page);/'
+	assert_output "simple counts file shared-frames vatopa"
+}
