@@ -7,3 +7,17 @@ support_user_cow_cowtest_SOURCES = support/user-cow/cowtest.c \
 EXTRA_DIST += labs/user-cow.md
 TESTS += tests/user_cow.bats
 EXTRA_DIST += tests/user_cow.bats
+
+# make bench: one copy-on-write fault in the kernel against one in uvm.c.
+noinst_PROGRAMS += tools/usercow_bench
+tools_usercow_bench_SOURCES = tools/usercow_bench.c support/user-cow/uvm.c support/user-cow/uvm.h
+BENCH_TARGETS += bench-usercow
+CLEANFILES += bench-usercow.tsv
+bench-usercow: tools/usercow_bench
+	@echo "== user-cow: ns per fault, the kernel's copy-on-write against uvm.c's (median of 7 rounds)"
+	@tools/usercow_bench -n 4096 -r 7 >bench-usercow.tsv
+	@cat bench-usercow.tsv
+	@$(AWK) -F '\t' 'NR > 1 { ns[$$1, $$2] = $$4 } \
+		END { printf "user-cow/kernel: cow-copy %.1fx, reuse %.1fx\n", \
+			ns["user-cow", "cow-copy"] / ns["kernel", "cow-copy"], \
+			ns["user-cow", "reuse"] / ns["kernel", "reuse"] }' bench-usercow.tsv
