@@ -80,3 +80,27 @@ broken() {
 	run broken eager 's/^\tpid = fork();$/\tpid = fork();\n\tif (pid == 0)\n\t\tuvm_break_cow(region, npages * page);/'
 	assert_output "simple counts file shared-frames vatopa"
 }
+
+@test "cowmap on the real processes shows the sharing of uvm.c's frame table (N-K shared, K copied)" {
+	require_root
+	local n=64 k=20 fifo=$BATS_TEST_TMPDIR/in out=$BATS_TEST_TMPDIR/pair.out line deadline
+	mkfifo "$fifo"
+	"$BUILDDIR/tests/progs/usercow_pair" $n $k <"$fifo" >"$out" &
+	exec 7>"$fifo"	# the pair waits for a line here before it exits
+	deadline=$((SECONDS + 30))
+	until line=$(grep '^pair:' "$out"); do
+		[ $SECONDS -lt $deadline ] || { exec 7>&-; fail "usercow_pair printed nothing"; }
+		sleep 0.05
+	done
+	local parent child addr frames shared
+	read -r _ parent child addr frames shared <<<"$line"
+	run "$COWMAP" --diff --map "${addr#addr=}" "${parent#parent=}" "${child#child=}"
+	echo >&7
+	exec 7>&-
+	wait
+	assert_success
+	[ "${frames#frames=}" -eq $((n + k)) ]
+	[ "${shared#shared=}" -eq $((n - k)) ]
+	assert_line --regexp "^  shared +$((n - k)) "
+	assert_line --regexp "^  copied +$k "
+}

@@ -21,3 +21,6 @@ bench-usercow: tools/usercow_bench
 		END { printf "user-cow/kernel: cow-copy %.1fx, reuse %.1fx\n", \
 			ns["user-cow", "cow-copy"] / ns["kernel", "cow-copy"], \
 			ns["user-cow", "reuse"] / ns["kernel", "reuse"] }' bench-usercow.tsv
+
+check_PROGRAMS += tests/progs/usercow_pair
+tests_progs_usercow_pair_SOURCES = tests/progs/usercow_pair.c support/user-cow/uvm.c support/user-cow/uvm.h

@@ -69,7 +69,7 @@ static long read_pages(const char *buf, long pages)
 }
 
 /* The child: read everything, write K pages, exit (dropping its frames). */
-static void child(char *buf, long n, long k)
+static void child(char *buf, long n, long k, long parent_frame)
 {
 	struct lab_faults t = lab_faults_now();
 	struct uvm_stats s = uvm_stats();
@@ -86,6 +86,9 @@ static void child(char *buf, long n, long k)
 	       (int)getpid(), k);
 	write_pages(buf, k, 'c');
 	step_end("child-wrote", "child", t, s);
+	if (k > 0)
+		printf("child %d: page 0 is frame %ld now, the parent's is frame %ld (uvm_vatopa)\n",
+		       (int)getpid(), uvm_vatopa(buf), parent_frame);
 	uvm_exit(0);
 }
 
@@ -177,7 +180,7 @@ int main(int argc, char **argv)
 	if (pid < 0)
 		die("uvm_cfork");
 	if (pid == 0)
-		child(buf, n, k);
+		child(buf, n, k, uvm_vatopa(buf));
 	step_end("forked", "parent", t, s);
 
 	t = lab_faults_now();
