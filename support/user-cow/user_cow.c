@@ -20,52 +20,26 @@
 #include "cowlab.h"
 #include "uvm.h"
 
-#include <getopt.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 
-static long page;
-
-static void die(const char *what)
-{
-	fprintf(stderr, "user_cow: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
+#define STEPS 5
 
 /* The result line of a step: the kernel's faults, as in every lab, and the
- * lab memory's own counts: frames in use and the handler's SIGSEGVs. */
+ * lab memory's own counts: frames in use, the handler's SIGSEGVs and what
+ * it did for them. */
 static void step_end(const char *phase, const char *role, struct lab_faults before,
-		     struct uvm_stats stats_before)
+		     struct uvm_stats was)
 {
 	struct lab_faults after = lab_faults_now();
+	struct uvm_stats now = uvm_stats();
 
 	lab_mark(phase);
 	printf("result: phase=%s role=%s pid=%d minor=%ld major=%ld frames=%ld segv=%ld"
 	       " zero_fills=%ld cow_copies=%ld reuses=%ld\n",
 	       phase, role, (int)getpid(), after.minor - before.minor, after.major - before.major,
-	       uvm_frames_in_use(), uvm_stats().faults - stats_before.faults,
-	       uvm_stats().zero_fills - stats_before.zero_fills,
-	       uvm_stats().cow_copies - stats_before.cow_copies,
-	       uvm_stats().reuses - stats_before.reuses);
+	       uvm_frames_in_use(), now.faults - was.faults, now.zero_fills - was.zero_fills,
+	       now.cow_copies - was.cow_copies, now.reuses - was.reuses);
 	fflush(stdout);
-}
-
-LAB_NOT_SANITIZED
-static void write_pages(char *buf, long pages, char value)
-{
-	for (long i = 0; i < pages; i++)
-		buf[i * page] = value;
-}
-
-LAB_NOT_SANITIZED
-static long read_pages(const char *buf, long pages)
-{
-	const volatile char *p = buf;
-	long sum = 0;
-
-	for (long i = 0; i < pages; i++)
-		sum += p[i * page];
-	return sum;
 }
 
 /* The child: read everything, write K pages, exit (dropping its frames). */
@@ -74,17 +48,17 @@ static void child(char *buf, long n, long k, long parent_frame)
 	struct lab_faults t = lab_faults_now();
 	struct uvm_stats s = uvm_stats();
 
-	printf("child %d: reading all %ld pages (shared frames are mapped readable)\n",
-	       (int)getpid(), n);
-	if (read_pages(buf, n) != n * 'p')
+	lab_step(3, STEPS, "the child reads every page");
+	lab_why("shared frames are mapped readable: reads need no fault of ours");
+	if (lab_read_pages(buf, n) != n * 'p')
 		fprintf(stderr, "user_cow: the child read wrong data\n");
 	step_end("child-read", "child", t, s);
 
 	t = lab_faults_now();
 	s = uvm_stats();
-	printf("child %d: writing %ld pages (each write to a shared frame copies it)\n",
-	       (int)getpid(), k);
-	write_pages(buf, k, 'c');
+	lab_step(4, STEPS, "the child writes K pages");
+	lab_why("a write to a shared COW frame faults; handle_cow_fault copies it");
+	lab_write_pages(buf, k, 'c');
 	step_end("child-wrote", "child", t, s);
 	if (k > 0)
 		printf("child %d: page 0 is frame %ld now, the parent's is frame %ld (uvm_vatopa)\n",
@@ -94,91 +68,60 @@ static void child(char *buf, long n, long k, long parent_frame)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "pages", required_argument, NULL, 'n' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "batch", no_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static long n = 256, k = -1;
+	static int batch;
+	static const struct lab_option options[] = {
+		{ 'n', "pages", LAB_COUNT, &n, 1, 65536, NULL, "N", "pages the parent touches" },
+		LAB_OPTION_WRITE(k, n, "pages the child writes (default N/2)"),
+		LAB_OPTION_BATCH(batch),
+		{ 0 }
 	};
-	long n = 256, k = -1;
-	int batch = 0, c, status;
+	static const struct lab_usage usage = {
+		"[-n N] [-w K] [--batch]",
+		"The copy-on-write lab on a memory manager of our own (uvm.c): frames with\n"
+		"reference counts, copy-on-write and lazy allocation from a SIGSEGV handler.\n",
+		"Each step prints: result: phase=P role=R pid=N minor=N major=N frames=N\n"
+		"segv=N zero_fills=N cow_copies=N reuses=N\n",
+		0, 0
+	};
 	struct lab_faults t;
 	struct uvm_stats s;
-	char *buf, *end;
+	int interactive, status;
+	char *buf;
 	pid_t pid;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n:w:bh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-		case 'w':
-			errno = 0;
-			*(c == 'n' ? &n : &k) = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || (c == 'n' ? n < 1 || n > 65536 : k < 0)) {
-				fprintf(stderr, "user_cow: -%c: '%s' is not a number of pages%s (try --help)\n",
-					c, optarg, c == 'n' ? " from 1 to 65536" : "");
-				exit(2);
-			}
-			break;
-		case 'b':
-			batch = 1;
-			break;
-		case 'h':
-			printf("Usage: user_cow [-n PAGES] [-w PAGES] [--batch]\n"
-			       "The copy-on-write lab on a memory manager of our own (uvm.c): frames with\n"
-			       "reference counts, copy-on-write and lazy allocation from a SIGSEGV handler.\n\n"
-			       "  -n, --pages=N   pages the parent touches (default 256, at most 65536)\n"
-			       "  -w, --write=K   pages the child writes (default N/2, 0..N)\n"
-			       "  -b, --batch     do not wait for Enter between steps\n"
-			       "  -h, --help      this help\n\n"
-			       "Each step prints: result: phase=P role=R pid=N minor=N major=N frames=N\n"
-			       "segv=N zero_fills=N cow_copies=N reuses=N\n");
-			return 0;
-		default:
-			fprintf(stderr, "user_cow: %s: unknown option or missing value (try --help)\n",
-				argv[optind - 1]);
-			exit(2);
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "user_cow: %s: unexpected argument (try --help)\n", argv[optind]);
-		exit(2);
-	}
+	lab_parse_options(argc, argv, &usage, options);
 	if (k < 0)
 		k = n / 2;
-	if (k > n) {
-		fprintf(stderr, "user_cow: -w: %ld is more than the %ld pages (try --help)\n", k, n);
-		exit(2);
-	}
-	batch = batch || !isatty(STDIN_FILENO);
-	page = sysconf(_SC_PAGESIZE);
+	interactive = lab_interactive(batch);
 
 	/* Physical memory for the parent's N pages and the child's K copies. */
 	if (uvm_init(n + k, n) != 0)
-		die("uvm_init");
+		lab_die("uvm_init");
 	printf("user_cow: pid %d, %ld frames of physical memory, %ld pages, the child writes %ld\n",
 	       (int)getpid(), n + k, n, k);
-	buf = uvm_mmap(NULL, (size_t)n * page, PROT_READ | PROT_WRITE);
+	buf = uvm_mmap(NULL, (size_t)n * lab_page_size(), PROT_READ | PROT_WRITE);
 	if (buf == NULL)
-		die("uvm_mmap");
+		lab_die("uvm_mmap");
 	lab_mark("allocated");
 
-	lab_pause(!batch, "touch every page");
+	lab_pause(interactive, "touch every page");
 	t = lab_faults_now();
 	s = uvm_stats();
-	printf("parent: writing all %ld pages (lazy allocation: the first touch takes a frame)\n", n);
-	write_pages(buf, n, 'p');
+	lab_step(1, STEPS, "the parent writes every page");
+	lab_why("lazy allocation: the first touch of a page takes a zeroed frame");
+	lab_write_pages(buf, n, 'p');
 	step_end("parent-touched", "parent", t, s);
 
-	lab_pause(!batch, "cfork");
+	lab_pause(interactive, "cfork");
 	t = lab_faults_now();
 	s = uvm_stats();
-	printf("parent: cfork (every frame gets a second reference; pages become read-only)\n");
+	lab_step(2, STEPS, "uvm_cfork()");
+	lab_why("every frame gets a second reference; writable pages become read-only COW");
 	fflush(stdout);
 	pid = uvm_cfork();
 	if (pid < 0)
-		die("uvm_cfork");
+		lab_die("uvm_cfork");
 	if (pid == 0)
 		child(buf, n, k, uvm_vatopa(buf));
 	step_end("forked", "parent", t, s);
@@ -186,17 +129,19 @@ int main(int argc, char **argv)
 	t = lab_faults_now();
 	s = uvm_stats();
 	if (waitpid(pid, &status, 0) != pid)
-		die("waitpid");
+		lab_die("waitpid");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		fprintf(stderr, "user_cow: the child failed (status %#x)\n", status);
-	printf("parent: the child has exited (its copies are free; the shared frames are ours alone)\n");
+	printf("\nparent: the child has exited\n");
+	lab_why("uvm_exit() freed its copies and dropped its shares: N frames again");
 	step_end("child-exited", "parent", t, s);
 
-	lab_pause(!batch, "write every page again");
+	lab_pause(interactive, "write every page again");
 	t = lab_faults_now();
 	s = uvm_stats();
-	printf("parent: writing all %ld pages again (COW pages, but no longer shared: reuse)\n", n);
-	write_pages(buf, n, 'P');
+	lab_step(5, STEPS, "the parent writes every page again");
+	lab_why("still COW, but no longer shared: handle_cow_fault reuses the frame, no copy");
+	lab_write_pages(buf, n, 'P');
 	step_end("parent-rewrote", "parent", t, s);
 	uvm_exit(0);
 }
