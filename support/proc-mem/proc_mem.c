@@ -38,16 +38,16 @@ static void page_facts(const void *addr, int *file_backed, unsigned long long *p
 	*pfn = entry & ((1ULL << 55) - 1);
 }
 
-/* One "page:" line: what backs the mapping's page now. */
-static void show_page(const char *when, const char *mapping, const char *addr)
+/* One "page:" line: what backs the mapping's page now (at=MAPPING-WHEN). */
+static void show_page(const char *mapping, const char *when, const char *addr)
 {
 	char byte = *(volatile const char *)addr;	/* read first: maps the page */
 	unsigned long long pfn;
 	int file_backed;
 
 	page_facts(addr, &file_backed, &pfn);
-	printf("page: when=%s mapping=%s backed_by=%s pfn=%s%llx byte=%c\n", when, mapping,
-	       file_backed ? "file" : "anonymous", pfn ? "0x" : "", pfn, byte);
+	printf("page: at=%s-%s file_backed=%s pfn=%s%llx byte=%c\n", mapping, when,
+	       file_backed ? "yes" : "no", pfn ? "0x" : "", pfn, byte);
 }
 
 /* Write one byte at addr through /proc/self/mem; errno on failure. */
@@ -84,7 +84,7 @@ static void scenario(int fd, int flags, const char *mapping, int step, int inter
 	addr = mmap(NULL, page, PROT_READ, flags, fd, 0);
 	if (addr == MAP_FAILED)
 		lab_die("mmap");
-	show_page("before", mapping, addr);	/* the read maps the page-cache page */
+	show_page(mapping, "before", addr);	/* the read maps the page-cache page */
 	lab_pause(interactive, "force a write");
 	lab_step(step, STEPS, flags == MAP_PRIVATE ? "forced write, private mapping"
 						    : "forced write, shared mapping");
@@ -94,9 +94,10 @@ static void scenario(int fd, int flags, const char *mapping, int step, int inter
 	error = forced_write(addr, 'B');
 	snprintf(phase, sizeof phase, "forced-write-%s", mapping);
 	lab_step_end(phase, "self", before);
-	show_page("after", mapping, addr);
-	printf("write: mapping=%s status=%s file_byte=%c\n", mapping,
-	       error == 0 ? "ok" : strerrorname_np(error), file_byte(fd));
+	show_page(mapping, "after", addr);
+	printf("write: mapping=%s refused=%s error=%s file_changed=%s\n", mapping,
+	       error == 0 ? "no" : "yes", error == 0 ? "-" : strerrorname_np(error),
+	       file_byte(fd) == 'A' ? "no" : "yes");
 	if (flags == MAP_PRIVATE && error != 0)
 		printf("note: this kernel refuses forced writes altogether (Linux 6.12+ can be\n"
 		       "      built or booted so: proc_mem.force_override=never)\n");
@@ -113,8 +114,8 @@ int main(int argc, char **argv)
 		"kernel copies the page (the file is unchanged); shared, it refuses.\n",
 		"Lines for scripts:\n"
 		"  result: phase=forced-write-private|forced-write-shared role=self pid=N minor=N major=N\n"
-		"  page: when=before|after mapping=private|shared backed_by=file|anonymous pfn=... byte=C\n"
-		"  write: mapping=private|shared status=ok|EIO file_byte=C\n",
+		"  page: at=private|shared-before|after file_backed=yes|no pfn=... byte=C\n"
+		"  write: mapping=private|shared refused=yes|no error=-|EIO file_changed=yes|no\n",
 		0, 0
 	};
 	char path[] = "/tmp/proc_mem.XXXXXX", *block;
@@ -136,7 +137,7 @@ int main(int argc, char **argv)
 		lab_die("write");
 	free(block);
 	if (getuid() != 0)
-		printf("note: frame numbers (pfn=) need root; backed_by= is exact anyway\n");
+		printf("note: frame numbers (pfn=) need root; file_backed= is exact anyway\n");
 
 	scenario(fd, MAP_PRIVATE, "private", 2, interactive);
 	lab_pause(interactive, "try the shared mapping");
