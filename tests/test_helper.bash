@@ -13,10 +13,13 @@ BUILDDIR=$COWLAB_BUILDDIR
 COWSAMPLE=$BUILDDIR/tools/cowsample
 COWMAP=$BUILDDIR/tools/cowmap
 
-# lab_bin copy-on-write -> $BUILDDIR/support/copy-on-write/fork_faults
+# lab_bin copy-on-write -> $BUILDDIR/support/copy-on-write/fork_faults: the
+# lab's program, as the lab registry (labs/registry.tsv) names it.
 lab_bin() {
-	local lab=$1
-	echo "$BUILDDIR/support/$lab/${lab//-/_}"
+	local program
+	program=$(awk -F '\t' -v id="$1" '!/^#/ && $1 == id { print $2 }' "$SRCDIR/labs/registry.tsv")
+	[ -n "$program" ] || { echo "lab_bin: $1 is not a lab of labs/registry.tsv" >&2; return 1; }
+	echo "$BUILDDIR/support/$1/$program"
 }
 
 # LeakSanitizer cannot run in a process that is being ptraced. In the
