@@ -28,12 +28,12 @@ fake_tree() {
 	assert_output "cowlab-expect: $(grep -vc '^#' "$SRCDIR/labs/registry.tsv") tables, format OK"
 }
 
-@test "cowlab-expect: row ids are lab/row, unique; every bound is a number; WHAT is a sentence" {
+@test "cowlab-expect: row ids are lab/row, unique; every bound is a number; WHAT is a sentence (ends with a full stop)" {
 	run "$EXPECT" rows
 	assert_success
 	[ -z "$(cut -f1 <<<"$output" | sort | uniq -d)" ]
 	awk -F '\t' 'NF != 10 || $1 !~ /^[a-z0-9-]+\/[a-z0-9-]+$/ || $6 !~ /^-?[0-9]+$/ || $7 !~ /^-?[0-9]+$/ ||
-		$10 !~ /^[A-Z].*\.$/ { print "bad row: " $0; bad = 1 } END { exit bad }' <<<"$output"
+		$10 !~ /^[^ ].* .*\.$/ { print "bad row: " $0; bad = 1 } END { exit bad }' <<<"$output"
 }
 
 @test "cowlab-expect graded: the grader's checks, 36 points, as ID TAB POINTS TAB NAME" {
@@ -49,11 +49,14 @@ fake_tree() {
 	done
 }
 
-@test "cowlab-expect: the graded bats files hold exactly the graded rows, with their points" {
+@test "cowlab-expect: the graded bats files hold exactly the graded rows: ID/ROW: WHAT (P points)" {
 	local tests
-	tests=$(sed -n 's/^@test "\([a-z0-9-]*\/[a-z0-9-]*\): .*(\([0-9]*\) points*)" {$/\1\t\2/p' \
+	tests=$(sed -n 's/^@test "\([a-z0-9-]*\/[a-z0-9-]*\): \(.*\) (\([0-9]*\) points*)" {$/\1\t\3\t\2/p' \
 		"$SRCDIR"/tests/grade/*.bats | sort)
-	assert_equal "$tests" "$("$EXPECT" graded | cut -f1,2 | sort)"
+	assert_equal "$tests" "$("$EXPECT" graded | sort)"
+	# and every body is that row's check
+	[ "$(grep -c '^@test' "$SRCDIR"/tests/grade/*.bats | awk -F: '{ n += $2 } END { print n }')" -eq \
+		"$(grep -c '^	grade_row [a-z0-9-]*/[a-z0-9-]*$' "$SRCDIR"/tests/grade/*.bats | awk -F: '{ n += $2 } END { print n }')" ]
 }
 
 @test "cowlab-expect: no bound is written outside the tables: no SLACK in the tests, no slack number in a quiz" {
