@@ -59,7 +59,7 @@ fake_tree() {
 		"$(grep -c '^	grade_row [a-z0-9-]*/[a-z0-9-]*$' "$SRCDIR"/tests/grade/*.bats | awk -F: '{ n += $2 } END { print n }')" ]
 }
 
-@test "cowlab-expect: no bound is written outside the tables: no SLACK in the tests, no slack number in a quiz" {
+@test "cowlab-expect: no slack is defined outside labs/slack.tsv: no SLACK=NUMBER in the tests or tools" {
 	run grep -rlE "(^|[[:space:]])[A-Za-z_]*(SLACK|slack)=[0-9]" "$SRCDIR/tests" "$SRCDIR/tools"
 	assert_failure
 }
