@@ -20,6 +20,8 @@
  * Command line and the student
  *   lab_parse_options(...)      the same -n, -w, --thp, --batch, --help everywhere
  *   lab_usage_error(), lab_die()  one-line errors (exit 2, exit 1)
+ *   lab_print_setup(thp, interactive)   the THP and mode lines every lab starts with
+ *   lab_print_zero_page(), lab_print_counters(who)
  *   lab_step(n, total, title), lab_why(text), lab_pause(interactive, "next")
  *   lab_todo(N)                 in a student skeleton only: where TODO N is missing
  *
@@ -673,6 +675,40 @@ static inline int lab_interactive(int batch)
 /* ------------------------------------------------------------------ */
 /* Talking to the student                                              */
 /* ------------------------------------------------------------------ */
+
+/* The lines every lab prints first about its pages and its mode. */
+static inline void lab_print_setup(int thp, int interactive)
+{
+	const char *mode = lab_thp_mode();
+
+	printf("transparent huge pages: machine mode '%s'; this run: %s\n", mode,
+	       thp ? "asks for them (--thp: MADV_HUGEPAGE, huge-page-aligned buffer)"
+		   : "4 KiB pages only (MADV_NOHUGEPAGE; --thp asks for huge pages)");
+	if (thp && !lab_thp_possible())
+		printf("  note: THP is '%s' here, so the kernel will use 4 KiB pages anyway\n", mode);
+	printf("mode: %s\n", interactive ? "interactive (Enter goes on to the next step)"
+					  : "batch (no waiting)");
+}
+
+/* What the kernel knows about the zero page here (lab_zero_page_in_use). */
+static inline void lab_print_zero_page(void)
+{
+	int zero_page = lab_zero_page_in_use();
+
+	printf("zero page: %s\n",
+	       zero_page == 1 ? "in use (reading untouched memory maps the shared zero page)" :
+	       zero_page == 0 ? "NOT used by this kernel (reading untouched memory allocates)" :
+				"could not tell (no /proc/self/smaps)");
+}
+
+/* This process's totals: the numbers ps shows as min_flt and maj_flt. */
+static inline void lab_print_counters(const char *who)
+{
+	struct lab_faults now = lab_faults_now();
+
+	printf("%s %d counters now: min_flt=%ld maj_flt=%ld\n",
+	       who, (int)getpid(), now.minor, now.major);
+}
 
 /* "== Step 2 of 7: TITLE ==" */
 static inline void lab_step(int number, int total, const char *title)

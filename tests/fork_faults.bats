@@ -372,7 +372,8 @@ wait_for_lines() {
 	done
 	tmux -S "$TMUX_SOCK" send-keys Enter
 	wait_for_lines "$out" "^Done" 1
-	[ "$(grep -c '^result: ' "$out")" -eq 7 ]
+	# 7 steps, 8 result lines: step 6 also measures the parent's read-back.
+	[ "$(grep -c '^result: ' "$out")" -eq 8 ]
 }
 
 @test "fork_faults as an unprivileged user: same counts, zero-page check still works" {
