@@ -45,18 +45,14 @@ static const struct lab_usage usage = {
 	"[-n PAGES] [-w PAGES] [--compare-fork] [--thp] [--batch]",
 	"Show what vfork() does: the child borrows the parent's address space and\n"
 	"the parent is suspended until the child's _exit() or execve().\n",
-	"Lines for scripts: result: phase=P role=R pid=N minor=N major=N, timestamp:\n"
-	"mode=M event=E pid=N ns=N, shared:, exec-image:, spawned: (labs/vfork.md).\n"
-	"Writing the parent's memory from a vfork child is undefined behaviour\n"
-	"in POSIX: this lab does it only to show the shared address space.\n",
+	"Lines for scripts: result:, timestamp:, shared:, exec-image:, spawned: (see\n"
+	"labs/vfork.md). Writing the parent's memory from a vfork child is\n"
+	"undefined behaviour in POSIX: this lab does it only to show the sharing.\n",
 	0, 0
 };
 
-/*
- * What a vfork child leaves for its parent: a global, so in the parent's
- * memory, which the vfork child shares. The child fills it in, the parent
- * reads it once it resumes (undefined behaviour in POSIX, like the writes).
- */
+/* What a vfork child leaves for its parent, in the parent's memory, which
+ * it shares (undefined behaviour in POSIX, like the writes). */
 static struct {
 	long long start_ns, end_ns;	/* first thing after vfork; just before _exit or execve */
 	struct lab_faults before, after;	/* around its writes */
@@ -180,10 +176,8 @@ static void fork_step(char *buf)
 /* Exec'd children run this same program with --exec-child VIA. */
 static char *const *exec_argv(const char *via)
 {
-	static char *argv[4];
+	static char *argv[] = { "vfork_demo", "--exec-child", NULL, NULL };
 
-	argv[0] = (char *)program_invocation_short_name;
-	argv[1] = "--exec-child";
 	argv[2] = (char *)via;
 	return argv;
 }
