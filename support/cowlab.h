@@ -9,6 +9,9 @@
  *                               the result line (always in that order)
  *   lab_result(...)             a result line alone (for a process that cannot print)
  *   lab_mark("phase")           tell cowsample (if it runs us) that a step ended
+ *   lab_now_ns(), lab_timestamp(mode, event, pid, ns)
+ *                               CLOCK_MONOTONIC, comparable across processes
+ *   lab_wait_child(pid)         reap a child that must exit 0
  * Memory
  *   lab_map_buffer(pages, thp)  N private anonymous pages, huge pages chosen explicitly
  *   lab_use_page_size(buf, bytes, thp)   the same choice for a mapping of your own
@@ -20,6 +23,8 @@
  * Command line and the student
  *   lab_parse_options(...)      the same -n, -w, --thp, --batch, --help everywhere
  *   lab_usage_error(), lab_die()  one-line errors (exit 2, exit 1)
+ *   lab_print_setup(thp, interactive)   the THP and mode lines every lab starts with
+ *   lab_print_zero_page(), lab_print_counters(who)
  *   lab_step(n, total, title), lab_why(text), lab_pause(interactive, "next")
  *   lab_todo(N)                 in a student skeleton only: where TODO N is missing
  *
@@ -40,6 +45,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -182,6 +189,37 @@ static inline void lab_step_end(const char *phase, const char *role, struct lab_
 
 	lab_mark(phase);
 	lab_result(phase, role, before, after);
+}
+
+/* CLOCK_MONOTONIC in ns: one clock for all processes, so times taken in a
+ * parent and in its child can be compared (read without a system call). */
+static inline long long lab_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* One line per event whose time matters, for scripts (ns: lab_now_ns()):
+ *   timestamp: mode=vfork event=child-exit pid=1234 ns=1160281327039 */
+static inline void lab_timestamp(const char *mode, const char *event, pid_t pid, long long ns)
+{
+	printf("timestamp: mode=%s event=%s pid=%d ns=%lld\n", mode, event, (int)pid, ns);
+}
+
+/* Reap a child that must have exited with status 0, or stop (exit 1). */
+static inline void lab_wait_child(pid_t child)
+{
+	int status;
+
+	if (waitpid(child, &status, 0) != child)
+		lab_die("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "%s: child %d did not exit cleanly (status 0x%x)\n",
+			program_invocation_short_name, (int)child, status);
+		exit(1);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -673,6 +711,40 @@ static inline int lab_interactive(int batch)
 /* ------------------------------------------------------------------ */
 /* Talking to the student                                              */
 /* ------------------------------------------------------------------ */
+
+/* The lines every lab prints first about its pages and its mode. */
+static inline void lab_print_setup(int thp, int interactive)
+{
+	const char *mode = lab_thp_mode();
+
+	printf("transparent huge pages: machine mode '%s'; this run: %s\n", mode,
+	       thp ? "asks for them (--thp: MADV_HUGEPAGE, huge-page-aligned buffer)"
+		   : "4 KiB pages only (MADV_NOHUGEPAGE; --thp asks for huge pages)");
+	if (thp && !lab_thp_possible())
+		printf("  note: THP is '%s' here, so the kernel will use 4 KiB pages anyway\n", mode);
+	printf("mode: %s\n", interactive ? "interactive (Enter goes on to the next step)"
+					  : "batch (no waiting)");
+}
+
+/* What the kernel knows about the zero page here (lab_zero_page_in_use). */
+static inline void lab_print_zero_page(void)
+{
+	int zero_page = lab_zero_page_in_use();
+
+	printf("zero page: %s\n",
+	       zero_page == 1 ? "in use (reading untouched memory maps the shared zero page)" :
+	       zero_page == 0 ? "NOT used by this kernel (reading untouched memory allocates)" :
+				"could not tell (no /proc/self/smaps)");
+}
+
+/* This process's totals: the numbers ps shows as min_flt and maj_flt. */
+static inline void lab_print_counters(const char *who)
+{
+	struct lab_faults now = lab_faults_now();
+
+	printf("%s %d counters now: min_flt=%ld maj_flt=%ld\n",
+	       who, (int)getpid(), now.minor, now.major);
+}
 
 /* "== Step 2 of 7: TITLE ==" */
 static inline void lab_step(int number, int total, const char *title)
