@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # The copy-on-read lab (labs/copy-on-read.md): readers that update counts
-# inside objects copy every page of objects; counts kept apart, only theirs.
+# inside objects copy every page of objects; counts kept apart, only theirs
+# (bounds: support/copy-on-read/expect.tsv). Here: the ratio the lab
+# promises for its defaults, the objects: line, the options.
 load test_helper
 bats_require_minimum_version 1.5.0
 
@@ -14,25 +16,6 @@ minor() {
 	printf '%s\n' "$output" | sed -n "s/^result: phase=$1 role=child .* minor=\([0-9]*\) .*/\1/p"
 }
 
-# Faults beyond the pages written: the reader's stack, libc (copy-on-write
-# after fork) and the result line's buffer.
-SLACK=16
-
-@test "copy_on_read: the inline reader copies every page of objects, the separate one only the counts" {
-	local m=20000 s=256
-	run "$COPY_ON_READ" --batch -m $m -s $s
-	assert_success
-	local objects_pages=$(((m * s + PAGE - 1) / PAGE)) counts_pages=$(((m * 8 + PAGE - 1) / PAGE))
-	assert_line "objects: count=$m size=$s pages=$objects_pages counts_pages=$counts_pages"
-	local inline separate
-	inline=$(minor read-inline)
-	separate=$(minor read-separate)
-	((inline >= objects_pages && inline <= objects_pages + SLACK)) ||
-		fail "read-inline: $inline faults, expected $objects_pages..$((objects_pages + SLACK))"
-	((separate >= counts_pages && separate <= counts_pages + SLACK)) ||
-		fail "read-separate: $separate faults, expected $counts_pages..$((counts_pages + SLACK))"
-}
-
 @test "copy_on_read: with the default parameters read-inline faults at least ten times read-separate" {
 	run "$COPY_ON_READ" --batch
 	assert_success
@@ -40,6 +23,12 @@ SLACK=16
 	inline=$(minor read-inline)
 	separate=$(minor read-separate)
 	((separate > 0 && inline >= 10 * separate)) || fail "inline $inline, separate $separate"
+}
+
+@test "copy_on_read: the objects: line gives the pages of each layout" {
+	run "$COPY_ON_READ" --batch -m 20000 -s 256
+	assert_success
+	assert_line "objects: count=20000 size=256 pages=$(((20000 * 256 + PAGE - 1) / PAGE)) counts_pages=$(((20000 * 8 + PAGE - 1) / PAGE))"
 }
 
 @test "copy_on_read: --help, and option errors in one line" {

@@ -26,28 +26,21 @@ ksm_settings() {
 ksm() {
 	printf '%s\n' "$output" | sed -n "s/^ksm: when=$1 .*$2=\([0-9]*\).*/\1/p"
 }
-minor() {
-	printf '%s\n' "$output" | sed -n "s/^result: phase=$1 role=self .* minor=\([0-9]*\) .*/\1/p"
-}
 
-# Faults beyond the K pages written: the stack, the result line's buffer.
-SLACK=8
-
-@test "ksm: N identical pages merge; K writes are K copy-on-write faults (cow_ksm); settings restored" {
+@test "ksm: K writes to merged pages grow cow_ksm by K (the kernel's count agrees with the faults); settings restored" {
 	local n=2048 k=300
 	run "$KSM_LAB" --batch -n $n -w $k
 	assert_success
-	[ "$(ksm merged merging_pages)" -eq $n ]
-	local cow=$(($(ksm wrote cow_ksm) - $(ksm merged cow_ksm))) faults
-	faults=$(minor wrote)
-	((cow >= k && cow <= k + SLACK)) || fail "cow_ksm grew by $cow for $k writes"
-	((faults >= k && faults <= k + SLACK)) || fail "$faults faults for $k writes"
+	local cow=$(($(ksm wrote cow_ksm) - $(ksm merged cow_ksm)))
+	assert_between $cow $k $((k + $(slack STRAY))) "cow_ksm's growth for $k writes"
 	[ "$(ksm_settings)" = "$SETTINGS_BEFORE" ]
 }
 
 @test "ksm: killed while ksmd runs, the lab still puts KSM's settings back" {
-	"$KSM_LAB" --batch -n 131072 -w 0 >"$BATS_TEST_TMPDIR/out" &
-	local pid=$! deadline=$((SECONDS + 30))
+	# Merging 65536 pages takes ksmd several of its 10 ms rounds: a window
+	# in which the lab has switched KSM on and waits.
+	"$KSM_LAB" --batch -n 65536 -w 0 >"$BATS_TEST_TMPDIR/out" &
+	local pid=$! deadline=$((SECONDS + 300))
 	until [ "$(cat $KSM_DIR/run)" = 1 ]; do
 		kill -0 $pid 2>/dev/null || break
 		[ $SECONDS -lt $deadline ] || { kill -KILL $pid; fail "KSM never switched on"; }
@@ -56,6 +49,8 @@ SLACK=8
 	kill -TERM $pid
 	wait $pid || true
 	[ "$(ksm_settings)" = "$SETTINGS_BEFORE" ]
+	! grep -q '^ksm: when=wrote' "$BATS_TEST_TMPDIR/out" ||
+		skip "the lab finished before it could be killed (its settings were restored all the same)"
 }
 
 @test "ksm: not root: one line saying why, exit 0, nothing changed" {

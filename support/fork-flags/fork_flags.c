@@ -105,9 +105,10 @@ static void report(const char *role)
 		byte = first_byte(area[a]);
 		vmflags_of(area[a], flags, sizeof flags);
 		snprintf(seen, sizeof seen, "%c", byte);
-		printf("area: role=%s name=%s mapped=%s byte=%s vmflags=%s\n", role, area_name[a],
-		       byte < 0 ? "no" : "yes", byte < 0 ? "none" : byte == 0 ? "zero" : seen,
-		       byte < 0 ? "-" : flags);
+		printf("area: name=%s role=%s mapped=%s byte=%s data=%s zeros=%s vmflags=%s\n",
+		       area_name[a], role, byte < 0 ? "no" : "yes",
+		       byte < 0 ? "none" : byte == 0 ? "zero" : seen, byte == 'p' ? "yes" : "no",
+		       byte == 0 ? "yes" : "no", byte < 0 ? "-" : flags);
 	}
 	fflush(stdout);
 }
@@ -151,7 +152,8 @@ int main(int argc, char **argv)
 		"What a fork()ed child gets of private, MADV_DONTFORK, MADV_WIPEONFORK and\n"
 		"shared memory, and what fork() charges to Committed_AS for it.\n",
 		"Lines for scripts:\n"
-		"  area: role=child|parent name=AREA mapped=yes|no byte=C|zero|none vmflags=...\n"
+		"  area: name=AREA role=child|parent mapped=yes|no byte=C|zero|none data=yes|no\n"
+		"        zeros=yes|no vmflags=...\n"
 		"  commit: areas=all|without-private kb=N private_kb=N\n"
 		"  (kb: the growth of Committed_AS across fork(); private_kb: the private\n"
 		"  writable areas the child gets, private and wipeonfork)\n",

@@ -1,7 +1,7 @@
 noinst_PROGRAMS += support/ksm/ksm
 support_ksm_ksm_SOURCES = support/ksm/ksm.c
 
-EXTRA_DIST += labs/ksm.md
+EXTRA_DIST += labs/ksm.md support/ksm/expect.tsv
 TESTS += tests/ksm.bats
 EXTRA_DIST += tests/ksm.bats
 

@@ -1,7 +1,7 @@
 noinst_PROGRAMS += support/snapshot/snapshot
 support_snapshot_snapshot_SOURCES = support/snapshot/snapshot.c
 
-EXTRA_DIST += labs/snapshot.md
+EXTRA_DIST += labs/snapshot.md support/snapshot/expect.tsv
 TESTS += tests/snapshot.bats
 EXTRA_DIST += tests/snapshot.bats
 

@@ -4,7 +4,7 @@ support_user_cow_user_cow_SOURCES = support/user-cow/user_cow.c \
 support_user_cow_cowtest_SOURCES = support/user-cow/cowtest.c \
 	support/user-cow/uvm.c support/user-cow/uvm.h
 
-EXTRA_DIST += labs/user-cow.md
+EXTRA_DIST += labs/user-cow.md support/user-cow/expect.tsv
 TESTS += tests/user_cow.bats
 EXTRA_DIST += tests/user_cow.bats
 
