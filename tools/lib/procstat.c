@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,24 +31,63 @@ enum {
 	FIELD_RSS = 24,
 };
 
-/* Parse one unsigned decimal number at *p (stopping at end). */
-static int parse_number(const char **p, const char *end, unsigned long long *value)
+/*
+ * Parse one decimal number at *p (stopping at end). A '-' is taken only
+ * where allow_negative (some fields are signed: tpgid is -1 without a
+ * terminal, nice may be negative); *negative then says so. A number that
+ * does not fit in 64 bits is -ERANGE, never wrapped: the kernel writes
+ * none, so such text is not a stat line.
+ */
+static int parse_number(const char **p, const char *end, int allow_negative,
+			unsigned long long *value, int *negative_out)
 {
 	const char *s = *p;
-	unsigned long long v = 0;
+	unsigned long long v = 0, digit;
 	int negative = 0;
 
-	if (s < end && *s == '-') {	/* only rss could be, in theory */
+	if (allow_negative && s < end && *s == '-') {
 		negative = 1;
 		s++;
 	}
 	if (s >= end || *s < '0' || *s > '9')
 		return -EINVAL;
-	while (s < end && *s >= '0' && *s <= '9')
-		v = v * 10 + (unsigned long long)(*s++ - '0');
-	*value = negative ? (unsigned long long)-(long long)v : v;
+	while (s < end && *s >= '0' && *s <= '9') {
+		digit = (unsigned long long)(*s++ - '0');
+		if (v > (ULLONG_MAX - digit) / 10)
+			return -ERANGE;
+		v = v * 10 + digit;
+	}
+	if (negative && v > (unsigned long long)LLONG_MAX)
+		return -ERANGE;
+	/* Unsigned negation: defined for every v (no signed overflow). */
+	*value = negative ? 0ULL - v : v;
+	if (negative_out != NULL)
+		*negative_out = negative;
 	*p = s;
 	return 0;
+}
+
+/* Does v (as parse_number gave it) fit in the type of the field we keep? */
+static int fits(int field, unsigned long long v, int negative)
+{
+	long long sv = (long long)v;
+
+	switch (field) {
+	case FIELD_PPID:
+		return !negative && v <= (unsigned long long)INT_MAX;
+	case FIELD_NUM_THREADS:
+	case FIELD_RSS:
+		return negative ? sv >= LONG_MIN : v <= (unsigned long long)LONG_MAX;
+	case FIELD_MINFLT:
+	case FIELD_CMINFLT:
+	case FIELD_MAJFLT:
+	case FIELD_CMAJFLT:
+		return !negative && v <= ULONG_MAX;
+	case FIELD_STARTTIME:
+		return !negative;
+	default:
+		return 1;	/* not kept */
+	}
 }
 
 static void store_field(int field, unsigned long long v, struct proc_stat *out)
@@ -73,7 +113,7 @@ int procstat_parse(const char *text, size_t len, struct proc_stat *out)
 	const char *p;
 	unsigned long long v;
 	size_t comm_len;
-	int field;
+	int field, negative;
 
 	memset(out, 0, sizeof *out);
 	if (open_paren == NULL)
@@ -83,7 +123,7 @@ int procstat_parse(const char *text, size_t len, struct proc_stat *out)
 		return -EINVAL;
 
 	p = text;
-	if (parse_number(&p, open_paren, &v) != 0)
+	if (parse_number(&p, open_paren, 0, &v, NULL) != 0 || v > (unsigned long long)INT_MAX)
 		return -EINVAL;
 	out->pid = (pid_t)v;
 
@@ -100,7 +140,7 @@ int procstat_parse(const char *text, size_t len, struct proc_stat *out)
 	out->state = p[1];
 	p += 3;
 	for (field = FIELD_PPID; field <= FIELD_RSS; field++) {
-		if (parse_number(&p, end, &v) != 0)
+		if (parse_number(&p, end, 1, &v, &negative) != 0 || !fits(field, v, negative))
 			return -EINVAL;
 		store_field(field, v, out);
 		/* Every field up to rss is followed by a space (more fields
@@ -170,9 +210,9 @@ int procstat_sched_parse(const char *text, size_t len, struct proc_sched *out)
 	unsigned long long run_delay;
 
 	/* "run_ns run_delay_ns switched_in\n" */
-	if (parse_number(&p, end, &out->run_ns) != 0 || p >= end || *p++ != ' ' ||
-	    parse_number(&p, end, &run_delay) != 0 || p >= end || *p++ != ' ' ||
-	    parse_number(&p, end, &out->switched_in) != 0 || p >= end || *p != '\n')
+	if (parse_number(&p, end, 0, &out->run_ns, NULL) != 0 || p >= end || *p++ != ' ' ||
+	    parse_number(&p, end, 0, &run_delay, NULL) != 0 || p >= end || *p++ != ' ' ||
+	    parse_number(&p, end, 0, &out->switched_in, NULL) != 0 || p >= end || *p != '\n')
 		return -EINVAL;
 	/* Never switched in: not run yet, or no statistics (all zeros). */
 	if (out->switched_in == 0)
