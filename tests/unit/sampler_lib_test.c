@@ -129,6 +129,67 @@ static void check_proc_helpers(void)
 	ok(procstat_children(0x3fffffff, ids, 16) == -ENOENT, "children of no process: -ENOENT");
 }
 
+/* A child forked by a second thread, which stays alive: the child is
+ * listed under that thread's task only. */
+static int forked_pipe[2];
+static void *fork_from_thread(void *arg)
+{
+	pid_t *child = arg;
+
+	*child = fork();
+	if (*child == 0) {
+		pause();
+		_exit(0);
+	}
+	if (write(forked_pipe[1], "x", 1) != 1)
+		return NULL;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* More children than any fixed buffer the sampler once had (256 PIDs,
+ * 4 KiB of /proc text), one of them forked by a thread. */
+static void check_many_children(void)
+{
+	enum { MANY = 700 };
+	static pid_t kids[MANY + 1];
+	struct pid_list list = { 0 };
+	pthread_t thread;
+	size_t i, k, found = 0;
+	int status;
+	char byte;
+
+	for (i = 0; i < MANY; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			pause();
+			_exit(0);
+		}
+	}
+	if (pipe(forked_pipe) != 0)
+		return;
+	pthread_create(&thread, NULL, fork_from_thread, &kids[MANY]);
+	if (read(forked_pipe[0], &byte, 1) != 1)
+		return;
+	ok(procstat_children_list(getpid(), &list) == 0, "procstat_children_list reads 701 children");
+	for (i = 0; i <= MANY; i++)
+		for (k = 0; k < list.n; k++)
+			if (list.v[k] == kids[i]) {
+				found++;
+				break;
+			}
+	ok(list.n == MANY + 1 && found == MANY + 1,
+	   "every child is listed, the one a thread forked too (no limit)");
+	pthread_cancel(thread);
+	pthread_join(thread, NULL);
+	for (i = 0; i <= MANY; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], &status, 0);
+	}
+	procstat_pid_list_free(&list);
+}
+
 /* The first line of a file, or "" */
 static const char *first_line(const char *path)
 {
@@ -243,10 +304,11 @@ int main(void)
 {
 	char dir[] = "/tmp/sampler_lib_test.XXXXXX";
 
-	printf("1..31\n");
+	printf("1..33\n");
 	check_smaps_parse();
 	check_table();
 	check_proc_helpers();
+	check_many_children();
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return 1;

@@ -279,47 +279,129 @@ pid_t procstat_tgid(pid_t tid)
 	return (pid_t)strtol(line + 6, NULL, 10);
 }
 
-int procstat_children(pid_t pid, pid_t *out, int max)
+/* Appends pid to a growing list. 0 or -ENOMEM. */
+static int pids_append(struct pid_list *list, pid_t pid)
 {
-	char path[64], buf[4096];
-	char *p, *next;
-	ssize_t len;
-	int n = 0;
+	pid_t *grown;
 
-	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
-	len = read_small_file(path, buf, sizeof buf);
-	if (len < 0)
-		return (int)len;
-	for (p = buf;; p = next) {
-		long v = strtol(p, &next, 10);
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? 2 * list->cap : 64;
 
-		if (next == p)
-			break;
-		if (n < max)
-			out[n] = (pid_t)v;
-		n++;
+		grown = realloc(list->v, cap * sizeof *grown);
+		if (grown == NULL)
+			return -ENOMEM;
+		list->v = grown;
+		list->cap = cap;
 	}
-	return n;
+	list->v[list->n++] = pid;
+	return 0;
 }
 
-int procstat_threads(pid_t pid, pid_t *out, int max)
+void procstat_pid_list_free(struct pid_list *list)
+{
+	free(list->v);
+	list->v = NULL;
+	list->n = list->cap = 0;
+}
+
+/* The numbers in /proc/PID/task/TID/children, read whole whatever its
+ * length (a process may have thousands of children), appended to list. */
+static int append_children_of_task(pid_t pid, pid_t tid, struct pid_list *list)
+{
+	char path[64], buf[4096], digits[16];
+	size_t have = 0;
+	ssize_t n, i;
+	int fd, err = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (err == 0 && (n = read(fd, buf, sizeof buf)) > 0) {
+		for (i = 0; i < n && err == 0; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				if (have < sizeof digits - 1)
+					digits[have++] = buf[i];
+				continue;
+			}
+			if (have > 0) {
+				digits[have] = '\0';
+				err = pids_append(list, (pid_t)strtol(digits, NULL, 10));
+				have = 0;
+			}
+		}
+	}
+	if (err == 0 && n < 0)
+		err = -errno;
+	if (err == 0 && have > 0) {
+		digits[have] = '\0';
+		err = pids_append(list, (pid_t)strtol(digits, NULL, 10));
+	}
+	close(fd);
+	return err;
+}
+
+int procstat_threads_list(pid_t pid, struct pid_list *list)
 {
 	char path[64];
 	struct dirent *d;
 	DIR *dir;
-	int n = 0;
+	int err = 0;
 
+	list->n = 0;
 	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
 	dir = opendir(path);
 	if (dir == NULL)
 		return -errno;
-	while ((d = readdir(dir)) != NULL) {
-		if (d->d_name[0] < '0' || d->d_name[0] > '9')
-			continue;
-		if (n < max)
-			out[n] = (pid_t)strtol(d->d_name, NULL, 10);
-		n++;
-	}
+	while (err == 0 && (d = readdir(dir)) != NULL)
+		if (d->d_name[0] >= '0' && d->d_name[0] <= '9')
+			err = pids_append(list, (pid_t)strtol(d->d_name, NULL, 10));
 	closedir(dir);
-	return n;
+	return err;
+}
+
+int procstat_children_list(pid_t pid, struct pid_list *list)
+{
+	struct pid_list threads = { 0 };
+	size_t i;
+	int err;
+
+	list->n = 0;
+	err = procstat_threads_list(pid, &threads);
+	/* A child belongs to the thread that forked it: ask every thread. */
+	for (i = 0; err == 0 && i < threads.n; i++) {
+		err = append_children_of_task(pid, threads.v[i], list);
+		if (err == -ENOENT && threads.v[i] != pid)
+			err = 0;	/* that thread has just exited */
+	}
+	procstat_pid_list_free(&threads);
+	return err;
+}
+
+/* The old fixed-size interface, on top of the lists. */
+static int copy_out(struct pid_list *list, int err, pid_t *out, int max)
+{
+	size_t i;
+	int n = (int)list->n;
+
+	for (i = 0; err == 0 && i < list->n && (int)i < max; i++)
+		out[i] = list->v[i];
+	procstat_pid_list_free(list);
+	return err != 0 ? err : n;
+}
+
+int procstat_children(pid_t pid, pid_t *out, int max)
+{
+	struct pid_list list = { 0 };
+	int err = procstat_children_list(pid, &list);
+
+	return copy_out(&list, err, out, max);
+}
+
+int procstat_threads(pid_t pid, pid_t *out, int max)
+{
+	struct pid_list list = { 0 };
+	int err = procstat_threads_list(pid, &list);
+
+	return copy_out(&list, err, out, max);
 }

@@ -531,20 +531,21 @@ static void handle_wait_events(struct sampler *s)
 /* Untraced: find new children of the processes we follow. */
 static void scan_children(struct sampler *s, double t)
 {
-	pid_t kids[256];
-	size_t i, n = s->table.n;
-	int k, count;
+	struct pid_list kids = { 0 };
+	size_t i, k, n = s->table.n;
 
 	for (i = 0; i < n; i++) {
 		struct proc_entry *p = s->table.procs[i];
 
 		if (p->exited || p->traced)
 			continue;
-		count = procstat_children(p->id.pid, kids, 256);
-		for (k = 0; k < count && k < 256; k++)
-			if (proctable_find(&s->table, kids[k]) == NULL)
-				discover(s, kids[k], p->depth + 1, SAMPLER_START, t);
+		if (procstat_children_list(p->id.pid, &kids) != 0)
+			continue;
+		for (k = 0; k < kids.n; k++)
+			if (proctable_find(&s->table, kids.v[k]) == NULL)
+				discover(s, kids.v[k], p->depth + 1, SAMPLER_START, t);
 	}
+	procstat_pid_list_free(&kids);
 }
 
 static void sample_all(struct sampler *s, double t)
@@ -630,9 +631,10 @@ static int start_command(struct sampler *s, const sigset_t *orig_mask)
  */
 static void attach_tree(struct sampler *s, pid_t pid, int depth, double t)
 {
-	pid_t ids[256];
+	struct pid_list ids = { 0 };
 	struct proc_entry *p;
-	int n, i, rc;
+	size_t i;
+	int rc;
 
 	if (proctable_find(&s->table, pid) != NULL)
 		return;
@@ -647,18 +649,19 @@ static void attach_tree(struct sampler *s, pid_t pid, int depth, double t)
 	p = discover(s, pid, depth, SAMPLER_START, t);
 	p->traced = rc == 0;
 	s->untraced_live |= !p->traced;
-	if (p->traced) {
-		n = procstat_threads(pid, ids, 256);
-		for (i = 0; i < n && i < 256; i++) {
-			if (ids[i] == pid || trace_attach(ids[i]) != 0)
+	/* Every thread and every child, however many (no fixed limit). */
+	if (p->traced && procstat_threads_list(pid, &ids) == 0) {
+		for (i = 0; i < ids.n; i++) {
+			if (ids.v[i] == pid || trace_attach(ids.v[i]) != 0)
 				continue;
-			proctable_add_thread(&s->table, ids[i], pid);
+			proctable_add_thread(&s->table, ids.v[i], pid);
 			p->threads++;
 		}
 	}
-	n = procstat_children(pid, ids, 256);
-	for (i = 0; i < n && i < 256; i++)
-		attach_tree(s, ids[i], depth + 1, t);
+	if (procstat_children_list(pid, &ids) == 0)
+		for (i = 0; i < ids.n; i++)
+			attach_tree(s, ids.v[i], depth + 1, t);
+	procstat_pid_list_free(&ids);
 }
 
 static int attach_pids(struct sampler *s)
