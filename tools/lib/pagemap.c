@@ -645,7 +645,15 @@ int pm_select_parse(struct pm_select *sel, const char *map_arg, const char *rang
 		    pm_parse_addr(dash + 1, &sel->end) != 0 || sel->end <= sel->start)
 			return -1;
 		sel->start -= sel->start % page;
-		sel->end += (page - sel->end % page) % page;
+		/* Round the end up to a page; an end in the last page of the
+		 * address space would wrap to 0: it stops at that page's start
+		 * (no process maps the last page). */
+		if (sel->end > UINT64_MAX - (page - 1))
+			sel->end = UINT64_MAX - (page - 1);
+		else
+			sel->end += (page - sel->end % page) % page;
+		if (sel->end <= sel->start)
+			return -1;
 		sel->kind = PM_SEL_RANGE;
 	} else if (map_arg != NULL) {
 		if (*map_arg == '\0')
@@ -661,17 +669,26 @@ int pm_select_parse(struct pm_select *sel, const char *map_arg, const char *rang
 	return 0;
 }
 
-static int areas_append(struct pm_area **v, size_t *n, const struct pm_map *map,
+/* Appends an area; the array grows by doubling (*cap), so that a process
+ * with tens of thousands of mappings costs a few reallocations, not one
+ * per mapping (which copied the whole array each time: quadratic). */
+static int areas_append(struct pm_area **v, size_t *n, size_t *cap, const struct pm_map *map,
 			uint64_t start, uint64_t end)
 {
-	struct pm_area *grown = realloc(*v, (*n + 1) * sizeof *grown);
+	struct pm_area *grown;
 
-	if (grown == NULL)
-		return -ENOMEM;
-	*v = grown;
-	grown[*n].start = start;
-	grown[*n].end = end;
-	grown[*n].map = *map;
+	if (*n == *cap) {
+		size_t new_cap = *cap ? 2 * *cap : 16;
+
+		grown = realloc(*v, new_cap * sizeof *grown);
+		if (grown == NULL)
+			return -ENOMEM;
+		*v = grown;
+		*cap = new_cap;
+	}
+	(*v)[*n].start = start;
+	(*v)[*n].end = end;
+	(*v)[*n].map = *map;
 	(*n)++;
 	return 0;
 }
@@ -681,7 +698,7 @@ int pm_select_areas(const struct pm_map *maps, size_t count,
 {
 	const struct pm_map *m;
 	uint64_t start, end;
-	size_t i;
+	size_t i, cap = 0;
 	int err = 0;
 
 	*areas = NULL;
@@ -691,21 +708,21 @@ int pm_select_areas(const struct pm_map *maps, size_t count,
 		switch (sel->kind) {
 		case PM_SEL_ANON:
 			if (pm_map_is_private_anon(m))
-				err = areas_append(areas, n, m, m->start, m->end);
+				err = areas_append(areas, n, &cap, m, m->start, m->end);
 			break;
 		case PM_SEL_NAME:
 			if (pm_map_matches_name(m, sel->name))
-				err = areas_append(areas, n, m, m->start, m->end);
+				err = areas_append(areas, n, &cap, m, m->start, m->end);
 			break;
 		case PM_SEL_ADDR:
 			if (sel->start >= m->start && sel->start < m->end)
-				err = areas_append(areas, n, m, m->start, m->end);
+				err = areas_append(areas, n, &cap, m, m->start, m->end);
 			break;
 		case PM_SEL_RANGE:
 			start = sel->start > m->start ? sel->start : m->start;
 			end = sel->end < m->end ? sel->end : m->end;
 			if (start < end)
-				err = areas_append(areas, n, m, start, end);
+				err = areas_append(areas, n, &cap, m, start, end);
 			break;
 		}
 	}
