@@ -398,3 +398,116 @@ device_node() {
 	run grep -c '"x,y"' "$BATS_TEST_TMPDIR/out.csv"
 	[ "$output" -ge 1 ]
 }
+
+@test "cowsample -o /dev/stdout: a file appended to (>>) keeps what it had, rows follow" {
+	local t=$BATS_TEST_TMPDIR
+	echo keep >"$t/log"
+	"$COWSAMPLE" -o /dev/stdout -- $(traced_env) true >>"$t/log"
+	run head -n 2 "$t/log"
+	assert_line -n 0 keep
+	assert_line -n 1 --regexp $'^time_s\tpid\t'
+	# /proc/self/fd/1 and /dev/fd/1 are the same descriptor
+	for name in /proc/self/fd/1 /dev/fd/1; do
+		"$COWSAMPLE" -o "$name" -- $(traced_env) true >>"$t/log"
+	done
+	run grep -c '^time_s' "$t/log"
+	assert_output 3
+	assert_equal "$(head -n 1 "$t/log")" keep
+	run ls -A "$t"
+	assert_output log
+}
+
+@test "cowsample -o /dev/stdout into a pipe writes the rows into the pipe" {
+	run --separate-stderr sh -c '"$@" | cat' sh "$COWSAMPLE" -o /dev/stdout -- $(traced_env) true
+	assert_success
+	assert_equal "$stderr" ""
+	assert_line -n 0 --regexp $'^time_s\tpid\t'
+	run grep -c $'\texit\t' <<<"$output"
+	assert_output 1
+}
+
+@test "cowsample -o /proc/self/fd/N on a deleted file writes that file, creates nothing" {
+	local t=$BATS_TEST_TMPDIR
+	mkdir "$t/d"
+	exec 7>"$t/d/x" 8<"$t/d/x"
+	rm "$t/d/x"
+	run "$COWSAMPLE" -o /proc/self/fd/7 -- $(traced_env) true
+	local rows
+	rows=$(cat <&8)
+	exec 7>&- 8<&-
+	assert_success
+	run ls -A "$t/d"
+	assert_output ""
+	assert_regex "$rows" $'^time_s\tpid\t'
+}
+
+@test "cowsample: a closed standard output (>&-) is said before running anything" {
+	local t=$BATS_TEST_TMPDIR
+	run --separate-stderr sh -c '"$@" >&-' sh "$COWSAMPLE" -- touch "$t/ran"
+	assert_failure 1
+	assert_equal "$stderr" "cowsample: standard output: Bad file descriptor"
+	run --separate-stderr sh -c '"$@" >&-' sh "$COWSAMPLE" -o /dev/stdout -- touch "$t/ran"
+	assert_failure 1
+	assert_equal "$stderr" "cowsample: /dev/stdout: Bad file descriptor"
+	run --separate-stderr sh -c '"$@" >&-' sh "$COWSAMPLE" --summary -o "$t/o.tsv" -- touch "$t/ran"
+	assert_failure 1
+	assert_equal "$stderr" "cowsample: --summary: standard output: Bad file descriptor"
+	[ ! -e "$t/ran" ] && [ ! -e "$t/o.tsv" ]
+	# with -o FILE and no summary, a closed stdout is the command's business
+	run sh -c '"$@" >&-' sh "$COWSAMPLE" -o "$t/o.tsv" -- $(traced_env) sh -c 'echo x || echo "stdout closed" >&2'
+	assert_success
+	assert_line "stdout closed"
+	run grep -c $'\texit\t' "$t/o.tsv"
+	assert_output 1
+}
+
+@test "cowsample --summary on a full standard output is an error" {
+	run --separate-stderr sh -c '"$@" >/dev/full' sh "$COWSAMPLE" --summary -o "$BATS_TEST_TMPDIR/o.tsv" -- $(traced_env) true
+	assert_failure 1
+	assert_equal "$stderr" "cowsample: --summary: writing standard output: No space left on device"
+}
+
+@test "cowsample -o: a 250-character file name works (the temporary name fits)" {
+	local t=$BATS_TEST_TMPDIR name
+	name=$(printf 'n%.0s' $(seq 250))
+	run "$COWSAMPLE" -o "$t/$name" -- $(traced_env) true
+	assert_success
+	run ls -A "$t"
+	assert_output "$name"
+}
+
+@test "cowsample -o: a symbolic link another user planted in a sticky directory is not followed by root (fs.protected_symlinks)" {
+	require_root
+	local dir saved
+	saved=$(cat /proc/sys/fs/protected_symlinks)
+	echo 1 >/proc/sys/fs/protected_symlinks || skip "cannot set fs.protected_symlinks"
+	dir=$(copy_for_nobody "$COWSAMPLE")
+	mkdir "$dir/sticky" && chmod 1777 "$dir/sticky"
+	echo precious >"$dir/precious"
+	as_nobody ln -s "$dir/precious" "$dir/sticky/out.tsv"
+	run --separate-stderr "$COWSAMPLE" -o "$dir/sticky/out.tsv" -- touch "$dir/ran"
+	echo "$saved" >/proc/sys/fs/protected_symlinks
+	assert_failure 1
+	assert_equal "$stderr" "cowsample: $dir/sticky/out.tsv: Permission denied"
+	assert_equal "$(cat "$dir/precious")" precious
+	[ ! -e "$dir/ran" ]
+	run ls -A "$dir/sticky"
+	assert_output out.tsv
+}
+
+@test "cowsample -o: a run killed with SIGKILL leaves one temporary file, named NAME.cowlab-partial.XXXXXX" {
+	local t=$BATS_TEST_TMPDIR
+	mkdir "$t/d"
+	mkfifo "$t/go"
+	"$COWSAMPLE" -o "$t/d/o.tsv" -- sh -c 'read x <"$1"' sh "$t/go" 3>&- &
+	local sampler=$!
+	for _ in $(seq 1000); do
+		[ -n "$(ls -A "$t/d")" ] && break
+		sleep 0.01
+	done
+	kill -KILL "$sampler"
+	wait "$sampler" || true
+	echo >"$t/go"
+	run ls -A "$t/d"
+	assert_output --regexp '^o\.tsv\.cowlab-partial\.[A-Za-z0-9]{6}$'
+}

@@ -851,6 +851,30 @@ static int exit_status(const struct sampler *s)
 	return 1;
 }
 
+/*
+ * Descriptors 0, 1 and 2 that we were started without (`>&-`) are taken
+ * by /dev/null, close-on-exec: otherwise the next file we open would get
+ * that number, and rows, the summary or the command's output would land
+ * in the mark pipe or an output file. The command still finds them
+ * closed. Returns a mask of the closed ones (bit N: fd N).
+ */
+static unsigned hold_closed_std_fds(void)
+{
+	unsigned closed = 0;
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			closed |= 1u << fd;
+	for (fd = 0; fd <= 2; fd++) {
+		if (!(closed & (1u << fd)))
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY | O_CLOEXEC : O_WRONLY | O_CLOEXEC) != fd)
+			break;	/* only ever the lowest free number: it is fd */
+	}
+	return closed;
+}
+
 int sampler_run(const struct sampler_options *o)
 {
 	struct sampler s;
@@ -858,6 +882,8 @@ int sampler_run(const struct sampler_options *o)
 	int rc, status, ok;
 
 	memset(&s, 0, sizeof s);
+	s.closed_std_fds = hold_closed_std_fds();
+	s.stdout_closed = (s.closed_std_fds >> STDOUT_FILENO) & 1;
 	s.o = o;
 	s.mark_fd = -1;
 	s.sigfd = -1;
@@ -911,8 +937,8 @@ int sampler_run(const struct sampler_options *o)
 	ok = sampler_output_close(&s, rc == 0);
 	if (sampler_snapshots_close(&s, rc == 0) != 0)
 		ok = -1;
-	if (rc == 0 && o->summary && ok == 0)
-		sampler_print_summary(&s);
+	if (rc == 0 && o->summary && ok == 0 && sampler_print_summary(&s) != 0)
+		ok = -1;
 	if (ok != 0)
 		status = 1;
 

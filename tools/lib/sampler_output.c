@@ -33,7 +33,15 @@ int sampler_output_open(struct sampler *s)
 
 	if (o->output != NULL) {
 		/* Now, before COMMAND runs: a directory, a missing directory or
-		 * no permission is told before any work is done. */
+		 * no permission is told before any work is done. A descriptor
+		 * we were started without (`-o /dev/stdout >&-`) is closed,
+		 * although /dev/null holds its number meanwhile. */
+		int which = outfile_descriptor(o->output);
+
+		if (which >= 0 && which <= 2 && (s->closed_std_fds >> which) & 1) {
+			fail(s, o->output, EBADF);
+			return -1;
+		}
 		rc = outfile_open(&s->outfile, o->output);
 		if (rc < 0) {
 			fail(s, o->output, -rc);
@@ -41,6 +49,12 @@ int sampler_output_open(struct sampler *s)
 		}
 		s->out = s->outfile.f;
 	} else if (!o->live) {
+		if (s->stdout_closed) {
+			/* `>&-`: say so now, before the command runs, rather
+			 * than fail to write every row after it. */
+			fail(s, "standard output", EBADF);
+			return -1;
+		}
 		s->out = stdout;
 	}
 	/* Rows come by the thousand: write them in large blocks (a terminal
@@ -58,8 +72,18 @@ int sampler_output_open(struct sampler *s)
 			return -1;
 		}
 	} else if (o->live) {
+		if (s->stdout_closed) {
+			fail(s, "--live: standard output", EBADF);
+			sampler_output_close(s, 0);
+			return -1;
+		}
 		s->live = stdout;
 		s->live_is_stdout = 1;
+	}
+	if (o->summary && s->out != stdout && !s->live_is_stdout && s->stdout_closed) {
+		fail(s, "--summary: standard output", EBADF);
+		sampler_output_close(s, 0);
+		return -1;
 	}
 	return 0;
 }
@@ -246,17 +270,22 @@ static int by_time(const void *a, const void *b)
 	return x->p->id.pid - y->p->id.pid;
 }
 
-void sampler_print_summary(struct sampler *s)
+int sampler_print_summary(struct sampler *s)
 {
 	FILE *f = s->out == stdout || s->live_is_stdout ? stderr : stdout;
 	struct summary_row *rows;
 	size_t i, k, n = 0;
+	int err;
 
+	if (f == stdout && s->stdout_closed) {
+		fail(s, "--summary: standard output", EBADF);
+		return -1;
+	}
 	for (i = 0; i < s->table.n; i++)
 		n += s->table.procs[i]->nsteps;
 	rows = calloc(n ? n : 1, sizeof *rows);
 	if (rows == NULL)
-		return;
+		return -1;
 	n = 0;
 	for (i = 0; i < s->table.n; i++)
 		for (k = 0; k < s->table.procs[i]->nsteps; k++) {
@@ -273,8 +302,17 @@ void sampler_print_summary(struct sampler *s)
 			proctable_role(rows[i].p->depth), (int)rows[i].p->id.pid,
 			rows[i].p->last.comm, rows[i].step->phase,
 			rows[i].step->d_min_flt, rows[i].step->d_maj_flt, rows[i].step->time_s);
-	fflush(f);
 	free(rows);
+	/* A summary that cannot be written (stdout on a full disk) is an
+	 * output error like any other: exit status 1, one line. */
+	errno = 0;
+	if (fflush(f) != 0 || ferror(f)) {
+		err = errno ? errno : EIO;
+		fail(s, f == stdout ? "--summary: writing standard output" :
+		     "--summary: writing standard error", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- --live ---- */
