@@ -507,7 +507,70 @@ device_node() {
 	done
 	kill -KILL "$sampler"
 	wait "$sampler" || true
-	echo >"$t/go"
+	# (the command died with its sampler; should it not have, this lets it
+	# go: opened read-write, the FIFO never blocks the test)
+	exec 9<>"$t/go"
+	echo >&9
+	exec 9>&-
 	run ls -A "$t/d"
 	assert_output --regexp '^o\.tsv\.cowlab-partial\.[A-Za-z0-9]{6}$'
+}
+
+@test "cowsample: a malformed phase mark is answered (the lab resumed) and reported, never a hang" {
+	local t=$BATS_TEST_TMPDIR line
+	# (timeout: only so that a regression fails instead of hanging the suite)
+	for line in '$$ ' 'garbage' '' '$$' '99999999999 phase' "\$\$ $(printf '%5000s' x)"; do
+		run --separate-stderr timeout 60 "$COWSAMPLE" -o "$t/o.tsv" -- $(traced_env) sh -c \
+			'eval "printf \"%s\\n\" \"$1\"" >&$COWLAB_MARK_FD; kill -STOP $$; echo resumed' sh "$line"
+		require_traced "$stderr"
+		[ "$status" -eq 0 ] || fail "mark line '${line:0:20}': status $status (124: it hung)"
+		assert_equal "$output" resumed
+		[[ $stderr == "cowsample: a malformed phase mark "*": ignored, the process is resumed" ]] ||
+			fail "mark line '${line:0:20}': stderr '$stderr'"
+		run grep -c $'\tmark\t' "$t/o.tsv"
+		assert_output 0
+	done
+	# escape sequences of a hostile line do not reach the terminal
+	run --separate-stderr timeout 60 "$COWSAMPLE" -o "$t/o.tsv" -- $(traced_env) sh -c \
+		'printf "\033[2J\n" >&$COWLAB_MARK_FD; kill -STOP $$'
+	assert_success
+	[[ $stderr != *$'\033'* ]] || fail "an escape byte reached stderr"
+	# a stop that no mark line announced is a real stop: cowsample keeps it
+	# (here ended by the SIGKILL that -d escalates to)
+}
+
+@test "cowsample killed with SIGKILL while its lab waits at a mark: the lab does not stay stopped" {
+	local t=$BATS_TEST_TMPDIR lab state i
+	mkfifo "$t/go"
+	"$COWSAMPLE" -o "$t/o.tsv" -- $(traced_env) sh -c \
+		'echo $$ >"$1.pid"; read x <"$1"; echo "$$ at-mark" >&$COWLAB_MARK_FD; kill -STOP $$; sleep 1000' \
+		sh "$t/go" 3>&- &
+	local sampler=$!
+	for ((i = 0; i < 1000; i++)); do
+		[ -s "$t/go.pid" ] && break
+		sleep 0.01
+	done
+	lab=$(cat "$t/go.pid")
+	# the sampler cannot answer: the lab waits in its mark stop
+	kill -STOP "$sampler"
+	echo >"$t/go"
+	for ((i = 0; i < 1000; i++)); do
+		read -r _ _ state _ <"/proc/$lab/stat"	# (comm: "sh", no space)
+		[ "$state" = t ] && break
+		sleep 0.01
+	done
+	[ "$state" = t ] || fail "the lab did not reach its mark stop (state '$state')"
+	kill -KILL "$sampler"
+	wait "$sampler" || true
+	for ((i = 0; i < 1000; i++)); do
+		read -r _ _ state _ 2>/dev/null <"/proc/$lab/stat" || state=gone
+		[ "$state" = gone ] || [ "$state" = Z ] && break
+		sleep 0.01
+	done
+	if [ "$state" != gone ] && [ "$state" != Z ]; then
+		kill -KILL "$lab"
+		fail "the lab outlived its sampler in state '$state'"
+	fi
+	run ls -A "$t"
+	assert_output --regexp 'o\.tsv\.cowlab-partial\.'
 }

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -221,8 +222,29 @@ static void clean_phase(char *phase)
 {
 	for (; *phase; phase++)
 		if (*phase == '\t' || *phase == ',' || *phase == '"' ||
-		    (unsigned char)*phase < ' ')
+		    (unsigned char)*phase < ' ' || (unsigned char)*phase == 0x7f)
 			*phase = '_';
+}
+
+/*
+ * A mark line that is not "PID PHASE" is answered all the same: the lab
+ * that wrote it stops itself next (COWLAB_MARK_SYNC=1), and a stop nobody
+ * answers is a lab stopped forever. Said on stderr (its bytes made safe
+ * for a terminal), counted, and the next self-sent SIGSTOP of a process
+ * that has no mark pending is taken as its stop (handle_stop).
+ */
+static void malformed_mark(struct sampler *s, const char *line, const char *why)
+{
+	char shown[64];
+	size_t i;
+
+	snprintf(shown, sizeof shown, "%s", line);
+	for (i = 0; shown[i]; i++)
+		if ((unsigned char)shown[i] < ' ' || (unsigned char)shown[i] >= 0x7f)
+			shown[i] = '?';
+	fprintf(stderr, "%s: a malformed phase mark \"%s%s\" (%s): ignored, the process is resumed\n",
+		s->o->progname, shown, strlen(line) >= sizeof shown ? "..." : "", why);
+	s->unmatched_marks++;
 }
 
 static void handle_mark_line(struct sampler *s, char *line, double t)
@@ -230,10 +252,19 @@ static void handle_mark_line(struct sampler *s, char *line, double t)
 	struct pending_mark m;
 	struct proc_entry *p;
 	char *end;
-	long pid = strtol(line, &end, 10);
+	long pid;
 
-	if (end == line || *end != ' ' || pid <= 0 || end[1] == '\0')
-		return;		/* not a mark: ignore */
+	errno = 0;
+	pid = strtol(line, &end, 10);
+	if (end == line || *end != ' ' || errno != 0 || pid <= 0 || pid > INT_MAX ||
+	    line[0] < '0' || line[0] > '9') {
+		malformed_mark(s, line, "not PID PHASE");
+		return;
+	}
+	if (end[1] == '\0') {
+		malformed_mark(s, line, "no phase name");
+		return;
+	}
 	m.pid = (pid_t)pid;
 	snprintf(m.phase, sizeof m.phase, "%s", end + 1);
 	clean_phase(m.phase);
@@ -244,11 +275,11 @@ static void handle_mark_line(struct sampler *s, char *line, double t)
 		struct proc_stat st;
 		struct proc_entry *parent;
 
-		if (s->traced || procstat_read_pid(m.pid, &st) != 0)
+		if (s->traced || procstat_read_pid(m.pid, &st) != 0 ||
+		    (parent = proctable_find(&s->table, st.ppid)) == NULL) {
+			malformed_mark(s, line, "not a process cowsample follows");
 			return;
-		parent = proctable_find(&s->table, st.ppid);
-		if (parent == NULL)
-			return;
+		}
 		p = discover(s, m.pid, parent->depth + 1, SAMPLER_START, t);
 	}
 	if (s->sync_marks && p->traced) {
@@ -280,16 +311,48 @@ static void drain_marks(struct sampler *s)
 		s->marklen += (size_t)n;
 		s->markbuf[s->marklen] = '\0';
 		line = s->markbuf;
-		while ((nl = strchr(line, '\n')) != NULL) {
+		while ((nl = memchr(line, '\n', s->marklen - (size_t)(line - s->markbuf))) != NULL) {
 			*nl = '\0';
-			handle_mark_line(s, line, sampler_now(s));
+			if (memchr(line, '\0', (size_t)(nl - line)) != NULL)
+				malformed_mark(s, line, "a NUL byte in the line");
+			else
+				handle_mark_line(s, line, sampler_now(s));
 			line = nl + 1;
 		}
 		s->marklen -= (size_t)(line - s->markbuf);
 		memmove(s->markbuf, line, s->marklen);
-		if (s->marklen == sizeof s->markbuf - 1)
+		if (s->marklen == sizeof s->markbuf - 1) {
+			s->markbuf[40] = '\0';
+			malformed_mark(s, s->markbuf, "a line longer than 4 KiB");
 			s->marklen = 0;		/* an absurd line: drop it */
+			s->skip_to_newline = 1;
+		}
+		if (s->skip_to_newline) {
+			/* The rest of that absurd line, up to its newline. */
+			nl = memchr(s->markbuf, '\n', s->marklen);
+			if (nl == NULL) {
+				s->marklen = 0;
+			} else {
+				s->marklen -= (size_t)(nl + 1 - s->markbuf);
+				memmove(s->markbuf, nl + 1, s->marklen);
+				s->skip_to_newline = 0;
+			}
+		}
 	}
+}
+
+/*
+ * Did tid stop itself (raise(SIGSTOP), kill -STOP $$), as a lab does at a
+ * mark? A stop sent by someone else (a user's kill -STOP) is a real stop.
+ */
+static int stopped_itself(pid_t tid, pid_t tgid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof si);
+	if (ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) != 0)
+		return 0;
+	return (si.si_code == SI_USER || si.si_code == SI_TKILL) && si.si_pid == tgid;
 }
 
 /* ---- exits ---- */
@@ -458,8 +521,13 @@ static void handle_stop(struct sampler *s, pid_t tid, int status)
 		if (sig == SIGSTOP && s->sync_marks) {
 			drain_marks(s);
 			p = proctable_find(&s->table, tgid);
-			if (p != NULL && flush_pending(s, p, 1, t))
+			if (p != NULL && flush_pending(s, p, 1, t)) {
 				sig = 0;	/* the lab's mark stop: measured, suppress */
+			} else if (s->unmatched_marks > 0 && stopped_itself(tid, tgid)) {
+				/* the stop after a malformed mark line: answer it */
+				s->unmatched_marks--;
+				sig = 0;
+			}
 		}
 		trace_resume(tid, sig);
 		return;

@@ -38,6 +38,8 @@ struct sampler {
 	int mark_fd;			/* read end of the mark pipe, or -1 */
 	char markbuf[4096];
 	size_t marklen;
+	int skip_to_newline;		/* dropping the rest of an absurd line */
+	unsigned long unmatched_marks;	/* malformed lines whose stop is to come */
 	struct pending_mark *pending;	/* sync marks waiting for their SIGSTOP */
 	size_t npending, pending_cap;
 
