@@ -383,11 +383,59 @@ device_node() {
 @test "cowsample: -p on a nonexistent PID fails with a clear message" {
 	local pid=$(( $(cat /proc/sys/kernel/pid_max) - 1 ))
 	while kill -0 "$pid" 2>/dev/null; do pid=$((pid - 1)); done
+	# 3, not 1: the man page keeps 1 for output errors
 	run "$COWSAMPLE" -p "$pid"
-	assert_failure 1
+	assert_failure 3
 	assert_equal "${#lines[@]}" 1
-	assert_output --partial "process $pid"
-	assert_output --partial "No such process"
+	assert_output "cowsample: process $pid: No such process"
+}
+
+@test "cowsample: -p on a zombie says it has exited, exit 3" {
+	local zombie
+	# a child that exits while its parent (exec'ed into sleep) never waits
+	sh -c 'true & exec sleep 1000' 3>&- &
+	BG_PID=$!
+	for _ in $(seq 1000); do
+		zombie=$(cat /proc/$BG_PID/task/$BG_PID/children 2>/dev/null)
+		[ -n "$zombie" ] && [ "$(awk '{ print $3 }' /proc/${zombie% }/stat 2>/dev/null)" = Z ] && break
+		sleep 0.01
+	done
+	zombie=${zombie% }
+	run --separate-stderr "$COWSAMPLE" -p "$zombie" -o "$BATS_TEST_TMPDIR/o.tsv"
+	kill "$BG_PID"
+	assert_failure 3
+	assert_equal "$stderr" "cowsample: process $zombie has exited (a zombie): nothing to follow"
+	[ ! -e "$BATS_TEST_TMPDIR/o.tsv" ]
+}
+
+@test "cowsample: -p TID of a thread stands for its process, followed once beside its PID" {
+	"$BUILDDIR/tests/progs/threads" 2 >"$BATS_TEST_TMPDIR/t.out" 3>&- &
+	BG_PID=$!
+	for _ in $(seq 1000); do
+		[ -s "$BATS_TEST_TMPDIR/t.out" ] && break
+		sleep 0.01
+	done
+	read -r _ tgid tid1 tid2 <"$BATS_TEST_TMPDIR/t.out"
+	assert_equal "$tgid" "$BG_PID"
+	run "$COWSAMPLE" -p "$tgid,$tid1" -p "$tid2" -d 0.05 -o "$BATS_TEST_TMPDIR/o.tsv"
+	kill "$BG_PID"
+	assert_success
+	run awk -F'\t' 'NR > 1 && $5 == "start" { print $2 }' "$BATS_TEST_TMPDIR/o.tsv"
+	assert_output "$tgid"
+}
+
+@test "cowsample: escape sequences in a process name do not reach the terminal (--summary, --live)" {
+	local t=$BATS_TEST_TMPDIR
+	run --separate-stderr "$COWSAMPLE" --summary --live="$t/live" -o "$t/o.tsv" -- $(traced_env) \
+		"$FAULTER" -s $'\e[2J\e]0;x\a' -m
+	assert_success
+	[[ $output != *$'\e'* && $output != *$'\a'* ]] || fail "--summary wrote a control character"
+	assert_output --partial '?[2J?]0;x?'
+	run tr -d '\n' <"$t/live"
+	# (the view's own sequences: ESC [ H, ESC [ 2J, ESC [ K, ESC [ J)
+	[[ $(sed -e $'s/\e\\[[HJK]//g' -e $'s/\e\\[2J//g' <<<"$output") != *$'\e'* ]] ||
+		fail "--live wrote an escape of the process name"
+	[[ $output == *'?[2J?]0;x?'* ]]
 }
 
 @test "cowsample: --csv writes comma-separated rows" {

@@ -732,25 +732,48 @@ static void attach_tree(struct sampler *s, pid_t pid, int depth, double t)
 	procstat_pid_list_free(&ids);
 }
 
+/*
+ * -p: check every PID before following any. A thread's TID stands for its
+ * process (given beside it, the process is followed once); a PID that
+ * does not exist or is a zombie (it has exited: nothing left to follow)
+ * is an error. Returns 0, or SAMPLER_EXIT_NO_PROCESS after one line.
+ */
 static int attach_pids(struct sampler *s)
 {
-	size_t i;
+	pid_t *tgids;
+	size_t i, k, n = 0;
 	int rc;
 
+	tgids = calloc(s->o->npids ? s->o->npids : 1, sizeof *tgids);
+	if (tgids == NULL)
+		abort();
 	for (i = 0; i < s->o->npids; i++) {
 		struct proc_stat st;
+		pid_t pid = s->o->pids[i], tgid = procstat_tgid(pid);
 
-		rc = procstat_read_pid(s->o->pids[i], &st);
+		rc = tgid > 0 ? procstat_read_pid(tgid, &st) : (int)tgid;
 		if (rc != 0) {
 			char what[64];
 
-			snprintf(what, sizeof what, "process %d", (int)s->o->pids[i]);
+			snprintf(what, sizeof what, "process %d", (int)pid);
 			warn(s, what, rc == -ENOENT ? ESRCH : -rc);
-			return 1;
+			free(tgids);
+			return SAMPLER_EXIT_NO_PROCESS;
 		}
+		if (st.state == 'Z' || st.state == 'X') {
+			fprintf(stderr, "%s: process %d has exited (a zombie): nothing to follow\n",
+				s->o->progname, (int)pid);
+			free(tgids);
+			return SAMPLER_EXIT_NO_PROCESS;
+		}
+		for (k = 0; k < n && tgids[k] != tgid; k++)
+			;
+		if (k == n)
+			tgids[n++] = tgid;	/* a process once, however named */
 	}
-	for (i = 0; i < s->o->npids; i++)
-		attach_tree(s, s->o->pids[i], 0, sampler_now(s));
+	for (i = 0; i < n; i++)
+		attach_tree(s, tgids[i], 0, sampler_now(s));
+	free(tgids);
 	return 0;
 }
 
