@@ -69,7 +69,8 @@ int pd_compare(const struct pm_pages *parent, const struct pm_pages *child,
 
 	if (diff->n == 0 && diff->end == 0)
 		diff->start = start;
-	diff->end = end;
+	if (end > diff->end)
+		diff->end = end;
 	diff->frames_compared = frames_visible;
 	while (err == 0 && (i < parent->n || j < child->n)) {
 		p = i < parent->n ? &parent->v[i] : NULL;
@@ -93,7 +94,13 @@ int pd_compare(const struct pm_pages *parent, const struct pm_pages *child,
 		}
 		err = append(diff, p, c, frames_visible);
 	}
-	if (err == 0)
+	/* Pages of the range present in neither. Only with both sides in
+	 * strictly increasing order (pagesnap checks files) can no more
+	 * pages be found than the range has; otherwise say so instead of
+	 * wrapping round. */
+	if (err == 0 && end > start && (end - start) / page < diff->n - before)
+		err = -EINVAL;
+	if (err == 0 && !diff->absent_unknown && end > start)
 		diff->count[PD_ABSENT] += (end - start) / page - (diff->n - before);
 	return err;
 }

@@ -39,12 +39,16 @@ struct pd_diff {
 	uint64_t count[PD_NSTATES];	/* pages per state, absent included */
 	uint64_t parent_exclusive, child_exclusive;
 	int frames_compared;		/* 1 when PFNs were visible */
+	int absent_unknown;		/* set by the caller: the mapped ranges are
+					   not known, count[PD_ABSENT] stays 0 */
 };
 
 /*
  * Compares the pages of parent and child collected (pm_collect) over the
- * same range [start, end). Appends to *diff (so several areas can be
- * compared into one diff). 0 or -ENOMEM.
+ * same range [start, end), each in strictly increasing address order.
+ * Appends to *diff (so several areas can be compared into one diff, in
+ * address order). 0, -ENOMEM, or -EINVAL when the pages are not in order
+ * (more pages than the range holds).
  */
 int pd_compare(const struct pm_pages *parent, const struct pm_pages *child,
 	       uint64_t start, uint64_t end, int frames_visible, struct pd_diff *diff);

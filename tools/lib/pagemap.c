@@ -480,7 +480,7 @@ static void read_frame_table(int fd, struct pm_page *v, size_t from, size_t to,
 }
 
 static int collect_run(struct pm_proc *proc, const struct pm_run *run,
-		       struct pm_pages *pages, uint64_t *buf)
+		       struct pm_pages *pages, uint64_t *buf, uint64_t area_start, uint64_t area_end)
 {
 	uint64_t page = pm_page_size(), vaddr, e;
 	size_t count, i, first;
@@ -508,6 +508,8 @@ static int collect_run(struct pm_proc *proc, const struct pm_run *run,
 				.exclusive_bit = (e & PM_EXCLUSIVE) != 0,
 				.mapcount = -1,
 				.thp = run->huge,
+				.area_start = area_start,
+				.area_end = area_end,
 			};
 		}
 		if (proc->kpagecount_fd >= 0)
@@ -535,7 +537,7 @@ int pm_collect(struct pm_proc *proc, uint64_t start, uint64_t end,
 	if (buf == NULL)
 		err = -ENOMEM;
 	for (i = 0; i < runs.n && err == 0; i++)
-		err = collect_run(proc, &runs.v[i], pages, buf);
+		err = collect_run(proc, &runs.v[i], pages, buf, start, end);
 	free(buf);
 	pm_runs_free(&runs);
 	return err;
@@ -590,7 +592,7 @@ void pm_write_pages_tsv(FILE *out, const struct pm_pages *pages, int with_header
 	size_t i;
 
 	if (with_header)
-		fputs("vaddr\tpresent\texclusive\tpfn\tmapcount\tthp\n", out);
+		fputs("vaddr\tpresent\texclusive\tpfn\tmapcount\tthp\tarea\n", out);
 	for (i = 0; i < pages->n; i++) {
 		p = &pages->v[i];
 		fprintf(out, "0x%" PRIx64 "\t%d\t%d\t", p->vaddr, p->present,
@@ -600,7 +602,8 @@ void pm_write_pages_tsv(FILE *out, const struct pm_pages *pages, int with_header
 		else
 			fputs("-\t", out);
 		put_num(out, p->mapcount, '\t');
-		put_num(out, p->thp, '\n');
+		put_num(out, p->thp, '\t');
+		fprintf(out, "0x%" PRIx64 "-0x%" PRIx64 "\n", p->area_start, p->area_end);
 	}
 }
 
