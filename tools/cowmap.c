@@ -9,7 +9,6 @@
 #include "pagediff.h"
 #include "pagemap.h"
 #include "pagesnap.h"
-#include "proctable.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -522,89 +521,6 @@ static void read_snapshot(const char *path, struct pm_pages *pages, struct pages
 	}
 }
 
-struct range {
-	uint64_t start, end;
-};
-
-static int by_start(const void *a, const void *b)
-{
-	const struct range *x = a, *y = b;
-
-	return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* Appends the areas named by the rows of pages (each once per run of rows). */
-static void add_areas(const struct pm_pages *pages, struct range **v, size_t *n, size_t *cap)
-{
-	size_t i;
-
-	for (i = 0; i < pages->n; i++) {
-		const struct pm_page *p = &pages->v[i];
-
-		if (i > 0 && p->area_start == pages->v[i - 1].area_start &&
-		    p->area_end == pages->v[i - 1].area_end)
-			continue;
-		*v = proctable_grow(*v, cap, *n + 1, sizeof **v);
-		(*v)[*n].start = p->area_start;
-		(*v)[*n].end = p->area_end;
-		(*n)++;
-	}
-}
-
-/*
- * The mapped ranges of two snapshots: the areas their rows name, sorted,
- * overlapping ones joined (a heap that grew between the two pictures), cut
- * to [lo, hi). Only these are compared: the gaps between mappings (between
- * the heap and the stack: terabytes) hold no pages.
- */
-static size_t mapped_ranges(const struct pm_pages *a, const struct pm_pages *b,
-			    uint64_t lo, uint64_t hi, struct range **out)
-{
-	struct range *v = NULL;
-	size_t n = 0, cap = 0, i, m = 0;
-
-	add_areas(a, &v, &n, &cap);
-	add_areas(b, &v, &n, &cap);
-	if (n == 0) {
-		*out = NULL;
-		return 0;
-	}
-	qsort(v, n, sizeof *v, by_start);
-	for (i = 0; i < n; i++) {
-		if (m > 0 && v[i].start <= v[m - 1].end) {
-			if (v[i].end > v[m - 1].end)
-				v[m - 1].end = v[i].end;
-		} else {
-			v[m++] = v[i];
-		}
-	}
-	for (i = n = 0; i < m; i++) {
-		uint64_t start = v[i].start > lo ? v[i].start : lo;
-		uint64_t end = v[i].end < hi ? v[i].end : hi;
-
-		if (start < end)
-			v[n++] = (struct range){ start, end };
-	}
-	*out = v;
-	return n;
-}
-
-/* The pages of a sorted list that lie in [start, end), from *from on. */
-static struct pm_pages pages_in(const struct pm_pages *all, size_t *from, uint64_t start, uint64_t end)
-{
-	struct pm_pages part = { 0 };
-	size_t i = *from;
-
-	while (i < all->n && all->v[i].vaddr < start)
-		i++;
-	part.v = all->v + i;
-	while (i < all->n && all->v[i].vaddr < end)
-		i++;
-	part.n = (size_t)(all->v + i - part.v);
-	*from = i;
-	return part;
-}
-
 /* The same file? (--svg must not overwrite an input it has just read) */
 static int same_file(const char *a, const char *b)
 {
@@ -623,10 +539,8 @@ static int show_diff_files(const struct options *o, const struct pm_select *sel)
 	struct pd_diff diff = { 0 };
 	struct options named = *o;
 	struct pm_proc source = { .kpagecount_fd = -1 };
-	struct range *ranges = NULL, whole;
-	uint64_t page = pm_page_size();
-	size_t nranges, i, pi = 0, ci = 0;
-	int frames;
+	size_t nranges;
+	int frames, err;
 
 	if (o->svg_file && (same_file(o->svg_file, o->parent_file) ||
 			    same_file(o->svg_file, o->child_file)))
@@ -641,39 +555,11 @@ static int show_diff_files(const struct options *o, const struct pm_select *sel)
 			pinfo.frames ? o->child_file : o->parent_file);
 		exit(1);
 	}
-	if (pinfo.areas && cinfo.areas) {
-		nranges = mapped_ranges(&ppages, &cpages,
-					sel->kind == PM_SEL_RANGE ? sel->start : 0,
-					sel->kind == PM_SEL_RANGE ? sel->end : UINT64_MAX, &ranges);
-	} else {
-		/* Files without their mapped ranges: over --range as given, or
-		 * over the pages listed, with the absent pages not known. */
-		whole.start = UINT64_MAX;
-		whole.end = 0;
-		if (sel->kind == PM_SEL_RANGE) {
-			whole.start = sel->start;
-			whole.end = sel->end;
-		} else {
-			diff.absent_unknown = 1;
-			if (ppages.n > 0) {
-				whole.start = ppages.v[0].vaddr;
-				whole.end = ppages.v[ppages.n - 1].vaddr + page;
-			}
-			if (cpages.n > 0 && cpages.v[0].vaddr < whole.start)
-				whole.start = cpages.v[0].vaddr;
-			if (cpages.n > 0 && cpages.v[cpages.n - 1].vaddr + page > whole.end)
-				whole.end = cpages.v[cpages.n - 1].vaddr + page;
-		}
-		nranges = whole.start < whole.end;
-		ranges = &whole;
-	}
-	for (i = 0; i < nranges; i++) {
-		struct pm_pages p = pages_in(&ppages, &pi, ranges[i].start, ranges[i].end);
-		struct pm_pages c = pages_in(&cpages, &ci, ranges[i].start, ranges[i].end);
-
-		if (pd_compare(&p, &c, ranges[i].start, ranges[i].end, frames, &diff) != 0)
-			fail(0, -ENOMEM, 0);
-	}
+	err = pd_compare_snapshots(&ppages, &cpages, pinfo.areas && cinfo.areas,
+				   sel->kind == PM_SEL_RANGE, sel->start, sel->end, frames, &diff,
+				   &nranges);
+	if (err != 0)
+		fail(0, err, 0);
 	diff.frames_compared = frames;
 	named.pid = pinfo.pid;		/* from the names PHASE-PID.tsv, else 0 */
 	named.child = cinfo.pid;
@@ -685,8 +571,6 @@ static int show_diff_files(const struct options *o, const struct pm_select *sel)
 		print_diff_tsv(&diff);
 	else
 		print_diff_summary(&named, &diff, &source, nranges);
-	if (ranges != &whole)
-		free(ranges);
 	pd_free(&diff);
 	pm_pages_free(&ppages);
 	pm_pages_free(&cpages);

@@ -52,6 +52,19 @@ struct pd_diff {
  */
 int pd_compare(const struct pm_pages *parent, const struct pm_pages *child,
 	       uint64_t start, uint64_t end, int frames_visible, struct pd_diff *diff);
+
+/*
+ * Compares two snapshots read back (pagesnap.h), each in strictly
+ * increasing address order: over the mapped ranges their rows name
+ * (have_areas; sorted, overlaps joined, cut to [lo, hi) when have_range),
+ * so the gaps between mappings are not counted; without areas, over
+ * [lo, hi) when have_range, else over the pages listed with
+ * diff->absent_unknown set. *nranges: ranges compared. 0, -ENOMEM, -EINVAL.
+ */
+int pd_compare_snapshots(const struct pm_pages *parent, const struct pm_pages *child,
+			 int have_areas, int have_range, uint64_t lo, uint64_t hi,
+			 int frames_visible, struct pd_diff *diff, size_t *nranges);
+
 void pd_free(struct pd_diff *diff);
 
 #endif

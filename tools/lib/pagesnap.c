@@ -68,7 +68,10 @@ static int parse_row(char *line, int ncols, struct pm_page *page)
 			*p++ = '\0';
 	}
 	memset(page, 0, sizeof *page);
-	if (hex_number(field[0], &page->vaddr) != 0 || page->vaddr % vpage != 0)
+	/* (not the last page of the address space: no one maps it, and its
+	 * end would wrap to 0) */
+	if (hex_number(field[0], &page->vaddr) != 0 || page->vaddr % vpage != 0 ||
+	    page->vaddr > UINT64_MAX - 2 * vpage + 1)
 		return -1;
 	if (strcmp(field[3], "-") != 0 && (hex_number(field[3], &pfn) != 0 || pfn == 0))
 		return -1;
