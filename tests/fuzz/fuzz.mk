@@ -29,7 +29,7 @@ FUZZ_CORPUS = \
 	tests/fuzz/corpus/snapshot/areas.tsv tests/fuzz/corpus/snapshot/no-areas.tsv \
 	tests/fuzz/corpus/diff/fork-areas tests/fuzz/corpus/diff/no-areas
 
-EXTRA_DIST += tests/fuzz/fuzz.mk tests/fuzz/.gitignore $(FUZZ_SRC) $(FUZZ_CORPUS)
+EXTRA_DIST += tests/fuzz/fuzz.mk tests/fuzz/.gitignore tests/fuzz/README.md $(FUZZ_SRC) $(FUZZ_CORPUS)
 dist_noinst_SCRIPTS += tests/fuzz/run-fuzz
 
 # Built before the tests run: the targets, or a note saying why not.
