@@ -343,7 +343,10 @@ static int show_process(const struct options *o, const struct pm_select *sel)
 		total.mapped += c.mapped;
 		pm_census_add(&total, &pages, from[i], from[i + 1]);
 		if (o->tsv == 1) {
-			struct pm_pages part = { pages.v + from[i], from[i + 1] - from[i], 0 };
+			/* (no pages at all: no array, and NULL + 0 is undefined) */
+			struct pm_pages part = { pages.n ? pages.v + from[i] : NULL,
+						 from[i + 1] - from[i], 0 };
+
 			pm_write_pages_tsv(stdout, &part, 0);
 		} else {
 			print_area_row(&areas[i], &c, root, o->tsv == 2);

@@ -27,7 +27,8 @@ FUZZ_CORPUS = \
 	tests/fuzz/corpus/stat/self-stat tests/fuzz/corpus/stat/comm-parens \
 	tests/fuzz/corpus/stat/schedstat tests/fuzz/corpus/stat/zombie \
 	tests/fuzz/corpus/snapshot/areas.tsv tests/fuzz/corpus/snapshot/no-areas.tsv \
-	tests/fuzz/corpus/diff/fork-areas tests/fuzz/corpus/diff/no-areas
+	tests/fuzz/corpus/diff/fork-areas tests/fuzz/corpus/diff/no-areas \
+	tests/fuzz/corpus/diff/empty-parent
 
 EXTRA_DIST += tests/fuzz/fuzz.mk tests/fuzz/.gitignore tests/fuzz/README.md $(FUZZ_SRC) $(FUZZ_CORPUS)
 dist_noinst_SCRIPTS += tests/fuzz/run-fuzz

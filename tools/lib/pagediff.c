@@ -193,14 +193,16 @@ static int mapped_ranges(const struct pm_pages *a, const struct pm_pages *b,
 static struct pm_pages pages_in(const struct pm_pages *all, size_t *from, uint64_t start, uint64_t end)
 {
 	struct pm_pages part = { 0 };
-	size_t i = *from;
+	size_t i = *from, first;
 
 	while (i < all->n && all->v[i].vaddr < start)
 		i++;
-	part.v = all->v + i;
+	first = i;
 	while (i < all->n && all->v[i].vaddr < end)
 		i++;
-	part.n = (size_t)(all->v + i - part.v);
+	/* (an empty list has no array: NULL + 0 is undefined, found by fuzz_diff) */
+	part.v = i > first ? all->v + first : NULL;
+	part.n = i - first;
 	*from = i;
 	return part;
 }
