@@ -259,11 +259,11 @@ static void check_pagesnap(const char *dir)
 {
 	struct pm_page v[3] = {
 		{ .vaddr = 0x7f0000000000, .pfn = 0x1234, .present = 1, .exclusive_bit = 0,
-		  .mapcount = 2, .thp = 0 },
+		  .mapcount = 2, .thp = 0, .area_start = 0x7f0000000000, .area_end = 0x7f0000008000 },
 		{ .vaddr = 0x7f0000001000, .pfn = 0x99, .present = 1, .exclusive_bit = 1,
-		  .mapcount = 1, .thp = 1 },
+		  .mapcount = 1, .thp = 1, .area_start = 0x7f0000000000, .area_end = 0x7f0000008000 },
 		{ .vaddr = 0x7f0000005000, .pfn = 0, .present = 0, .swapped = 1, .exclusive_bit = 0,
-		  .mapcount = -1, .thp = -1 },
+		  .mapcount = -1, .thp = -1, .area_start = 0x7f0000000000, .area_end = 0x7f0000008000 },
 	};
 	struct pm_pages written = { v, 3, 3 }, back = { 0 };
 	struct pagesnap_info info;
@@ -284,13 +284,14 @@ static void check_pagesnap(const char *dir)
 		same &= back.v[i].vaddr == v[i].vaddr && back.v[i].pfn == v[i].pfn &&
 			back.v[i].present == v[i].present && back.v[i].swapped == v[i].swapped &&
 			back.v[i].mapcount == v[i].mapcount && back.v[i].thp == v[i].thp &&
+			back.v[i].area_start == v[i].area_start && back.v[i].area_end == v[i].area_end &&
 			pm_page_exclusive(&back.v[i]) == pm_page_exclusive(&v[i]);
 	ok(back.n == 3 && same, "pagesnap: every field as written");
 	pm_pages_free(&back);
 
 	f = fopen(path, "a");
 	if (f != NULL) {
-		fputs("0x7f0000009000\t1\tyes\t-\t-\t-\n", f);
+		fputs("0x7f0000006000\t1\tyes\t-\t-\t-\t0x7f0000000000-0x7f0000008000\n", f);
 		fclose(f);
 	}
 	ok(pagesnap_read(path, &back, &info) == -EINVAL && info.bad_line == 5,
