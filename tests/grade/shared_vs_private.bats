@@ -38,5 +38,5 @@ setup() {
 
 @test "shared_vs_private: only the write through MAP_SHARED reaches the file (1 point)" {
 	[ -f "$RUN_FILE" ] || fail "the file of step 5 was not created"
-	[ "$(head -n 1 "$RUN_FILE")" = SHARED ] || fail "the file says '$(head -n 1 "$RUN_FILE")', expected SHARED"
+	[ "$(first_line_of "$RUN_FILE")" = SHARED ] || fail "the file says '$(first_line_of "$RUN_FILE")', expected SHARED"
 }
