@@ -82,10 +82,13 @@ shift 7
 drop=()
 [ -z "$uid" ] || drop=(setpriv "--reuid=$uid" "--regid=$uid" --clear-groups \
 	--inh-caps=-all --bounding-set=-all --no-new-privs --)
+# Standard error belongs to the command; messages of this shell go nowhere.
+exec 3>&2 2>/dev/null
 SECONDS=0
 timeout -k 1 "$limit" prlimit "--nproc=$nproc" "--as=$as" "--fsize=$fsize" \
-	"--nofile=$nofile" --core=0 -- "${drop[@]}" "$@"
+	"--nofile=$nofile" --core=0 -- "${drop[@]}" "$@" 2>&3 3>&-
 status=$?
+exec 3>&-
 if [ $status -eq 124 ] || { [ $status -gt 128 ] && [ $SECONDS -ge "$limit" ]; }; then
 	status=124
 fi
@@ -93,11 +96,11 @@ for ((pass = 0; pass < 100 && ${#uid} > 0; pass++)); do
 	left=0
 	for dir in /proc/[0-9]*; do
 		owner=""
-		while read -r key real _; do
+		{ while read -r key real _; do
 			[ "$key" = Uid: ] && { owner=$real; break; }
-		done <"$dir/status" 2>&-
+		done <"$dir/status"; }
 		[ "$owner" = "$uid" ] || continue
-		kill -KILL "${dir#/proc/}" 2>&-
+		kill -KILL "${dir#/proc/}"
 		left=1
 	done
 	[ $left -eq 1 ] || break
