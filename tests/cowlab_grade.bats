@@ -133,14 +133,16 @@ setup_file() {
 	make -s -C "$t/reference-built" >/dev/null 2>&1 || return 1
 	# Two grading runs at once, two lanes each; the second with --disk 64M
 	# (the disk filler fills it) and under GNU time (the grader's memory).
-	# (A generous build limit: a loaded machine builds slowly.)
+	# (A generous build limit: a loaded machine builds slowly. Both take the
+	# same --uid-base, away from the users that graders of older versions,
+	# which lock nothing, take on a shared machine.)
 	cd "$t" || return 1
 	local status=0 second
 	TMPDIR=$GRADER_TMP /usr/bin/time -f '%M' -o "$t/second.maxrss" \
-		"$GRADE" --jobs 2 --disk 64M --build-timeout 900 --cowsample "$COWSAMPLE" \
+		"$GRADE" --jobs 2 --disk 64M --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
 		-o "$t/reports" $GRADED_SECOND >"$t/second.out" 2>"$t/second.err" &
 	second=$!
-	TMPDIR=$GRADER_TMP "$GRADE" --jobs 2 --timeout 5 --build-timeout 900 --cowsample "$COWSAMPLE" \
+	TMPDIR=$GRADER_TMP "$GRADE" --jobs 2 --timeout 5 --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
 		-o "$t/reports" $GRADED_FIRST "$ODD_NAME" >"$t/grade.out" 2>"$t/grade.err" || status=$?
 	echo "$status" >"$t/grade.status"
 	status=0
@@ -376,7 +378,7 @@ MMAP_CHECKS_SIZED="mmap_copy: makes DST long enough (ftruncate) before mapping i
 
 @test "cowlab-grade: after both graders, no process of any lane's user is left, and no temporary file or mount" {
 	require_grading
-	run pgrep -U "$(seq -s, 2000000000 2000000009)"
+	run pgrep -U "$(seq -s, 2000000100 2000000109)"
 	assert_failure 1
 	assert_equal "$(ls -A "$GRADER_TMP")" ""
 	run grep -c " $GRADER_TMP" /proc/mounts
