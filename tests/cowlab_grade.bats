@@ -56,7 +56,7 @@ LAB_SOURCES="copy-on-write/fork_faults.c vfork/vfork_demo.c mmap-copy/mmap_copy.
 
 # The trees of the first grading run (short time limit) and of the second
 # (the attacks, default time limit), which runs at the same time, with the
-# same default --uid-base: two graders at once.
+# same --uid-base: two graders at once.
 GRADED_FIRST="reference skeleton mmap-private no-ftruncate fork-for-vfork endless-loop fork-bomb setsid-bomb segfault linked-dirs"
 GRADED_SECOND="forge-fds borrow snoop links fifo daemons output fill-disk forge-strace"
 ODD_NAME=$'odd\nok 99 fake (100 points)\nscore: 99'
