@@ -36,10 +36,42 @@ drop_todo() {
 	[ "$(cksum <"$1")" != "$before" ] || fail "no TODO $2 in $1"
 }
 
+# attack TREE FILE SNIPPET...: append each attack of tests/attacks/ to FILE
+# (a lab source of TREE), its @NAME@ placeholders replaced by this test's
+# paths (set in setup_file).
+attack() {
+	local tree=$1 file=$2 snippet
+	shift 2
+	for snippet in "$@"; do
+		sed -e "s|@KIT_SRC@|$COWLAB_SRCDIR|g" -e "s|@KIT_BUILD@|$COWLAB_BUILDDIR|g" \
+			-e "s|@STUDENTS@|$BATS_FILE_TMPDIR|g" -e "s|@CANARY@|$CANARY|g" \
+			-e "s|@CANARY_NEW@|$CANARY_NEW|g" -e "s|@CANARY_DIR@|$CANARY_DIR|g" \
+			-e "s|/tmp/cowlab-grade\.|$GRADER_TMP/cowlab-grade.|g" \
+			"$COWLAB_SRCDIR/tests/attacks/$snippet.c" >>"$BATS_FILE_TMPDIR/$tree/$file"
+	done
+}
+
+# Every lab source of a tree that makes a program.
+LAB_SOURCES="copy-on-write/fork_faults.c vfork/vfork_demo.c mmap-copy/mmap_copy.c shared-vs-private/shared_vs_private.c"
+
+# The trees of the first grading run (short time limit) and of the second
+# (the attacks, default time limit), which runs at the same time, with the
+# same --uid-base: two graders at once.
+GRADED_FIRST="reference skeleton mmap-private no-ftruncate fork-for-vfork endless-loop fork-bomb setsid-bomb segfault linked-dirs"
+GRADED_SECOND="forge-fds borrow snoop links fifo daemons output fill-disk forge-strace"
+ODD_NAME=$'odd\nok 99 fake (100 points)\nscore: 99'
+
 setup_file() {
-	local t=$BATS_FILE_TMPDIR
+	local t=$BATS_FILE_TMPDIR name file
 	"$SKEL" "$t/skeleton" >/dev/null && "$SKEL" --reference "$t/reference" >/dev/null || return 1
-	variant() { cp -R "$t/reference" "$t/$1"; }
+	# Grading needs root (its sandbox); without, only the skeleton tests run.
+	[ "$(id -u)" -eq 0 ] || return 0
+	export CANARY=$t/canary CANARY_NEW=$t/canary-new CANARY_DIR=$t/canary-dir GRADER_TMP=$t/tmp
+	echo "a file outside every run directory" >"$CANARY"
+	chmod 0644 "$CANARY"
+	mkdir -m 0777 "$CANARY_DIR" "$GRADER_TMP"
+	stat -c '%U %G %a %s %Y' "$CANARY" >"$t/canary.stat"
+	variant() { cp -R "$t/${2:-reference}" "$t/$1"; }
 	# mmap_copy maps DST MAP_PRIVATE: the copy never reaches the file.
 	variant mmap-private
 	change "$t/mmap-private/mmap-copy/mmap_copy.c" 's/PROT_READ | PROT_WRITE, MAP_SHARED,/PROT_READ | PROT_WRITE, MAP_PRIVATE,/'
@@ -55,14 +87,72 @@ setup_file() {
 	# vfork_demo forks without end where it should posix_spawn.
 	variant fork-bomb
 	change "$t/fork-bomb/vfork/vfork_demo.c" 's/^\(\t*\)err = posix_spawn(&child, self_path,/\1for (;;) fork();\n&/'
+	# The same with setsid and threads (issue 19: 59 processes outlived it).
+	variant setsid-bomb
+	change "$t/setsid-bomb/vfork/vfork_demo.c" 's/^\(\t*\)err = posix_spawn(&child, self_path,/\1for (;;) if (fork() == 0) { setsid(); for (;;) { pthread_t th; pthread_create(\&th, NULL, (void *(*)(void *))pause, NULL); fork(); } }\n&/'
+	change "$t/setsid-bomb/vfork/vfork_demo.c" '0,/^#include/s//#include <pthread.h>\n&/'
 	# fork_faults unmaps its buffer before the last step: a segfault.
 	variant segfault
 	change "$t/segfault/copy-on-write/fork_faults.c" "s/^\(\t*\)write_pages(lab.buf, lab.pages, 'P');/\1munmap(lab.buf, (size_t)lab.pages * page_size);\n&/"
-	# One grading run for all of them, two at a time, short time limits.
-	cd "$t" && "$GRADE" --jobs 2 --timeout 5 --cowsample "$COWSAMPLE" -o "$t/reports" \
-		reference skeleton mmap-private no-ftruncate fork-for-vfork endless-loop fork-bomb segfault \
-		>"$t/grade.out" 2>"$t/grade.err"
-	echo $? >"$t/grade.status"
+	# Directories of the tree that are links (issue 19): to the kit's
+	# sources, to another student's tree, to a mode-0700 directory of
+	# another user; the files behind them are the reference's.
+	variant linked-dirs skeleton
+	rm -rf "$t/linked-dirs/mmap-copy" "$t/linked-dirs/vfork" "$t/linked-dirs/copy-on-write"
+	ln -s "$COWLAB_SRCDIR/support/mmap-copy" "$t/linked-dirs/mmap-copy"
+	ln -s "$t/reference/vfork" "$t/linked-dirs/vfork"
+	mkdir -m 0700 "$t/private-of-nobody"
+	cp "$t/reference/copy-on-write/fork_faults.c" "$t/private-of-nobody/"
+	chown -R nobody "$t/private-of-nobody"
+	ln -s "$t/private-of-nobody" "$t/linked-dirs/copy-on-write"
+	# A name that tries to be a line of TAP and a score.
+	variant "$ODD_NAME"
+	# The attacks of issue 12, each on the reference (its honest part gets
+	# every point it earns) or, to borrow, on the skeleton.
+	variant forge-fds
+	for file in $LAB_SOURCES; do attack forge-fds "$file" forge_fds; done
+	variant borrow skeleton
+	for file in $LAB_SOURCES; do attack borrow "$file" borrow; done
+	variant snoop
+	for file in $LAB_SOURCES; do attack snoop "$file" snoop; done
+	variant links
+	for file in $LAB_SOURCES; do attack links "$file" plant_links; done
+	variant fifo
+	attack fifo shared-vs-private/shared_vs_private.c plant_fifo
+	attack fifo mmap-copy/mmap_copy.c plant_fifo
+	variant daemons
+	for file in $LAB_SOURCES; do attack daemons "$file" daemons; done
+	variant output
+	attack output copy-on-write/fork_faults.c output
+	variant fill-disk
+	attack fill-disk vfork/vfork_demo.c fill_disk
+	variant forge-strace
+	attack forge-strace mmap-copy/mmap_copy.c forge_strace
+	# A reference built in place, for the borrower to find.
+	variant reference-built
+	make -s -C "$t/reference-built" >/dev/null 2>&1 || return 1
+	# Two grading runs at once, two lanes each; the second with --disk 64M
+	# (the disk filler fills it) and under GNU time (the grader's memory).
+	# (A generous build limit: a loaded machine builds slowly. Both take the
+	# same --uid-base, away from the users that graders of older versions,
+	# which lock nothing, take on a shared machine.)
+	cd "$t" || return 1
+	local status=0 second
+	TMPDIR=$GRADER_TMP /usr/bin/time -f '%M' -o "$t/second.maxrss" \
+		"$GRADE" --jobs 2 --disk 64M --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
+		-o "$t/reports" $GRADED_SECOND >"$t/second.out" 2>"$t/second.err" &
+	second=$!
+	TMPDIR=$GRADER_TMP "$GRADE" --jobs 2 --timeout 5 --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
+		-o "$t/reports" $GRADED_FIRST "$ODD_NAME" >"$t/grade.out" 2>"$t/grade.err" || status=$?
+	echo "$status" >"$t/grade.status"
+	status=0
+	wait "$second" || status=$?
+	echo "$status" >"$t/second.status"
+}
+
+# require_grading: skip unless setup_file graded (as root).
+require_grading() {
+	[ "$(id -u)" -eq 0 ] || skip "grading needs root: its sandbox gives student code a user of its own (cowlab-grade refuses otherwise)"
 }
 
 @test "cowlab-skel: the skeleton builds, and each program stops at its first missing part" {
@@ -97,7 +187,7 @@ setup_file() {
 @test "cowlab-skel: bad markers and an existing DEST are errors that write nothing" {
 	local src=$BATS_TEST_TMPDIR/src
 	mkdir -p "$src"
-	cp -R "$COWLAB_SRCDIR/support" "$COWLAB_SRCDIR/tools" "$COWLAB_SRCDIR/labs" "$src/"
+	cp -R "$COWLAB_SRCDIR/support" "$COWLAB_SRCDIR/tools" "$src/"
 	chmod -R u+w "$src"
 	sed -i '0,/END TODO/{/END TODO/d}' "$src/support/copy-on-write/fork_faults.c"
 	run --separate-stderr "$src/tools/cowlab-skel" "$BATS_TEST_TMPDIR/out"
@@ -113,70 +203,206 @@ setup_file() {
 }
 
 @test "cowlab-grade: every tree was graded, with a report each and one score line each" {
+	require_grading
 	[ "$(cat "$BATS_FILE_TMPDIR/grade.status")" -eq 0 ] || fail "$(cat "$BATS_FILE_TMPDIR/grade.err")"
+	[ "$(cat "$BATS_FILE_TMPDIR/second.status")" -eq 0 ] || fail "$(cat "$BATS_FILE_TMPDIR/second.err")"
 	local name
-	for name in reference skeleton mmap-private no-ftruncate fork-for-vfork endless-loop fork-bomb segfault; do
+	for name in $GRADED_FIRST odd_ok_99_fake__100_points__score__99; do
 		[ -f "$BATS_FILE_TMPDIR/reports/$name.txt" ] || fail "no report for $name"
 		tail -n 1 "$BATS_FILE_TMPDIR/reports/$name.txt" | grep -qx 'score: [0-9]*/[0-9]*'
 		grep -qx "$name: score: [0-9]*/[0-9]*" "$BATS_FILE_TMPDIR/grade.out"
 	done
+	for name in $GRADED_SECOND; do
+		grep -qx "$name: score: [0-9]*/[0-9]*" "$BATS_FILE_TMPDIR/second.out"
+	done
 }
 
-# check_name ID/ROW: the name of a graded check: "ID/ROW: WHAT (P points)",
+# assert_grade NAME SCORE CHECK...: NAME scored SCORE and failed exactly the CHECKs.
 # from the row of the expectation table.
 check_name() {
 	"$COWLAB_SRCDIR/tools/cowlab-expect" graded | awk -F '\t' -v id="$1" '
 		$1 == id { printf "%s: %s (%d point%s)\n", $1, $3, $2, $2 == 1 ? "" : "s" }'
 }
 
-# assert_grade NAME SCORE ID/ROW...: NAME scored SCORE and failed exactly the
-# checks of the rows ID/ROW (in the order of the report).
 assert_grade() {
 	local report=$BATS_FILE_TMPDIR/reports/$1.txt score=$2 id
 	shift 2
 	assert_equal "$(tail -n 1 "$report")" "score: $score"
-	assert_equal "$(failed_checks "$report")" "$(for id in "$@"; do check_name "$id"; done)"
+	assert_equal "$(failed_checks "$report")" "$(for id in "$@"; do [ -z "$id" ] || check_name "$id"; done)"
+}
+
+# The total, and every check's name, from the graded suite.
+total_points() {
+	grep -ho '([0-9]* points*)" {' "$COWLAB_SRCDIR"/tests/grade/*.bats | tr -dc '0-9\n' | awk '{ t += $1 } END { print t }'
 }
 
 @test "cowlab-grade: the reference gets every point" {
-	total=$(grep -ho '([0-9]* points*)" {' "$COWLAB_SRCDIR"/tests/grade/*.bats | tr -dc '0-9\n' | awk '{ t += $1 } END { print t }')
-	assert_grade reference "$total/$total"
+	require_grading
+	assert_grade reference "$(total_points)/$(total_points)" ""
 }
 
 @test "cowlab-grade: the skeleton gets none" {
+	require_grading
 	run failed_checks "$BATS_FILE_TMPDIR/reports/skeleton.txt"
 	[ "${#lines[@]}" -eq "$(grep -c '^@test' "$COWLAB_SRCDIR"/tests/grade/*.bats | awk -F: '{ n += $2 } END { print n }')" ]
 	[[ $(tail -n 1 "$BATS_FILE_TMPDIR/reports/skeleton.txt") == "score: 0/"* ]]
 }
 
 @test "cowlab-grade: DST mapped MAP_PRIVATE loses the copy and the MAP_SHARED checks" {
-	assert_grade mmap-private 32/36 mmap-copy/identical mmap-copy/dst-shared
+	require_grading
+	assert_grade mmap-private 32/36 \
+		mmap-copy/identical \
+		mmap-copy/dst-shared
 }
 
 @test "cowlab-grade: no ftruncate loses the copy and the ftruncate checks" {
-	assert_grade no-ftruncate 32/36 mmap-copy/identical mmap-copy/dst-sized
+	require_grading
+	assert_grade no-ftruncate 32/36 \
+		mmap-copy/identical \
+		mmap-copy/dst-sized
 }
 
 @test "cowlab-grade: fork where vfork is asked loses the two vfork checks" {
-	assert_grade fork-for-vfork 30/36 vfork/child-no-fault vfork/parent-sees vfork/suspended
+	require_grading
+	assert_grade fork-for-vfork 30/36 \
+		vfork/child-no-fault vfork/parent-sees \
+		vfork/suspended
 }
 
-@test "cowlab-grade: an endless loop in the child costs the steps it stops, nothing else" {
-	assert_grade endless-loop 30/36 copy-on-write/finished copy-on-write/child-writes \
-		copy-on-write/parent-idle copy-on-write/parent-rewrites
+@test "cowlab-grade: an endless loop in the child costs the steps it stops, nothing else, and is said to be stopped at the limit" {
+	require_grading
+	assert_grade endless-loop 30/36 \
+		copy-on-write/finished \
+		copy-on-write/child-writes copy-on-write/parent-idle \
+		copy-on-write/parent-rewrites
+	grep -q "stopped after the 5 s limit" "$BATS_FILE_TMPDIR/reports/endless-loop.txt"
+	! grep -q "status 137" "$BATS_FILE_TMPDIR/reports/endless-loop.txt"
 }
 
-@test "cowlab-grade: a fork bomb costs its own step, and leaves no process behind" {
-	assert_grade fork-bomb 34/36 vfork/finished vfork/posix-spawn
-	if [ "$(id -u)" -eq 0 ]; then
-		# the lanes' users (uid base + lane) have no process left
-		run pgrep -U 2000000000,2000000001
-		assert_failure 1
-	fi
+@test "cowlab-grade: a fork bomb, also with setsid and threads, costs its own step" {
+	require_grading
+	local name
+	for name in fork-bomb setsid-bomb; do
+		assert_grade "$name" 34/36 \
+			vfork/finished \
+			vfork/posix-spawn
+	done
 }
 
 @test "cowlab-grade: a segfault costs its own step" {
-	assert_grade segfault 33/36 copy-on-write/finished copy-on-write/parent-rewrites
+	require_grading
+	assert_grade segfault 33/36 \
+		copy-on-write/finished \
+		copy-on-write/parent-rewrites
+}
+
+@test "cowlab-grade: directories of a tree that are links are refused (kit, another student, another user's): the skeleton's score" {
+	require_grading
+	local report=$BATS_FILE_TMPDIR/reports/linked-dirs.txt
+	[[ $(tail -n 1 "$report") == "score: 0/"* ]] || fail "$(tail -n 1 "$report")"
+	grep -q 'mmap-copy/mmap_copy.c (a link: refused)' "$report"
+	grep -q 'vfork/vfork_demo.c (a link: refused)' "$report"
+	grep -q 'copy-on-write/fork_faults.c (a link: refused)' "$report"
+}
+
+@test "cowlab-grade: a student name with a newline and a fake TAP line is made safe in every output" {
+	require_grading
+	local safe=odd_ok_99_fake__100_points__score__99
+	assert_grade "$safe" 36/36 ""
+	run grep -h '^ok 99\|^score: 99' "$BATS_FILE_TMPDIR/grade.out" "$BATS_FILE_TMPDIR/grade.err" \
+		"$BATS_FILE_TMPDIR/reports/$safe.txt"
+	assert_failure 1
+}
+
+@test "cowlab-grade: forging through every inherited descriptor and /proc/PPID/fd: no descriptor reaches student code, the score is the honest one" {
+	require_grading
+	assert_grade forge-fds 36/36 ""
+	local report=$BATS_FILE_TMPDIR/reports/forge-fds.txt
+	[ "$(grep -c '^score:' "$report")" -eq 1 ]
+	! grep -q 'injected' "$report" "$BATS_FILE_TMPDIR/second.out"
+}
+
+@test "cowlab-grade: borrowing the reference through the environment and guessed paths gets the skeleton's score" {
+	require_grading
+	assert_equal "$(failed_checks "$BATS_FILE_TMPDIR/reports/borrow.txt")" \
+		"$(failed_checks "$BATS_FILE_TMPDIR/reports/skeleton.txt")"
+	[[ $(tail -n 1 "$BATS_FILE_TMPDIR/reports/borrow.txt") == "score: 0/"* ]]
+}
+
+@test "cowlab-grade: student code cannot read the kit, another student's tree, the grader's files, or their paths in its environment" {
+	require_grading
+	assert_grade snoop 36/36 ""
+}
+
+@test "cowlab-grade: symlinks and hard links planted under the grader's names take over nothing" {
+	require_grading
+	assert_grade links 36/36 ""
+	assert_equal "$(stat -c '%U %G %a %s %Y' "$CANARY")" "$(cat "$BATS_FILE_TMPDIR/canary.stat")"
+	assert_equal "$(cat "$CANARY")" "a file outside every run directory"
+	[ ! -e "$CANARY_NEW" ] && [ ! -L "$CANARY_NEW" ]
+	assert_equal "$(ls -A "$CANARY_DIR")" ""
+}
+
+@test "cowlab-grade: a FIFO planted where the grader reads costs only the check of that file" {
+	require_grading
+	assert_grade fifo 35/36 shared-vs-private/file-shared-reached
+}
+
+@test "cowlab-grade: setsid daemons neither stall grading nor outlive their run" {
+	require_grading
+	assert_grade daemons 36/36 ""
+	! grep -q 'stopped after' "$BATS_FILE_TMPDIR/reports/daemons.txt"
+	run pgrep -x cowlab-daemon
+	assert_failure 1
+}
+
+@test "cowlab-grade: 1 GiB of output is capped in the grader's files; its memory stays bounded" {
+	require_grading
+	assert_grade output 36/36 ""
+	[ "$(stat -c %s "$BATS_FILE_TMPDIR/reports/output.txt")" -lt 1000000 ]
+	# GNU time: the largest resident set of the grader and all it ran, in KiB
+	[ "$(cat "$BATS_FILE_TMPDIR/second.maxrss")" -lt 300000 ] ||
+		fail "the grader (or a process it ran) grew to $(cat "$BATS_FILE_TMPDIR/second.maxrss") KiB"
+}
+
+@test "cowlab-grade: filling the disk fills only the student's own room" {
+	require_grading
+	assert_grade fill-disk 36/36 ""
+	local place
+	for place in /tmp /var/tmp /dev/shm "$GRADER_TMP"; do
+		run compgen -G "$place/cowlab-attack-*"
+		assert_failure
+	done
+}
+
+@test "cowlab-grade: a forged strace.log in the run directory does not count: a read/write copier loses the mmap checks" {
+	require_grading
+	assert_grade forge-strace 32/36 mmap-copy/dst-shared mmap-copy/dst-sized
+}
+
+@test "cowlab-grade: after both graders, no process of any lane's user is left, and no temporary file or mount" {
+	require_grading
+	run pgrep -U "$(seq -s, 2000000100 2000000109)"
+	assert_failure 1
+	assert_equal "$(ls -A "$GRADER_TMP")" ""
+	run grep -c " $GRADER_TMP" /proc/mounts
+	assert_output 0
+}
+
+@test "cowlab-grade: without root (no sandbox) it refuses to grade unless --unsafe" {
+	require_root
+	local kit=$BATS_TEST_TMPDIR/kit parent
+	mkdir -p "$kit/tools" "$kit/tests" "$kit/support" "$kit/student"
+	cp -R "$COWLAB_SRCDIR/tools/cowlab-grade" "$COWLAB_SRCDIR/tools/skel" "$COWSAMPLE" "$kit/tools/"
+	cp -R "$COWLAB_SRCDIR/tests/grade" "$kit/tests/"
+	cp "$COWLAB_SRCDIR/support/cowlab.h" "$kit/support/"
+	chmod -R a+rX "$kit"
+	parent=$kit
+	while [ "$parent" != / ]; do parent=$(dirname "$parent"); chmod o+x "$parent"; done
+	cd "$kit" || fail
+	run --separate-stderr as_nobody "$kit/tools/cowlab-grade" -o "$kit/student" "$kit/student"
+	assert_failure 1
+	assert_equal "$stderr" "cowlab-grade: cannot isolate student code: not root (the sandbox gives student code a user of its own); refusing to grade (--unsafe grades without isolation, with a warning in every report)"
 }
 
 @test "cowlab-grade: usage errors" {

@@ -16,15 +16,24 @@ EXTRA_DIST += tools/cowlab-skel.1 tools/cowlab-grade.1 \
 
 # The grader graded: the reference gets every point, the skeleton none,
 # each broken variant loses exactly the checks it breaks.
+# Attacks on the grader (issue 12): each attack of tests/attacks/ is added to
+# a tree, which must score exactly what its honest part earns.
 TESTS += tests/cowlab_grade.bats
-EXTRA_DIST += tests/cowlab_grade.bats
+EXTRA_DIST += tests/cowlab_grade.bats tests/attacks/README tests/attacks/forge_fds.c \
+	tests/attacks/borrow.c tests/attacks/snoop.c tests/attacks/plant_links.c \
+	tests/attacks/plant_fifo.c tests/attacks/daemons.c tests/attacks/output.c \
+	tests/attacks/fill_disk.c tests/attacks/forge_strace.c
 
 skels:
 	@test -n '$(DEST)' || { echo 'make skels: give DEST=dir, a directory that does not exist yet' >&2; exit 2; }
 	$(SHELL) $(srcdir)/tools/cowlab-skel $(if $(REFERENCE),--reference) '$(DEST)'
 
+# STUDENT is a list of directories, split at spaces, unless it names one
+# existing directory as a whole ('stu dent'). It reaches the shell as an
+# environment variable, never as shell code.
 grade: all
-	@test -n '$(STUDENT)' || { echo 'make grade: give STUDENT=dir (or STUDENT="dir1 dir2 ...")' >&2; exit 2; }
-	$(SHELL) $(srcdir)/tools/cowlab-grade --cowsample tools/cowsample $(if $(JOBS),--jobs $(JOBS)) $(STUDENT)
+	@test -n "$$STUDENT" || { echo 'make grade: give STUDENT=dir (or STUDENT="dir1 dir2 ...")' >&2; exit 2; }
+	@if test -d "$$STUDENT"; then set -- "$$STUDENT"; else set -- $$STUDENT; fi; \
+	$(SHELL) $(srcdir)/tools/cowlab-grade --cowsample tools/cowsample $(if $(JOBS),--jobs $(JOBS)) -- "$$@"
 
 .PHONY: skels grade

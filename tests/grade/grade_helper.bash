@@ -2,11 +2,19 @@
 # the graded bats files, which cowlab-grade runs against one student tree.
 #
 # cowlab-grade sets:
-#   GRADE_TREE     the student tree, built (GRADE_TREE/copy-on-write/fork_faults, ...)
-#   GRADE_WORK     a directory for this student's scratch files
-#   GRADE_UID      the user that student code runs as (empty: as the grader)
+#   GRADE_TREE     the programs under test, copied out of the student's built
+#                  tree by the grader (GRADE_TREE/copy-on-write/fork_faults, ...)
+#   GRADE_WORK     the student's area: GRADE_WORK/scratch/NAME are the run
+#                  directories that student code may write
+#   GRADE_PRIVATE  the grader's own directory (mode 0700, never shown to
+#                  student code): outputs, sampler rows, strace logs
+#   GRADE_PLAN     the planned checks, "ID<TAB>POINTS<TAB>NAME" lines
+#   GRADE_RECORDS  where each check leaves its record (file ID: pass, fail,
+#                  or skip<TAB>reason); the score is computed from these
+#   GRADE_UID      the user that student code runs as (empty: --unsafe as non-root)
 #   GRADE_TIMEOUT  seconds a program may run
-#   GRADE_NPROC, GRADE_AS, GRADE_FSIZE   the limits of student code
+#   GRADE_NPROC, GRADE_AS, GRADE_FSIZE, GRADE_NOFILE, GRADE_TMP,
+#   GRADE_OUTPUT_CAP, GRADE_UNSAFE       the sandbox (sandbox.bash)
 #   COWSAMPLE, STRACE                    the instruments
 #
 # Each check is a graded row of a lab's expectation table (support/ID/
@@ -14,6 +22,11 @@
 # "ID/ROW: WHAT (P points)" and its body `grade_row ID/ROW`. Every number a
 # check compares comes from the kernel (cowsample's rows at the programs'
 # phase marks, the files themselves, strace); its bounds are the row's.
+# Student code runs only through run_student, sample_once and
+# trace_student, in the sandbox; the grader reads what it left in its run
+# directory only with student_bytes and the helpers built on it (never
+# through a link, never a FIFO), after every process of the run has died
+# with the run's PID namespace.
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -21,6 +34,7 @@ bats_require_minimum_version 1.5.0
 
 : "${GRADE_TREE:?the graded checks are run by cowlab-grade}"
 : "${GRADE_WORK:?the graded checks are run by cowlab-grade}"
+: "${GRADE_PRIVATE:?the graded checks are run by cowlab-grade}"
 
 # The kit: its expectation tables and their reader.
 KIT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
@@ -28,7 +42,21 @@ EXPECT=$KIT/tools/cowlab-expect
 
 # The sandbox of every run of student code (sandbox.bash).
 . "$BATS_TEST_DIRNAME/sandbox.bash"
-make_sandbox "$GRADE_NPROC" "$GRADE_AS" "$GRADE_FSIZE" "${GRADE_UID:-}"
+export SANDBOX_UID=${GRADE_UID:-} SANDBOX_TIMEOUT=$GRADE_TIMEOUT SANDBOX_NPROC=$GRADE_NPROC
+export SANDBOX_AS=$GRADE_AS SANDBOX_FSIZE=$GRADE_FSIZE SANDBOX_NOFILE=$GRADE_NOFILE
+export SANDBOX_TMP=$GRADE_TMP SANDBOX_OUTPUT_CAP=$GRADE_OUTPUT_CAP SANDBOX_UNSAFE=${GRADE_UNSAFE:-0}
+SANDBOX_RO=""
+for program in "$GRADE_TREE"/*/*; do
+	[ -f "$program" ] && SANDBOX_RO+=$program$'\n'
+done
+export SANDBOX_RO
+unset program
+
+# sandboxed FUNCTION ARGS...: a function of sandbox.bash, in a shell of its
+# own (without bats' debug trap, which costs seconds per run).
+sandboxed() {
+	bash "$BATS_TEST_DIRNAME/sandbox.bash" "$@"
+}
 
 # require_built PATH: fail the check when the program was not built.
 require_built() {
@@ -43,57 +71,144 @@ new_scratch() {
 	echo "$dir"
 }
 
-# run_student CMD...: bats' run, of student code in its sandbox, with the
-# time limit; $status, $output (stdout), $stderr.
-run_student() {
-	run --separate-stderr timeout -k 2 "$GRADE_TIMEOUT" "${SANDBOX[@]}" "$@"
+# grader_dir NAME: a fresh directory of the grader's own (outputs, rows,
+# logs of one run), which student code cannot reach; prints it.
+grader_dir() {
+	local dir=$GRADE_PRIVATE/runs/$1
+	rm -rf "$dir" && mkdir -p -m 0700 "$dir" || return 1
+	echo "$dir"
 }
 
-# sample_student TSV OUT CMD...: run student code under cowsample, which
-# records the kernel's fault counters of every process of it at each phase
-# mark (the program stops at its marks while cowsample measures). Stdout
-# goes to OUT; returns the program's exit status. cowsample itself stops
-# the program after GRADE_TIMEOUT seconds; timeout is only the safety net.
+# status_text STATUS: a run's exit status as a student reads it.
+status_text() {
+	if [ "$1" -eq 124 ]; then
+		echo "stopped after the ${GRADE_TIMEOUT} s limit"
+	elif [ "$1" -gt 128 ] && [ "$1" -lt 160 ]; then
+		echo "killed by signal SIG$(kill -l "$(($1 - 128))" 2>/dev/null || echo "$(($1 - 128))")"
+	else
+		echo "exit status $1"
+	fi
+}
+
+# run_student CMD...: like bats' run, for student code in its sandbox, run
+# in the current directory (a scratch directory), with the time limit:
+# sets $status, $output (stdout), $stderr, $lines, each output capped at
+# GRADE_OUTPUT_CAP bytes (kept in the grader's files, not in its memory).
+run_student() {
+	local out=$GRADE_PRIVATE/runs/run-${BATS_SUITE_TEST_NUMBER:-0}-$((++RUN_STUDENT_COUNT))
+	status=0
+	sandboxed sandbox_capture "$out/stdout" "$out/stderr" sandbox_run "$PWD" "" 0 "$@" || status=$?
+	read_run_outputs "$out"
+}
+RUN_STUDENT_COUNT=0
+
+# read_run_outputs DIR: $output, $stderr, $lines from a run's capped files
+# (without a fork: each costs tens of ms under bats).
+read_run_outputs() {
+	output="" stderr=""
+	IFS= read -r -d '' output <"$1/stdout" || true
+	IFS= read -r -d '' stderr <"$1/stderr" || true
+	output=${output%$'\n'} stderr=${stderr%$'\n'}
+	mapfile -t lines <<<"$output"
+	mapfile -t stderr_lines <<<"$stderr"
+}
+
+# sample_student DIR TSV OUT CMD...: run student code under cowsample,
+# which records the kernel's fault counters of every process of it at each
+# phase mark (the program stops at its marks while cowsample measures).
+# cowsample runs in the sandbox as root (it sees the PIDs that the marks
+# carry) and writes TSV, in the grader's directory DIR. Stdout goes to OUT,
+# stderr to OUT.err (capped); returns the program's exit status (124 when
+# stopped at the time limit). cowsample's own -d is only the safety net.
 sample_student() {
-	local tsv=$1 out=$2
-	shift 2
-	timeout -k 2 $((GRADE_TIMEOUT + 10)) "$COWSAMPLE" -d "$GRADE_TIMEOUT" -o "$tsv" -- \
-		"${SANDBOX[@]}" "$@" >"$out" 2>"$out.err"
+	local dir=$1 tsv=$2 out=$3
+	shift 3
+	sandboxed sandbox_capture "$out" "$out.err" sandbox_run "$PWD" "$dir" 6 \
+		"$COWSAMPLE" -d $((GRADE_TIMEOUT + 5)) -o "$tsv" -- "$@"
 }
 
 # sample_once PROGRAM ARGS...: in setup_file, the one run of PROGRAM (a path
 # in the tree) under cowsample that the checks of a file read: in its own
-# scratch directory RUN_DIR, stdin /dev/null. Exports RUN_DIR, RUN_TSV
-# (cowsample's rows), RUN_OUT (stdout; stderr in RUN_OUT.err) and
-# RUN_STATUS (a file: the exit status, 127 when the program was not built).
+# scratch directory RUN_DIR, stdin /dev/null. Exports RUN_DIR, and in a
+# directory of the grader's: RUN_TSV (cowsample's rows), RUN_OUT (stdout;
+# stderr in RUN_OUT.err) and RUN_STATUS (a file: the exit status, 127 when
+# the program was not built).
 sample_once() {
-	local program=$GRADE_TREE/$1 status=0
+	local program=$GRADE_TREE/$1 status=0 private
 	shift
 	RUN_DIR=$(new_scratch "$(basename "$program")") || return 1
-	export RUN_DIR RUN_TSV=$RUN_DIR/run.tsv RUN_OUT=$RUN_DIR/run.out RUN_STATUS=$RUN_DIR/status
+	private=$(grader_dir "$(basename "$program")") || return 1
+	export RUN_DIR RUN_TSV=$private/run.tsv RUN_OUT=$private/run.out RUN_STATUS=$private/status
 	if [ -x "$program" ]; then
-		(cd "$RUN_DIR" && sample_student "$RUN_TSV" "$RUN_OUT" "$program" "$@" </dev/null) || status=$?
+		(cd "$RUN_DIR" && sample_student "$private" "$RUN_TSV" "$RUN_OUT" "$program" "$@") || status=$?
 	else
 		status=127
 	fi
 	echo "$status" >"$RUN_STATUS"
+	kill_leftovers
 }
 
 # require_sampled PROGRAM: in setup, fail the check unless sample_once ran
 # PROGRAM far enough to leave rows.
 require_sampled() {
 	require_built "$GRADE_TREE/$1"
-	[ -s "$RUN_TSV" ] || fail "$(basename "$1") did not run (status $(cat "$RUN_STATUS"))"
+	[ -s "$RUN_TSV" ] || fail "$(basename "$1") did not run ($(status_text "$(cat "$RUN_STATUS")"))"
 }
 
-# trace_student LOG CMD...: bats' run of student code under strace, which
-# writes to LOG the system calls that open, size, map and close files.
+# assert_ran_to_end PHASE...: the sampled run exited 0 and made every mark.
+assert_ran_to_end() {
+	[ "$(cat "$RUN_STATUS")" -eq 0 ] ||
+		fail "$(status_text "$(cat "$RUN_STATUS")"): $(head -c 300 "$RUN_OUT.err")"
+	require_marks "$RUN_TSV" "$@"
+}
+
+# trace_student LOG CMD...: like run_student, under strace, which writes to
+# LOG (a file in a grader_dir) the system calls that open, size, map and
+# close files. strace runs in the sandbox as root, around the student's user.
 trace_student() {
-	local log=$1
+	local log=$1 out=$GRADE_PRIVATE/runs/run-${BATS_SUITE_TEST_NUMBER:-0}-$((++RUN_STUDENT_COUNT))
 	shift
-	run --separate-stderr timeout -k 2 "$GRADE_TIMEOUT" "$STRACE" -f -qq -o "$log" \
-		-e trace=execve,open,openat,creat,close,ftruncate,fallocate,mmap -- \
-		"${SANDBOX[@]}" "$@"
+	status=0
+	sandboxed sandbox_capture "$out/stdout" "$out/stderr" sandbox_run "$PWD" "${log%/*}" 8 \
+		"$STRACE" -f -qq -o "$log" \
+		-e trace=execve,open,openat,creat,close,ftruncate,fallocate,mmap -- "$@" || status=$?
+	read_run_outputs "$out"
+}
+
+# --- Reading what student code left in its run directory (after the run:
+# no process of it is alive). Never through a link, never a FIFO or device.
+
+# student_bytes FILE: FILE's bytes on stdout when it is a regular file (not
+# a link); else one line on stderr and status 1.
+student_bytes() {
+	if [ -L "$1" ] || { [ -e "$1" ] && [ ! -f "$1" ]; }; then
+		echo "$(basename "$1") is not a regular file" >&2
+		return 1
+	fi
+	[ -e "$1" ] || { echo "$(basename "$1") does not exist" >&2; return 1; }
+	dd if="$1" iflag=nofollow,nonblock bs=64K status=none
+}
+
+# checksum_of FILE: a checksum of FILE's bytes, or why there is none.
+checksum_of() {
+	if student_bytes "$1" >/dev/null 2>&1; then
+		student_bytes "$1" | cksum
+	else
+		echo "no regular file"
+	fi
+}
+
+# same_bytes A B: A and B are two regular files (not links, not one file
+# under two names) with the same bytes.
+same_bytes() {
+	[ -f "$1" ] && [ ! -L "$1" ] && [ -f "$2" ] && [ ! -L "$2" ] || return 1
+	[ ! "$1" -ef "$2" ] || return 1
+	cmp -s <(student_bytes "$1") <(student_bytes "$2")
+}
+
+# first_line_of FILE: the first line of a regular file (at most 200 bytes).
+first_line_of() {
+	student_bytes "$1" 2>/dev/null | head -n 1 | head -c 200
 }
 
 # strace_fact LOG PROGRAM SRC NAME: one fact of strace_facts.awk (0 or 1).
@@ -151,6 +266,41 @@ timestamp_of() {
 	sed -n "s/^timestamp: mode=$2 event=$3 pid=[0-9]* ns=\([0-9]*\)$/\1/p" "$1" | head -n 1
 }
 
+# record_check: the grader's record of this check, from bats itself (never
+# from a stream student code can write): GRADE_RECORDS/ID holds pass, fail
+# or skip<TAB>reason. Only a planned check (its name in GRADE_PLAN, in this
+# file) has an ID; a record is written once (noclobber), never replaced.
+record_check() {
+	[ -n "${GRADE_RECORDS:-}" ] && [ -n "${GRADE_PLAN:-}" ] || return 0
+	local - id="" points name result file=${BATS_TEST_FILENAME##*/}
+	file=${file%.bats}
+	while IFS=$'\t' read -r id points name; do
+		[ "$name" = "$BATS_TEST_DESCRIPTION" ] && [[ $id == "$file".* ]] && break
+		id=""
+	done <"$GRADE_PLAN"
+	[ -n "$id" ] || return 0
+	if [ -n "${BATS_TEST_SKIPPED:-}" ]; then
+		result="skip	${BATS_TEST_SKIPPED//[[:cntrl:]]/ }"
+	elif [ "${BATS_TEST_COMPLETED:-}" = 1 ]; then
+		result=pass
+	else
+		result=fail
+	fi
+	set -C
+	{ echo "$result" >"$GRADE_RECORDS/$id"; } 2>/dev/null || true
+}
+
+# Each check ends by killing whatever student code left behind (nothing
+# should be left: each run's PID namespace ended with it).
+kill_leftovers() {
+	[ -z "${GRADE_UID:-}" ] || sandboxed sandbox_kill_user "$GRADE_UID"
+}
+teardown() {
+	record_check
+	kill_leftovers
+}
+teardown_file() { kill_leftovers; }
+
 # --- the rows of the expectation tables (cowlab-expect(1))
 
 # scenario_args ID SCENARIO: the scenario's arguments, one per line.
@@ -200,7 +350,7 @@ measure() {
 		if [ "$(cat "$RUN_STATUS")" -eq 0 ] && require_marks "$RUN_TSV" "${phases[@]}" >&2; then
 			echo 1
 		else
-			echo "exit status $(cat "$RUN_STATUS"): $(head -c 300 "$RUN_OUT.err")" >&2
+			echo "$(status_text "$(cat "$RUN_STATUS")"): $(head -c 300 "$RUN_OUT.err")" >&2
 			echo 0
 		fi ;;
 	file.reached) measure_file_reached "$phase" ;;
@@ -218,7 +368,7 @@ measure() {
 measure_file_reached() {
 	local first
 	[ -f "$RUN_DIR/file" ] && [ ! -L "$RUN_DIR/file" ] || { echo "the file was not created" >&2; echo 0; return; }
-	first=$(head -n 1 "$RUN_DIR/file")
+	first=$(first_line_of "$RUN_DIR/file")
 	[ "$first" = "${1^^}" ] && echo 1 || { echo "the file says '$first'" >&2; echo 0; }
 }
 
@@ -234,11 +384,3 @@ grade_row() {
 		fail "$1: $counter $([ "$phase" != - ] && echo "at $phase ")is $value, expected $low..$high"
 }
 
-# Each check ends by killing whatever student code left behind: with a user
-# of its own, every process of that user; without, timeout has killed the
-# run's process group already.
-kill_leftovers() {
-	[ -z "${GRADE_UID:-}" ] || kill_user "$GRADE_UID"
-}
-teardown() { kill_leftovers; }
-teardown_file() { kill_leftovers; }

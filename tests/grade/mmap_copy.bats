@@ -2,14 +2,16 @@
 # Graded: mmap_copy (labs/mmap-copy.md), 10 points. Each check is a graded row
 # of support/mmap-copy/expect.tsv (name, points and bounds come from there;
 # tools/cowlab-expect graded lists them). Its counters are measured here:
-# the copies are compared with cmp; how DST was sized and mapped is read
-# from strace. Each measure prints 1 or 0 (and why, on stderr).
+# the copies are compared byte by byte (never through a link); how DST was
+# sized and mapped is read from strace, whose log lies out of the student's
+# reach. Each measure prints 1 or 0 (and why, on stderr).
 load grade_helper
 
 setup() {
 	MMAP_COPY=$GRADE_TREE/mmap-copy/mmap_copy
 	require_built "$MMAP_COPY"
 	DIR=$(new_scratch "mmap_copy-$BATS_TEST_NUMBER")
+	TRACE_LOG=$(grader_dir "mmap_copy-$BATS_TEST_NUMBER")/strace.log	# out of the student's reach
 	cd "$DIR" || fail "no scratch directory"
 }
 
@@ -20,8 +22,11 @@ no() {
 }
 
 # make_file NAME BYTES: BYTES random bytes, owned by the student's user.
+# Whatever an earlier run left under NAME (a link, a FIFO) is removed first,
+# and the file is created new (noclobber: O_EXCL).
 make_file() {
-	head -c "$2" /dev/urandom >"$1"
+	rm -rf -- "$1"
+	(set -C; head -c "$2" /dev/urandom >"$1")
 	[ -z "${GRADE_UID:-}" ] || chown "$GRADE_UID:$GRADE_UID" "$1"
 }
 
@@ -31,17 +36,17 @@ make_file() {
 # Returns 1, saying why, when it is not.
 refused() {
 	local src=$1 dst=$2 what=$3 before="" after=""
-	[ -e "$src" ] && before=$(cksum <"$src")
-	trace_student "$DIR/strace.log" "$MMAP_COPY" "$src" "$dst"
+	before=$(checksum_of "$src")
+	trace_student "$TRACE_LOG" "$MMAP_COPY" "$src" "$dst"
 	[ "$status" -ne 0 ] || { no "$what: exit status 0, expected a refusal"; return 1; }
-	[ "$status" -ne 124 ] && [ "$status" -lt 128 ] || { no "$what: killed (status $status)"; return 1; }
+	[ "$status" -ne 124 ] && [ "$status" -lt 128 ] || { no "$what: $(status_text "$status")"; return 1; }
 	[ -n "$stderr" ] && [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] ||
 		{ no "$what: expected one line on stderr, got: $stderr"; return 1; }
-	[ -e "$src" ] && after=$(cksum <"$src")
+	after=$(checksum_of "$src")
 	[ "$before" = "$after" ] || { no "$what: SRC changed"; return 1; }
-	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" "$src" src_opened)" = 1 ] ||
+	[ "$(strace_fact "$TRACE_LOG" "$MMAP_COPY" "$src" src_opened)" = 1 ] ||
 		{ no "$what: SRC was never opened (refused without looking at it)"; return 1; }
-	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" "$src" opened_to_write)" = 0 ] ||
+	[ "$(strace_fact "$TRACE_LOG" "$MMAP_COPY" "$src" opened_to_write)" = 0 ] ||
 		{ no "$what: a file was opened for writing before the refusal"; return 1; }
 }
 
@@ -53,8 +58,8 @@ measure_identical() {
 	for size in 1 4095 4097 $((1024 * 1024 + 1)); do
 		make_file "src-$size" "$size"
 		run_student "$MMAP_COPY" "src-$size" "dst-$size"
-		[ "$status" -eq 0 ] || { no "$size bytes: exit status $status: $stderr"; echo 0; return; }
-		cmp -s "src-$size" "dst-$size" || { no "$size bytes: the copy differs from SRC"; echo 0; return; }
+		[ "$status" -eq 0 ] || { no "$size bytes: $(status_text "$status"): $stderr"; echo 0; return; }
+		same_bytes "src-$size" "dst-$size" || { no "$size bytes: the copy differs from SRC"; echo 0; return; }
 	done
 	echo 1
 }
@@ -63,7 +68,7 @@ measure_identical() {
 measure_empty_copy() {
 	make_file empty 0
 	run_student "$MMAP_COPY" empty copy
-	[ "$status" -eq 0 ] || { no "exit status $status: $stderr"; echo 0; return; }
+	[ "$status" -eq 0 ] || { no "$(status_text "$status"): $stderr"; echo 0; return; }
 	[ -f copy ] && [ ! -s copy ] || { no "DST is not an empty file"; echo 0; return; }
 	echo 1
 }
@@ -92,15 +97,15 @@ measure_refuses_bad_source() {
 # (returns 1, saying so, when it was not).
 trace_a_copy() {
 	make_file src $((1024 * 1024 + 1))
-	trace_student "$DIR/strace.log" "$MMAP_COPY" src dst
-	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" src dst_mapped)" = 1 ] ||
+	trace_student "$TRACE_LOG" "$MMAP_COPY" src dst
+	[ "$(strace_fact "$TRACE_LOG" "$MMAP_COPY" src dst_mapped)" = 1 ] ||
 		no "DST (a file opened for writing) was never mapped writable"
 }
 
 # measure_dst_shared: DST is mapped MAP_SHARED, so the stores reach the file.
 measure_dst_shared() {
 	trace_a_copy || { echo 0; return; }
-	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" src dst_shared)" = 1 ] ||
+	[ "$(strace_fact "$TRACE_LOG" "$MMAP_COPY" src dst_shared)" = 1 ] ||
 		{ no "DST was mapped without MAP_SHARED: the stores never reach the file"; echo 0; return; }
 	echo 1
 }
@@ -108,7 +113,7 @@ measure_dst_shared() {
 # measure_dst_sized: DST is long enough (ftruncate) before it is mapped.
 measure_dst_sized() {
 	trace_a_copy || { echo 0; return; }
-	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" src dst_sized)" = 1 ] ||
+	[ "$(strace_fact "$TRACE_LOG" "$MMAP_COPY" src dst_sized)" = 1 ] ||
 		{ no "DST was mapped before ftruncate made it long enough (SIGBUS beyond its end)"; echo 0; return; }
 	echo 1
 }

@@ -1,8 +1,8 @@
 # tests/grade/strace_facts.awk - what mmap_copy did to its files, from
 # strace -f -o LOG (execve, open*, creat, close, ftruncate, fallocate, mmap).
 #   awk -v program=PATH -v src=SRC -f strace_facts.awk LOG
-# Only what PROGRAM does after its own execve counts (the sandbox's prlimit
-# and setpriv come before). Prints NAME=0|1 lines:
+# Only what PROGRAM does after its own execve counts (the sandbox's shell,
+# timeout, prlimit and setpriv come before). Prints NAME=0|1 lines:
 #   src_opened      SRC was opened (or an open of it was tried)
 #   opened_to_write a file was opened for writing or created
 #   dst_mapped      a file opened for writing was mapped writable
@@ -17,7 +17,7 @@ function args(line) { sub(/^[0-9]+ +[a-z0-9_]+\(/, "", line); sub(/\) += [^)]*$/
 BEGIN { started = 0; src_opened = opened_to_write = dst_mapped = 0; dst_shared = dst_sized = 1 }
 
 !started {
-	if ($2 ~ "^execve\\(\"" && index($0, "\"" program "\"") && result($0) == "0")
+	if (index($2, "execve(\"" program "\",") == 1 && result($0) == "0")
 		started = 1
 	next
 }
