@@ -154,11 +154,13 @@ int main(int argc, char **argv)
 		"Lines for scripts:\n"
 		"  area: name=AREA role=child|parent mapped=yes|no byte=C|zero|none data=yes|no\n"
 		"        zeros=yes|no vmflags=...\n"
+		"  result: phase=forked role=parent pid=N minor=N major=N\n"
 		"  commit: areas=all|without-private kb=N private_kb=N\n"
 		"  (kb: the growth of Committed_AS across fork(); private_kb: the private\n"
 		"  writable areas the child gets, private and wipeonfork)\n",
 		0, 0
 	};
+	struct lab_faults before;
 	int interactive, hold;
 	long charged_kb;
 	pid_t pid;
@@ -188,9 +190,12 @@ int main(int argc, char **argv)
 	lab_step(2, STEPS, "fork(): the child reports what it sees");
 	lab_why("dontfork is absent (SIGSEGV), wipeonfork reads zeros, the others read 'p'");
 	fflush(stdout);		/* or the child prints our buffered text again */
+	before = lab_faults_now();
 	pid = fork();
 	if (pid < 0)
 		lab_die("fork");
+	if (pid > 0)		/* a few faults: page tables are copied, pages are not */
+		lab_step_end("forked", "parent", before);
 	if (pid == 0) {
 		report("child");
 		area[SHARED][0] = 's';	/* seen by the parent: shared memory */
