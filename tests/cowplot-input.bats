@@ -178,6 +178,12 @@ STRING_FIELDS="timeline:comm timeline:role timeline:phase memory:comm memory:rol
 	refute_output --regexp $'[\001-\037]'
 	run "$COWPLOT" timeline "$BATS_TEST_TMPDIR/$(printf 'no\nsuch')" -o "$BATS_TEST_TMPDIR/e.svg"
 	assert_refused "$BATS_TEST_TMPDIR/e.svg"
+	# a byte that is not UTF-8 in the quoted value (found by the fuzz loop:
+	# grep called the message binary and added a line of its own)
+	in=$(with_value "$CORPUS/forkcost.tsv" latency_us 2 "$(printf '\3775229.3')")
+	run "$COWPLOT" forkcost "$in" -o "$BATS_TEST_TMPDIR/e.svg"
+	assert_refused "$BATS_TEST_TMPDIR/e.svg"
+	assert_output --partial "line 3: latency_us is not a number"
 }
 
 @test "cowplot: -o naming an existing directory is refused, and the directory stays empty" {
