@@ -61,11 +61,10 @@ STRING_FIELDS="timeline:comm timeline:role timeline:phase memory:comm memory:rol
 
 @test "cowplot: no string in a table becomes gnuplot code (every field that is drawn)" {
 	local spec kind name in payload
-	# a double-quoted string closed early, gnuplot's own quote, a backquote
-	# (command substitution), a macro, a backslash escape
+	# a double-quoted string closed early; gnuplot's own quote closed early,
+	# a backquote (command substitution), a macro, backslash escapes
 	for payload in 'x"; system("touch '"$CANARY"'"); y="' \
-		"x'; system('touch $CANARY'); y='" \
-		"\`touch $CANARY\`" '@titles system("touch '"$CANARY"'")' 'a\\" b\n'; do
+		"x'; system('touch $CANARY'); y=' \`touch $CANARY\` @titles a\\\" b\\n"; do
 		for spec in $STRING_FIELDS; do
 			kind=${spec%%:*} name=${spec#*:}
 			in=$(with_value "$CORPUS/$kind.tsv" "$name" 3 "$payload")
