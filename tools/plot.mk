@@ -13,8 +13,14 @@ dist_plot_DATA = tools/plot/prepare.awk tools/plot/common.gp tools/plot/marks.gp
 	tools/plot/timeline.gp tools/plot/memory.gp tools/plot/forkcost.gp \
 	tools/plot/faultcost.gp tools/plot/copy.gp tools/plot/legend.gp
 
-TESTS += tests/cowplot.bats tests/tmux.bats
-EXTRA_DIST += tests/cowplot.bats tests/tmux.bats
+TESTS += tests/cowplot.bats tests/cowplot-input.bats tests/cowplot-fuzz.bats tests/tmux.bats
+EXTRA_DIST += tests/cowplot.bats tests/cowplot-input.bats tests/cowplot-fuzz.bats tests/tmux.bats
+# The fuzz loop's mutator and its check of meta.gp.
+EXTRA_DIST += tests/fuzz/plot-mutate.awk tests/fuzz/plot-check-meta.awk
+# The seed corpus of cowplot's input tests (and of the fuzz loop): one table
+# per kind, from real runs of the kit's tools.
+EXTRA_DIST += tests/fuzz/plot/timeline.tsv tests/fuzz/plot/memory.tsv \
+	tests/fuzz/plot/forkcost.tsv tests/fuzz/plot/faultcost.tsv tests/fuzz/plot/copy.tsv
 
 # `make lab LAB=copy-on-write ARGS='-n 4096'`: the lab in tmux beside the live
 # table of its page faults (see cowlab-tmux(1)).

@@ -1,10 +1,13 @@
 # tools/plot/common.gp - terminal, palette and title shared by every kind.
 #
-# cowplot sets: fmt (svg|png|pdf), outfile, width, height, fontsize (pixels),
-# datadir (the data files and meta.gp that prepare.awk wrote), usertitle
-# (empty: the kind's own title), machine (kernel, page size, THP mode) and
-# note (what was run; may be empty). Then it runs
-# this file and the kind's script (timeline.gp, memory.gp, ...).
+# cowplot sets (-e): fmt (svg|png|pdf), width, height, fontsize (pixels) and
+# datadir ('.': gnuplot runs in the directory of the data files and meta.gp
+# that prepare.awk wrote; the scripts beside this one are found through
+# GNUPLOT_LIB). meta.gp sets usertitle (empty: the kind's own title), machine
+# (kernel, page size, THP mode) and note (what was run; may be empty), with
+# the values derived from the data. Then cowplot runs this file and the
+# kind's script (timeline.gp, memory.gp, ...). The figure goes to standard
+# output (no "set output": no path is ever given to gnuplot).
 
 set encoding utf8
 # The svg and pdf terminals draw text, points and lines at other scales than
@@ -28,7 +31,6 @@ if (fmt eq 'svg') {
 			font sprintf('DejaVu Sans,%.1f', fontsize * fscale) linewidth 0.5
 	}
 }
-set output outfile
 
 load datadir.'/meta.gp'
 

@@ -2,8 +2,9 @@
 # page faults (right), one row per method, one bar per cache state.
 #
 # Data (from prepare.awk): copy_J.dat "method_index wall_s ratio_to_cp
-# min_flt maj_flt" for cache state J (medians of the paired runs), in meta.gp
-# the method and cache names, the file size and what a bar is (whatbar:
+# min_flt maj_flt" for cache state J (medians of the paired runs; the
+# right panel's bars from minor_J.dat and major_J.dat), in meta.gp the
+# method and cache names, the file size and what a bar is (whatbar:
 # empty for one row per bar, as bench-copy writes them).
 
 main_title = sprintf('Copying %s: wall time and page faults per method', sizetext)
@@ -82,14 +83,17 @@ set xrange [0.5 : fault_max * 30]
 array slot_major[ncache]
 k = ncache
 do for [j = 1:ncache] { if (cmajor[j]) { k = k + 1; slot_major[j] = k } else { slot_major[j] = 0 } }
-plot for [j = 1:ncache] sprintf('%s/copy_%d.dat', datadir, j) \
-		using ($4 >= 1 ? 1 : NaN):(bar_y($1, j, nfault)):(0.5):4:(bar_y($1, j, nfault) - bar_h(nfault) / 2):(bar_y($1, j, nfault) + bar_h(nfault) / 2) \
+# minor_J.dat and major_J.dat hold only the bars there are (a count of at
+# least 1): "method_index count".
+plot for [j = 1:ncache] sprintf('%s/minor_%d.dat', datadir, j) \
+		using (1):(bar_y($1, j, nfault)):(0.5):2:(bar_y($1, j, nfault) - bar_h(nfault) / 2):(bar_y($1, j, nfault) + bar_h(nfault) / 2) \
 		with boxxyerror linetype j, \
-	for [j = 1:ncache] sprintf('%s/copy_%d.dat', datadir, j) \
-		using ($4 >= 1 ? $4 : NaN):(bar_y($1, j, nfault)):(sprintf(' %d', $4)) with labels left, \
-	for [j = 1:ncache] sprintf('%s/copy_%d.dat', datadir, j) \
-		using ((cmajor[j] && $5 >= 1) ? 1 : NaN):(bar_y($1, slot_major[j], nfault)):(0.5):5:(bar_y($1, slot_major[j], nfault) - bar_h(nfault) / 2):(bar_y($1, slot_major[j], nfault) + bar_h(nfault) / 2) \
+	for [j = 1:ncache] sprintf('%s/minor_%d.dat', datadir, j) \
+		using 2:(bar_y($1, j, nfault)):(sprintf(' %d', $2)) with labels left, \
+	for [j = 1:ncache] sprintf('%s/major_%d.dat', datadir, j) \
+		using (1):(bar_y($1, slot_major[j], nfault)):(0.5):2:(bar_y($1, slot_major[j], nfault) - bar_h(nfault) / 2):(bar_y($1, slot_major[j], nfault) + bar_h(nfault) / 2) \
 		with boxxyerror linetype j fillstyle pattern 4 border, \
-	for [j = 1:ncache] sprintf('%s/copy_%d.dat', datadir, j) \
-		using ((cmajor[j] && $5 >= 1) ? $5 : NaN):(bar_y($1, slot_major[j], nfault)):(sprintf(' %d', $5)) with labels left
+	for [j = 1:ncache] sprintf('%s/major_%d.dat', datadir, j) \
+		using 2:(bar_y($1, slot_major[j], nfault)):(sprintf(' %d', $2)) with labels left, \
+	-1 notitle	# (below the range: the panel draws even when no bar has a count)
 unset multiplot

@@ -18,7 +18,7 @@ set yrange [0:*]
 set offsets 0, 0, graph 0.15, 0
 set xtics () scale 0 offset 0, -0.3
 do for [i = 1:nkind] {
-	set xtics add (klabel[i] i)
+	set xtics add ((knote[i] eq '' ? klabel[i] : klabel[i]."\n".knote[i]) i)
 }
 set grid ytics
 set boxwidth 0.6

@@ -34,7 +34,7 @@ do for [i = 1:nmeth] {
 	leg_lw[i] = 3; leg_pt[i] = ptype[(i - 1) % 7 + 1]; leg_ps[i] = 2
 }
 leg_draw = 1
-load gpdir.'/legend.gp'
+load 'legend.gp'
 set bmargin at screen (4.3 + 1.1 * leg_rows) * line_h
 
 plot for [i = 1:nmeth] sprintf('%s/method_%d.dat', datadir, i) using 1:2 with linespoints \

@@ -25,7 +25,7 @@ do for [i = 1:nproc] {
 leg_text[nleg] = 'a reading of smaps_rollup'; leg_lt[nleg] = 7; leg_dt[nleg] = 1
 leg_lw[nleg] = 0; leg_pt[nleg] = 7; leg_ps[nleg] = 1
 leg_draw = 0
-load gpdir.'/legend.gp'
+load 'legend.gp'
 bottom = (4.5 + 1.1 * leg_rows) * line_h
 gap = 1.2 * line_h
 panel_h = (graph_top - bottom - 2 * gap) / 3
@@ -57,14 +57,14 @@ do for [panel = 1:3] {
 	set tmargin at screen top
 	set bmargin at screen top - panel_h
 	with_labels = (panel == 1)
-	load gpdir.'/marks.gp'
+	load 'marks.gp'
 	unset ylabel
 	unset key
 	if (panel == 3) {
 		set format x '%g'
 		set xlabel sprintf('time since the sampler started (%s)', tunit)
 		leg_draw = 1
-		load gpdir.'/legend.gp'
+		load 'legend.gp'
 	} else {
 		set format x ''
 		unset xlabel

@@ -1,27 +1,109 @@
 # tools/plot/prepare.awk - check one of cowlab's TSV files and reduce it to
 # the small data files that the gnuplot scripts beside it draw.
 #
-# Called by cowplot as: awk -F SEP -v kind=K -v src=NAME -v dir=TMPDIR
-#                           -v charfrac=F -f prepare.awk INPUT
-# Columns are found by header name, never by position. Any problem prints ONE
-# line "cowplot: SRC: what" on stderr and exits 1. On success it writes, in
-# dir, data files (*.dat) and meta.gp: gnuplot assignments of values derived
-# from the data (labels, counts, ranges), loaded by the kind's script.
+# Called by cowplot as: LC_ALL=C awk -v charfrac=F -f prepare.awk < INPUT
+# with the strings in the environment, where awk does not interpret them
+# (-v would expand backslashes): COWPLOT_KIND, COWPLOT_SRC (the input's name
+# for messages), COWPLOT_DIR (where to write), COWPLOT_TITLE, COWPLOT_NOTE,
+# COWPLOT_MACHINE.
+# The header is the first line that is neither blank nor a '#' comment (a
+# UTF-8 byte order mark before it is dropped); it has tabs (TSV) or, without
+# any tab, commas (CSV). Columns are found by header name, never by position.
+# Any problem prints ONE line "cowplot: SRC: what" on stderr and exits 1. On
+# success it writes, in dir, data files (*.dat) and meta.gp: gnuplot
+# assignments of values derived from the data (labels, counts, ranges),
+# loaded by the kind's script.
+#
+# The input is hostile (a lecturer plots files that students send): no byte
+# of it may become gnuplot code. meta.gp holds only lines of the form
+#   name = NUMBER | name[N] = NUMBER | name = 'STRING' | array name[N]
+# (several joined by "; "): every string goes through gq(), every number
+# through num(), which lets through only finite numbers that awk printed.
+# tests/fuzz/plot-check-meta.awk checks this grammar on every fuzzed input.
 # Portable awk (mawk is Debian's default): no gawk extensions.
+
+BEGIN {
+	kind = ENVIRON["COWPLOT_KIND"]
+	src = clean_text(ENVIRON["COWPLOT_SRC"])
+	dir = ENVIRON["COWPLOT_DIR"]
+	# Byte values, for checking UTF-8 (the C locale makes one character
+	# one byte).
+	for (i = 1; i < 256; i++)
+		ord[sprintf("%c", i)] = i
+	FS = "\t"
+	header = 0
+}
 
 function fail(msg) {
 	if (!bad)
-		printf "cowplot: %s: %s\n", src, msg > "/dev/stderr"
+		printf "cowplot: %s: %s\n", src, clean_text(msg) > "/dev/stderr"
 	bad = 1
 	exit 1
+}
+
+# A message quotes data: control characters (a newline would make two lines,
+# an escape sequence would reach the terminal) become '?'.
+function clean_text(s) {
+	gsub(/[\001-\037\177]/, "?", s)
+	return s
+}
+
+# A string for the figure: valid UTF-8 without control characters (an SVG
+# with them is not XML). Every byte that is not part of a valid UTF-8
+# sequence, and every control character (C0, DEL, C1) or noncharacter
+# U+FFFE/U+FFFF, becomes U+FFFD, the replacement character.
+function utf8_clean(s,   out, i, n, c, b, need, lo, hi, j, ok, seq) {
+	if (s ~ /^[ -~]*$/)
+		return s
+	out = ""
+	n = length(s)
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1)
+		b = (c in ord) ? ord[c] : 0
+		if (b >= 32 && b < 127) {
+			out = out c
+			continue
+		}
+		# lead byte: how many continuation bytes, and the range of the
+		# first one (no overlong forms, no surrogates, nothing past U+10FFFF)
+		need = 0; lo = 128; hi = 191
+		if (b >= 194 && b <= 223) need = 1
+		else if (b == 224) { need = 2; lo = 160 }
+		else if (b >= 225 && b <= 236 || b == 238 || b == 239) need = 2
+		else if (b == 237) { need = 2; hi = 159 }
+		else if (b == 240) { need = 3; lo = 144 }
+		else if (b >= 241 && b <= 243) need = 3
+		else if (b == 244) { need = 3; hi = 143 }
+		ok = need > 0 && i + need <= n
+		for (j = 1; ok && j <= need; j++) {
+			c = substr(s, i + j, 1)
+			b = (c in ord) ? ord[c] : 0
+			if (b < (j == 1 ? lo : 128) || b > (j == 1 ? hi : 191))
+				ok = 0
+		}
+		seq = substr(s, i, need + 1)
+		# C1 controls (U+0080..U+009F) and U+FFFE, U+FFFF
+		if (ok && (seq ~ /^\302[\200-\237]$/ || seq == "\357\277\276" || seq == "\357\277\277"))
+			ok = 0
+		if (ok) {
+			out = out seq
+			i += need
+		} else
+			out = out "\357\277\275"
+	}
+	return out
 }
 
 function isnum(s) {
 	return s ~ /^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$/
 }
 
-# A gnuplot string literal (single quotes, '' inside).
+# A gnuplot string literal: single quotes, in which gnuplot expands
+# nothing (no backslash escapes, no `command`, no @macro); a quote inside is
+# written twice. The text is made valid UTF-8 without control characters
+# first (so no line break either).
 function gq(s) {
+	s = utf8_clean(s)
 	gsub(/'/, "''", s)
 	return "'" s "'"
 }
@@ -35,11 +117,19 @@ function field(name) {
 	return $(col[name])
 }
 
-function num(name,   v) {
+# The largest magnitude drawn: far above anything cowlab's tools write (a
+# count of faults, a size in bytes), and far enough below the largest double
+# that the scaling done here and in gnuplot stays finite.
+function num(name,   v, x) {
 	v = $(col[name])
 	if (!isnum(v))
 		fail("line " NR ": " name " is not a number: \"" v "\"")
-	return v + 0
+	x = v + 0
+	if (x != x || x - x != 0)
+		fail("line " NR ": " name " is not a finite number: \"" v "\"")
+	if (x > 1e18 || x < -1e18)
+		fail("line " NR ": " name " is too large to draw (above 1e18): \"" v "\"")
+	return x
 }
 
 # A number that cannot be negative (a time, a count, a size).
@@ -91,14 +181,17 @@ function array_decl(name, n) {
 }
 
 # A round tic step (1, 2 or 5 times a power of ten) giving about n tics
-# up to max, so that a short panel does not get crowded.
+# up to max, so that a short panel does not get crowded. The power of ten
+# comes from a logarithm, not from a loop (which would never end on inf);
+# max is finite and at most 1e18 (num()); tiny values get step 1e-9.
 function nice_step(max, n,   raw, p, m) {
-	if (max <= 0)
-		return 1
+	if (!(max > 1e-9))
+		return max > 0 ? 1e-9 : 1
 	raw = max / n
-	p = 1
-	while (p * 10 <= raw) p *= 10
-	while (p > raw) p /= 10
+	p = exp(log(10) * int(log(raw) / log(10) + (raw < 1 ? -1 : 0)))
+	# rounding of log(): bring p to the power of ten at or below raw
+	if (p * 10 <= raw) p *= 10
+	if (p > raw) p /= 10
 	m = raw / p
 	if (m <= 2) return 2 * p
 	if (m <= 5) return 5 * p
@@ -341,11 +434,7 @@ function smaps_value(name,   v) {
 	v = field(name)
 	if (v == "" || v == "-")
 		return ""
-	if (!isnum(v))
-		fail("line " NR ": " name " is not a number: \"" v "\"")
-	if (v + 0 < 0)
-		fail("line " NR ": " name " is negative: " v)
-	return v + 0
+	return nonneg(name)
 }
 
 function memory_row(   i, rss, sd, pd) {
@@ -526,11 +615,20 @@ function faultcost_row(   k, ns, r) {
 	nrows++
 }
 
+# A known kind's name and, on a second line, what it is; another kind
+# (from the data) is shown as it is, on one line.
 function kind_label(k) {
-	if (k == "demand-zero") return "demand-zero\\n(first touch)"
-	if (k == "cow") return "copy-on-write\\n(write after fork)"
-	if (k == "reuse") return "reuse\\n(write after the child exits)"
+	if (k == "demand-zero") return "demand-zero"
+	if (k == "cow") return "copy-on-write"
+	if (k == "reuse") return "reuse"
 	return k
+}
+
+function kind_note(k) {
+	if (k == "demand-zero") return "(first touch)"
+	if (k == "cow") return "(write after fork)"
+	if (k == "reuse") return "(write after the child exits)"
+	return ""
 }
 
 function faultcost_finish(   order, n, i, k, known, npg, p, nr, r, runs, multi) {
@@ -544,9 +642,11 @@ function faultcost_finish(   order, n, i, k, known, npg, p, nr, r, runs, multi) 
 			order[++k] = kname[i]
 	meta("nkind = " k)
 	array_decl("klabel", k)
+	array_decl("knote", k)
 	array_decl("kkey", k)
 	for (i = 1; i <= k; i++) {
-		meta("klabel[" i "] = \"" kind_label(order[i]) "\"; kkey[" i "] = " gq(order[i]))
+		meta("klabel[" i "] = " gq(kind_label(order[i])) "; knote[" i "] = " gq(kind_note(order[i])) \
+			"; kkey[" i "] = " gq(order[i]))
 		out("bars.dat", i " " (median(cost, ncost, order[i]) / 1000))
 	}
 	# What one bar is: the median of its runs (fork_cost --repeat), one
@@ -653,13 +753,25 @@ function copy_finish(   order, corder, known, n, i, j, k, kc, m, c, key, s, nsz,
 			mn = median(minf, nrun, key)
 			mjv = median(majf, nrun, key)
 			out(f, i " " w " " median(ratio, nrun, key) " " mn " " mjv)
-			if (mjv > 0)
+			# The fault bars (log scale) only where there is one:
+			# gnuplot 5.4 crashes on labels whose points are all
+			# undefined, which the script's own test (count >= 1)
+			# made of a file with one row and no fault of a kind.
+			if (mn >= 1)
+				out("minor_" j ".dat", i " " mn)
+			if (mjv >= 1) {
+				out("major_" j ".dat", i " " mjv)
 				mj = 1
+			}
 			if (w > wall_max) wall_max = w
 			if (mn > fault_max) fault_max = mn
 			if (mjv > fault_max) fault_max = mjv
 		}
 		close(dir "/" f)
+		out("minor_" j ".dat", "")
+		out("major_" j ".dat", "")
+		close(dir "/minor_" j ".dat")
+		close(dir "/major_" j ".dat")
 		meta("cname[" j "] = " gq(c == "warm" ? "warm cache" : c == "cold" ? "cold cache" : c) \
 			"; cmajor[" j "] = " mj)
 		# Rows per bar: bench-copy writes one per method and cache state,
@@ -679,11 +791,22 @@ function copy_finish(   order, corder, known, n, i, j, k, kc, m, c, key, s, nsz,
 
 # ---- driver -----------------------------------------------------------------
 
-NR == 1 {
+# Before the header: blank lines and '#' comments (a BOM first).
+!header {
+	if (NR == 1)
+		sub(/^\357\273\277/, "")
 	sub(/\r$/, "")
-	if ($0 ~ /^[ \t]*$/)
-		fail("empty (no header line)")
+	if ($0 ~ /^[ \t]*$/ || $0 ~ /^#/)
+		next
+	header = 1
+	# the separator: tabs (TSV) unless the header has commas and no tab
+	if ($0 !~ /\t/ && $0 ~ /,/)
+		FS = ","
+	$0 = $0
 	ncol = NF
+	meta("usertitle = " gq(ENVIRON["COWPLOT_TITLE"]))
+	meta("machine = " gq(ENVIRON["COWPLOT_MACHINE"]))
+	meta("note = " gq(ENVIRON["COWPLOT_NOTE"]))
 	for (i = 1; i <= NF; i++)
 		col[$i] = i
 	if (kind == "timeline") timeline_setup()
@@ -711,7 +834,7 @@ NR == 1 {
 END {
 	if (bad)
 		exit 1
-	if (NR == 0)
+	if (!header)
 		fail("empty (no header line)")
 	if (nrows == 0)
 		fail("no data rows below the header")

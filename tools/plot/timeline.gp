@@ -41,14 +41,14 @@ do for [e = 1:3] {
 	}
 }
 leg_draw = 1
-load gpdir.'/legend.gp'
+load 'legend.gp'
 # Room below the graph: tic labels, the time axis label, the legend rows.
 set bmargin at screen (4.3 + 1.1 * leg_rows) * line_h
 unset key
 
 with_labels = 1
 graph_top_screen = graph_top
-load gpdir.'/marks.gp'
+load 'marks.gp'
 
 j = 1
 plot for [i = 1:nproc] sprintf('%s/proc_%d.dat', datadir, i) using 1:2 with lines linetype proc_lt(i) dashtype proc_dt(i) title plabel[i], \
