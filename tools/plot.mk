@@ -86,9 +86,9 @@ media-forkcost: media-fork-cost-run
 media-faultcost: media-fork-cost-run
 	$(call media_draw,faultcost,$(MEDIA_RUN)/fault-cost.tsv,fault-cost,$(media_faultcost_note))
 
-media-copy: support/mmap-copy/mmap_copy
+media-copy: tools/copy_bench
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
-	$(srcdir)/support/mmap-copy/bench-copy --mmap-copy support/mmap-copy/mmap_copy \
+	$(srcdir)/tools/bench-copy --copy-bench tools/copy_bench \
 		-o $(MEDIA_RUN)/copy.tsv $(MEDIA_COPY_FLAGS) > $(MEDIA_RUN)/copy.out
 	$(call media_draw,copy,$(MEDIA_RUN)/copy.tsv,copy-methods,$(media_copy_note))
 
