@@ -14,9 +14,11 @@ COWSAMPLE=$BUILDDIR/tools/cowsample
 COWMAP=$BUILDDIR/tools/cowmap
 
 # lab_bin copy-on-write -> $BUILDDIR/support/copy-on-write/fork_faults
+# (the program's name is the registry's second column)
 lab_bin() {
-	local lab=$1
-	echo "$BUILDDIR/support/$lab/${lab//-/_}"
+	local lab=$1 prog
+	prog=$(awk -F'\t' -v id="$lab" '$1 == id { print $2; exit }' "$SRCDIR/labs/registry.tsv")
+	echo "$BUILDDIR/support/$lab/${prog:-${lab//-/_}}"
 }
 
 # LeakSanitizer cannot run in a process that is being ptraced. In the
