@@ -72,7 +72,7 @@ make_test_files() {
 @test "mmap_copy: --help and usage errors (exit 2, one line)" {
 	run "$MC" --help
 	assert_success
-	assert_output --partial "usage: mmap_copy"
+	assert_output --partial "Usage: mmap_copy"
 	assert_output --partial "--no-reserve"
 	assert_output --partial "--no-sync"
 	for args in "" "onlyone" "a b c" "--bogus a b" "--max-size lots a b" \

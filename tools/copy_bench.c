@@ -380,7 +380,7 @@ static void step8_close(struct copy *c)
 /* Options and main.                                                       */
 
 /* "64M" -> 67108864. Returns -1 when TEXT is not a size. */
-static off_t parse_size(const char *text)
+static off_t parse_bytes(const char *text)
 {
 	char *end;
 	unsigned long long n;
@@ -490,11 +490,11 @@ static void parse_options(int argc, char **argv, struct copy *c)
 				usage_error("unknown method '%s': use mmap, read, copy_file_range or sendfile", optarg);
 			break;
 		case OPT_MAX_SIZE:
-			if ((c->max_size = parse_size(optarg)) < 0)
+			if ((c->max_size = parse_bytes(optarg)) < 0)
 				usage_error("--max-size: '%s' is not a size in bytes", optarg);
 			break;
 		case OPT_WINDOW:
-			n = parse_size(optarg);
+			n = parse_bytes(optarg);
 			if (n <= 0 || n % 4096 != 0 || n > ((off_t)1 << 40))
 				usage_error("--window: '%s' is not a multiple of 4096 bytes between 4K and 1T", optarg);
 			opt.window = (size_t)n;

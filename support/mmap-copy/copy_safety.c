@@ -5,6 +5,7 @@
  * well. This file handles what can go wrong, so that nothing is lost:
  *   copy_failed          one line "mmap_copy: FILE: why", exit 1, and the
  *                        temporary file (if it has a name) removed
+ *   parse_size           --max-size, the largest file it agrees to copy
  *   refuse_unsafe_source step 2: SRC must be a regular file whose size the
  *                        kernel reports, not too large, and not DST itself
  *                        (truncating DST would destroy SRC)
@@ -64,6 +65,30 @@ void remove_temporary_on_signals(void)
 	signal(SIGINT, remove_temp_and_exit);
 	signal(SIGTERM, remove_temp_and_exit);
 	signal(SIGHUP, remove_temp_and_exit);
+}
+
+/* --max-size: "64M" -> 67108864; a usage error when TEXT is not a size. */
+off_t parse_size(const char *text)
+{
+	char *end;
+	unsigned long long n;
+	int shift = 0;
+	char why[96];
+
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	switch (*end) {
+	case 'T': case 't': shift += 10; /* fall through */
+	case 'G': case 'g': shift += 10; /* fall through */
+	case 'M': case 'm': shift += 10; /* fall through */
+	case 'K': case 'k': shift += 10; end++; break;
+	}
+	if (text[0] < '0' || text[0] > '9' || errno != 0 || *end != '\0' ||
+	    n > (unsigned long long)INT64_MAX >> shift) {
+		snprintf(why, sizeof why, "'%.40s' is not a size in bytes", text);
+		lab_usage_error("--max-size", why);
+	}
+	return (off_t)(n << shift);
 }
 
 /*

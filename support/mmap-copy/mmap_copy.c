@@ -2,76 +2,56 @@
  * mmap_copy - copy a file through memory mappings, the way the assignment
  * asks, and safely enough to use on real files.
  *
- *   mmap_copy [-v] [-i] SRC DST
+ * The assignment, in eight steps, one function each, in order in main():
+ *   1. open SRC read-only            5. ftruncate DST to the same size
+ *   2. fstat it, to learn its size   6. mmap DST with MAP_SHARED
+ *   3. mmap SRC                      7. memcpy from one mapping to the other
+ *   4. create DST, read-write        8. close (msync, munmap, close)
  *
- * The assignment, in eight steps (one function each, main calls them in
- * order):
- *   1. open SRC read-only
- *   2. fstat it, to learn its size
- *   3. mmap SRC
- *   4. create DST for reading and writing
- *   5. ftruncate DST to the same size
- *   6. mmap DST with MAP_SHARED
- *   7. memcpy from one mapping to the other
- *   8. close (msync, munmap, close)
- *
- * What a real copy program adds lives in copy_safety.c, and each step says
- * where it calls it: the refusals of step 2 (the same file twice, a file
- * whose size the kernel does not report), the temporary file of step 4
- * that step 8 renames over DST, and the SIGBUS of step 7 when SRC shrinks.
- * labs/mmap-copy.md explains both files.
- *
- * -v prints every step with the page faults the kernel counted for it; a
- * "result:" line per step is what tests and graders read.
+ * What a real copy program adds is in copy_safety.c, called where it is
+ * needed: the refusals of step 2 (the same file twice, a file whose size
+ * the kernel does not report), the temporary file of step 4 that step 8
+ * renames over DST, the SIGBUS of step 7 when SRC shrinks. With -v each
+ * step prints its page faults (a "result:" line) and one line on why;
+ * labs/mmap-copy.md tells each step at length.
  */
 #define _GNU_SOURCE 1
 #include "cowlab.h"
 #include "mmap_copy.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <stdint.h>
-#include <sys/mman.h>
 #include <time.h>
 
 static int interactive;
 static struct lab_faults step_faults;
-static double step_start;
+static struct timespec step_start;
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* -v: "step N: what", then the step's faults, from the kernel. */
+/* -v: "step N: what", and at its end the faults, why, and the time. */
 static void step_begin(struct copy *c, int number, const char *what)
 {
 	lab_pause(interactive, what);
 	if (c->verbose)
 		printf("step %d: %s\n", number, what);
 	step_faults = lab_faults_now();
-	step_start = now_seconds();
+	clock_gettime(CLOCK_MONOTONIC, &step_start);
 }
 
-static void step_end(struct copy *c, const char *phase)
+static void step_end(struct copy *c, const char *phase, const char *why)
 {
-	double seconds = now_seconds() - step_start;
 	struct lab_faults after = lab_faults_now();
+	struct timespec end;
+	double ms;
 
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ms = (end.tv_sec - step_start.tv_sec) * 1e3 + (end.tv_nsec - step_start.tv_nsec) / 1e6;
 	lab_mark(phase);
 	if (!c->verbose)
 		return;
-	printf("        faults: minor +%ld, major +%ld; time %.3f ms",
-	       after.minor - step_faults.minor, after.major - step_faults.major,
-	       seconds * 1e3);
-	if (strcmp(phase, "copied") == 0 && seconds > 0)
-		printf("; %.0f MiB/s", c->size / seconds / (1 << 20));
-	printf("\n");
 	lab_result(phase, "copy", step_faults, after);
+	lab_why(why);
+	printf("time: %.3f ms", ms);
+	if (strcmp(phase, "copied") == 0 && ms > 0)
+		printf(", %.0f MiB/s", c->size / ms * 1e3 / (1 << 20));
+	printf("\n");
 }
 
 static void step_skipped(struct copy *c, int number, const char *phase)
@@ -81,11 +61,8 @@ static void step_skipped(struct copy *c, int number, const char *phase)
 	lab_mark(phase);
 }
 
-/*
- * Step 1: open SRC read-only. We never write it, so we never ask to.
- * (O_NONBLOCK only keeps open() from waiting forever when SRC is a FIFO
- * with no writer; step 2 then refuses it.)
- */
+/* Step 1. (O_NONBLOCK: a FIFO with no writer must not make open() wait
+ * forever; step 2 refuses it.) */
 static void step1_open_source(struct copy *c)
 {
 	step_begin(c, 1, "open SRC read-only");
@@ -95,14 +72,11 @@ static void step1_open_source(struct copy *c)
 	if (c->src_fd < 0)
 		copy_failed(c->src_path, "cannot open: %s", strerror(errno));
 	/* END TODO */
-	step_end(c, "opened-src");
+	step_end(c, "opened-src", "we only read SRC, so we never ask to write it");
 }
 
-/*
- * Step 2: fstat SRC, for its size. fstat asks about the file we opened,
- * not about a name that someone could change meanwhile. Here, before DST
- * is touched at all, we refuse what cannot be copied safely.
- */
+/* Step 2. fstat asks about the file we opened, not about a name that
+ * someone could change meanwhile. */
 static void step2_stat_source(struct copy *c)
 {
 	struct stat st;
@@ -117,17 +91,12 @@ static void step2_stat_source(struct copy *c)
 	c->size = st.st_size;
 	c->mode = st.st_mode & 07777;
 	if (c->verbose)
-		printf("        SRC is %lld bytes, mode %04o\n",
-		       (long long)c->size, (unsigned)c->mode);
-	step_end(c, "stat-src");
+		printf("SRC is %lld bytes, mode %04o\n", (long long)c->size, (unsigned)c->mode);
+	step_end(c, "stat-src", "the size says how much to map; refusals come now, before DST is touched");
 }
 
-/*
- * Step 3: map SRC. PROT_READ is all we need; MAP_PRIVATE or MAP_SHARED
- * makes no difference for a mapping we never write. No page is read yet:
- * the first access to each page faults, and the kernel maps the page from
- * the page cache (a minor fault) or reads it from disk first (major).
- */
+/* Step 3. PROT_READ is all we need; MAP_PRIVATE or MAP_SHARED makes no
+ * difference for a mapping we never write. */
 static void step3_map_source(struct copy *c)
 {
 	step_begin(c, 3, "mmap SRC (PROT_READ)");
@@ -137,28 +106,21 @@ static void step3_map_source(struct copy *c)
 	if (c->src == MAP_FAILED)
 		copy_failed(c->src_path, "mmap: %s", strerror(errno));
 	/* END TODO */
-	step_end(c, "mapped-src");
+	step_end(c, "mapped-src", "mmap only reserves addresses: each page is read at its first touch");
 }
 
-/*
- * Step 4: create DST for reading and writing. Not DST itself: a temporary
- * file in DST's directory (the same filesystem, so step 8 can rename it
- * over DST in one atomic step). Until then, DST is untouched.
- */
+/* Step 4. Not DST itself: a temporary file in DST's directory (the same
+ * filesystem, so that step 8 can rename it over DST in one step). */
 static void step4_create_destination(struct copy *c)
 {
 	step_begin(c, 4, "create the copy (a temporary file beside DST), read-write");
 	open_temporary(c);	/* copy_safety.c */
-	step_end(c, "opened-dst");
+	step_end(c, "opened-dst", "a temporary file beside DST: DST itself changes only in step 8");
 }
 
-/*
- * Step 5: ftruncate DST to SRC's size. A mapping can only reach pages that
- * lie inside the file: touching a page past its end is SIGBUS, and a new
- * file is 0 bytes long. ftruncate only changes the size; posix_fallocate
- * also reserves the blocks, so that a full disk is an error message now,
- * not a SIGBUS in the middle of memcpy.
- */
+/* Step 5. ftruncate only changes the size; posix_fallocate also reserves
+ * the blocks, so that a full disk is an error message now, not a SIGBUS in
+ * the middle of memcpy. */
 static void step5_size_destination(struct copy *c)
 {
 	step_begin(c, 5, "ftruncate the copy to SRC's size, reserve the space");
@@ -177,16 +139,12 @@ static void step5_size_destination(struct copy *c)
 	/* END TODO */
 	if (c->size > 0 && !c->reserve)
 		give_back_reservation(c);	/* --no-reserve: copy_safety.c */
-	step_end(c, "truncated-dst");
+	step_end(c, "truncated-dst", "a mapping reaches only pages inside the file: a new file has none");
 }
 
-/*
- * Step 6: map DST with MAP_SHARED, PROT_READ | PROT_WRITE. MAP_SHARED is
- * what makes our stores reach the file: the mapping shows the page cache
- * pages of the file itself. With MAP_PRIVATE the first store to each page
- * would copy it (copy-on-write) into private memory, and the file would
- * stay all zeros.
- */
+/* Step 6. MAP_SHARED: the mapping shows the page-cache pages of the file
+ * itself. With MAP_PRIVATE each first store would copy its page
+ * (copy-on-write) into private memory, and the file would stay zeros. */
 static void step6_map_destination(struct copy *c)
 {
 	step_begin(c, 6, "mmap the copy MAP_SHARED, PROT_READ|PROT_WRITE");
@@ -197,17 +155,12 @@ static void step6_map_destination(struct copy *c)
 	if (c->dst == MAP_FAILED)
 		copy_failed(c->dst_path, "mmap: %s", strerror(errno));
 	/* END TODO */
-	step_end(c, "mapped-dst");
+	step_end(c, "mapped-dst", "MAP_SHARED: stores go to the file's own pages (MAP_PRIVATE would copy them)");
 }
 
-/*
- * Step 7: memcpy. The first touch of each page is a page fault: a read
- * fault maps SRC's page from the page cache (with its cached neighbours:
- * "fault-around"), a write fault on DST first makes a page of zeros. How
- * many pages one fault maps depends on the kernel: -v shows what yours
- * does. If SRC shrinks meanwhile, or DST's disk fails, memcpy raises
- * SIGBUS, which copy_safety.c turns into an error message.
- */
+/* Step 7. How many pages one fault maps depends on the kernel: -v shows
+ * what yours does. If SRC shrinks meanwhile, or DST's disk fails, memcpy
+ * raises SIGBUS, which copy_safety.c turns into an error message. */
 static void step7_copy(struct copy *c)
 {
 	step_begin(c, 7, "memcpy SRC's mapping to DST's");
@@ -218,15 +171,11 @@ static void step7_copy(struct copy *c)
 	memcpy(c->dst, c->src, c->size);
 	/* END TODO */
 	release_sigbus();
-	step_end(c, "copied");
+	step_end(c, "copied", "each first touch faults: SRC's maps a cached page, DST's makes a zeroed one");
 }
 
-/*
- * Step 8: close. msync(MS_SYNC) writes DST's dirty pages to disk (munmap
- * alone leaves them in the page cache, to be written some time later);
- * then munmap both mappings, and put the copy in place (copy_safety.c:
- * fsync, rename over DST, fsync the directory).
- */
+/* Step 8. munmap alone would leave DST's pages in the page cache, to be
+ * written some time later; install_temporary fsyncs and renames. */
 static void step8_close(struct copy *c)
 {
 	step_begin(c, 8, "msync, munmap, close, rename the copy over DST");
@@ -242,114 +191,55 @@ static void step8_close(struct copy *c)
 	/* END TODO */
 	close(c->src_fd);
 	install_temporary(c);
-	step_end(c, "closed");
+	step_end(c, "closed", "msync writes DST's pages to disk; rename puts the whole copy in place at once");
 }
 
 /* ---------------------------------------------------------------------- */
 /* Options and main.                                                       */
 
-static const char usage_text[] =
-	"usage: mmap_copy [options] SRC DST\n"
+static struct copy c = { .src_fd = -1, .dst_fd = -1, .reserve = 1, .sync = 1 };
+static int batch, no_reserve, no_sync;
+static const char *max_size = "1G";
+
+static const struct lab_option options[] = {
+	{ 'v', "verbose", LAB_FLAG, &c.verbose, 0, 0, NULL, NULL,
+	  "print each step with its page faults" },
+	{ 'i', "interactive", LAB_FLAG, &interactive, 0, 0, NULL, NULL,
+	  "wait for Enter before each step (to watch ps)" },
+	{ 'b', "batch", LAB_FLAG, &batch, 0, 0, NULL, NULL, "never wait (the default)" },
+	{ 0, "max-size", LAB_TEXT, &max_size, 0, 0, NULL, "N",
+	  "refuse sources larger than N bytes (default 1G;\nsuffixes K, M, G, T)" },
+	{ 0, "no-reserve", LAB_FLAG, &no_reserve, 0, 0, NULL, NULL,
+	  "check the space, then give the reserved blocks\nback (as if only ftruncate had been called)" },
+	{ 0, "no-sync", LAB_FLAG, &no_sync, 0, 0, NULL, NULL,
+	  "do not flush the copy to disk before the rename" },
+	{ 0 }
+};
+
+static const struct lab_usage usage = {
+	"[options] SRC DST",
 	"Copy SRC to DST through mmap (open, fstat, mmap, create, ftruncate,\n"
 	"mmap MAP_SHARED, memcpy, close), safely: DST is replaced only by a\n"
-	"complete copy.\n"
-	"\n"
-	"  -v, --verbose       print each step with its page faults\n"
-	"  -i, --interactive   wait for Enter before each step (to watch ps)\n"
-	"      --batch         never wait (the default)\n"
-	"      --max-size N    refuse sources larger than N bytes (default 1G;\n"
-	"                      suffixes K, M, G, T)\n"
-	"      --no-reserve    check the space, then give the reserved blocks back\n"
-	"                      (as if only ftruncate had been called)\n"
-	"      --no-sync       do not flush the copy to disk before the rename\n"
-	"  -h, --help          show this help\n"
-	"\n"
+	"complete copy.\n",
 	"Refused: a SRC that is not a regular file, or whose size the kernel does\n"
-	"not report (proc and sysfs files: copy them with cat or cp), or that is\n"
-	"DST itself. Space: DST's blocks are reserved before copying, so a full\n"
-	"disk leaves DST as it was. Holes in SRC are not kept.\n"
-	"The benchmark of other ways to copy is tools/bench-copy (make bench).\n"
-	"\n"
-	"Exit status: 0 copied, 1 refused or failed (DST unchanged), 2 usage.\n";
-
-static void __attribute__((noreturn)) usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "mmap_copy: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try --help)\n");
-	exit(2);
-}
-
-/* "64M" -> 67108864; -1 when TEXT is not a size. */
-static off_t parse_size(const char *text)
-{
-	char *end;
-	unsigned long long n;
-	int shift = 0;
-
-	if (text[0] < '0' || text[0] > '9')
-		return -1;
-	errno = 0;
-	n = strtoull(text, &end, 10);
-	if (errno != 0)
-		return -1;
-	switch (*end) {
-	case 'T': case 't': shift += 10; /* fall through */
-	case 'G': case 'g': shift += 10; /* fall through */
-	case 'M': case 'm': shift += 10; /* fall through */
-	case 'K': case 'k': shift += 10; end++; break;
-	}
-	if (*end != '\0' || n > (unsigned long long)INT64_MAX >> shift)
-		return -1;
-	return (off_t)(n << shift);
-}
-
-static void parse_options(int argc, char **argv, struct copy *c)
-{
-	enum { MAX_SIZE = 256, NO_RESERVE, NO_SYNC, BATCH };
-	static const struct option longopts[] = {
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "interactive", no_argument, NULL, 'i' },
-		{ "batch", no_argument, NULL, BATCH },
-		{ "max-size", required_argument, NULL, MAX_SIZE },
-		{ "no-reserve", no_argument, NULL, NO_RESERVE },
-		{ "no-sync", no_argument, NULL, NO_SYNC },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
-	int opt;
-
-	c->max_size = (off_t)1 << 30;
-	c->reserve = c->sync = 1;
-	opterr = 0;	/* one-line errors of our own */
-	while ((opt = getopt_long(argc, argv, "+:vih", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'v': c->verbose = 1; break;
-		case 'i': interactive = isatty(STDIN_FILENO); break;
-		case BATCH: interactive = 0; break;
-		case MAX_SIZE:
-			if ((c->max_size = parse_size(optarg)) < 0)
-				usage_error("--max-size: '%s' is not a size in bytes", optarg);
-			break;
-		case NO_RESERVE: c->reserve = 0; break;
-		case NO_SYNC: c->sync = 0; break;
-		case 'h': fputs(usage_text, stdout); exit(0);
-		case ':': usage_error("option '%s' needs an argument", argv[optind - 1]);
-		default: usage_error("unknown option, or a value it does not take: '%s'",
-				     argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 2)
-		usage_error("%s", argc - optind < 2 ? "missing SRC or DST" : "too many arguments");
-	c->src_path = argv[optind];
-	c->dst_path = argv[optind + 1];
-}
+	"not report (proc and sysfs files: use cat or cp), or that is DST itself.\n"
+	"A full disk leaves DST as it was. Holes in SRC are not kept.\n"
+	"-v prints for scripts: result: phase=P role=copy pid=N minor=N major=N\n"
+	"Other ways to copy, and their benchmark: tools/bench-copy (make bench).\n"
+	"Exit status: 0 copied, 1 refused or failed (DST unchanged), 2 usage.\n",
+	2, 2
+};
 
 int main(int argc, char **argv)
 {
-	struct copy c = { .src_fd = -1, .dst_fd = -1 };
+	int operands = lab_parse_options(argc, argv, &usage, options);
 
-	parse_options(argc, argv, &c);
+	c.src_path = argv[operands];
+	c.dst_path = argv[operands + 1];
+	c.max_size = parse_size(max_size);	/* copy_safety.c */
+	c.reserve = !no_reserve;
+	c.sync = !no_sync;
+	interactive = interactive && lab_interactive(batch);
 	remove_temporary_on_signals();	/* copy_safety.c */
 	if (c.verbose)
 		printf("mmap_copy: pid %d; watch it from another pane:\n"

@@ -37,6 +37,7 @@ struct copy {
 void copy_failed(const char *file, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
 void remove_temporary_on_signals(void);
+off_t parse_size(const char *text);
 void refuse_unsafe_source(struct copy *c, const struct stat *src_st);
 void open_temporary(struct copy *c);
 void give_back_reservation(struct copy *c);
