@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # cowplot: every kind renders from a small TSV made here by the real tools
-# (cowsample, fork_faults, fork_cost, bench-copy); the SVG is valid XML, the
+# (cowsample, fork_faults, fork_bench, bench-copy); the SVG is valid XML, the
 # PNG has the asked size and is not blank, the PDF is a PDF; the figure
 # shows the run's own data (PIDs, phases); bad input gives one line on
 # stderr, exit 1 and no output file.
@@ -9,7 +9,7 @@ load test_helper
 
 COWPLOT=$SRCDIR/tools/cowplot
 FORK_FAULTS=$BUILDDIR/support/copy-on-write/fork_faults
-FORK_COST=$(lab_bin fork-cost)
+FORK_COST=$BUILDDIR/tools/fork_bench
 COPY_BENCH=$BUILDDIR/tools/copy_bench
 BENCH_COPY=$SRCDIR/tools/bench-copy
 
