@@ -9,6 +9,8 @@
  *                               the result line (always in that order)
  *   lab_result(...)             a result line alone (for a process that cannot print)
  *   lab_mark("phase")           tell cowsample (if it runs us) that a step ended
+ *   lab_now_ns()                CLOCK_MONOTONIC, comparable across processes
+ *   lab_wait_child(pid)         reap a child that must exit 0
  * Memory
  *   lab_map_buffer(pages, thp)  N private anonymous pages, huge pages chosen explicitly
  *   lab_use_page_size(buf, bytes, thp)   the same choice for a mapping of your own
@@ -42,6 +44,8 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -184,6 +188,30 @@ static inline void lab_step_end(const char *phase, const char *role, struct lab_
 
 	lab_mark(phase);
 	lab_result(phase, role, before, after);
+}
+
+/* CLOCK_MONOTONIC in ns: one clock for all processes, so times taken in a
+ * parent and in its child can be compared (read without a system call). */
+static inline long long lab_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Reap a child that must have exited with status 0, or stop (exit 1). */
+static inline void lab_wait_child(pid_t child)
+{
+	int status;
+
+	if (waitpid(child, &status, 0) != child)
+		lab_die("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "%s: child %d did not exit cleanly (status 0x%x)\n",
+			program_invocation_short_name, (int)child, status);
+		exit(1);
+	}
 }
 
 /* ------------------------------------------------------------------ */
