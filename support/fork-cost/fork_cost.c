@@ -25,8 +25,6 @@
 #include "cowlab.h"
 
 #include <spawn.h>
-#include <sys/wait.h>
-#include <time.h>
 
 extern char **environ;
 
@@ -56,26 +54,6 @@ static const struct lab_usage usage = {
 	0, 0
 };
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static void wait_child(pid_t child)
-{
-	int status;
-
-	if (waitpid(child, &status, 0) != child)
-		lab_die("waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "fork_cost: child %d failed (status 0x%x)\n", (int)child, status);
-		exit(1);
-	}
-}
-
 /* The three ways to start a process, each timed as the parent sees it. */
 static void run_fork(void)
 {
@@ -85,7 +63,7 @@ static void run_fork(void)
 		_exit(0);	/* the child's copy of the page tables is torn down */
 	if (pid < 0)
 		lab_die("fork");
-	wait_child(pid);
+	lab_wait_child(pid);
 }
 
 static void run_vfork(void)
@@ -96,7 +74,7 @@ static void run_vfork(void)
 		_exit(0);
 	if (pid < 0)
 		lab_die("vfork");
-	wait_child(pid);
+	lab_wait_child(pid);
 }
 
 static void run_posix_spawn(void)
@@ -109,7 +87,7 @@ static void run_posix_spawn(void)
 		errno = err;
 		lab_die("posix_spawn /bin/true");
 	}
-	wait_child(pid);
+	lab_wait_child(pid);
 }
 
 static int compare_ll(const void *a, const void *b)
@@ -127,10 +105,10 @@ static void time_method(const char *method, const char *phase, void (*run)(void)
 	run();
 	before = lab_faults_now();
 	for (int i = 0; i < lab.repeat; i++) {
-		long long start = now_ns();
+		long long start = lab_now_ns();
 
 		run();
-		ns[i] = now_ns() - start;
+		ns[i] = lab_now_ns() - start;
 	}
 	lab_step_end(phase, "parent", before);
 	qsort(ns, lab.repeat, sizeof ns[0], compare_ll);
@@ -143,11 +121,11 @@ static void time_method(const char *method, const char *phase, void (*run)(void)
 static void time_writes(const char *kind, char value, const char *why)
 {
 	struct lab_faults before = lab_faults_now(), after;
-	long long start = now_ns(), ns;
+	long long start = lab_now_ns(), ns;
 	long faults;
 
 	lab_write_pages(lab.buf, lab.pages, value);
-	ns = now_ns() - start;
+	ns = lab_now_ns() - start;
 	after = lab_faults_now();
 	faults = after.minor - before.minor + after.major - before.major;
 	lab_step_end(kind, "parent", before);
@@ -178,7 +156,7 @@ static void cow_and_reuse(void)
 	lab_pause(lab.interactive, "write");
 	time_writes("cow", 2, "each write copies a shared page into a new frame: the dearest fault");
 	close(hold[1]);
-	wait_child(child);
+	lab_wait_child(child);
 
 	lab_step(6, 7, "write every page again, the child gone");
 	lab_pause(lab.interactive, "write");

@@ -20,7 +20,6 @@
 #include "cowlab.h"
 
 #include <setjmp.h>
-#include <sys/wait.h>
 
 static long page_size;
 
@@ -208,8 +207,6 @@ static void step(int number, const char *title)
 int main(int argc, char **argv)
 {
 	struct lab_faults before;
-	int status;
-
 	lab_parse_options(argc, argv, &usage, options);
 	if (lab.written < 0)
 		lab.written = lab.pages;
@@ -249,12 +246,7 @@ int main(int argc, char **argv)
 	lab_let_child(&lab.steps);
 	lab_pause(lab.interactive, "let the child exit (look at its maps first)");
 	lab_release_child(&lab.steps);
-	if (waitpid(lab.child, &status, 0) != lab.child)
-		lab_die("waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "mprotect_cow: the child did not finish its steps\n");
-		return 1;
-	}
+	lab_wait_child(lab.child);
 	step(4, "the child has exited: the parent reads its whole buffer");
 	parent_reads();
 	munmap(lab.buf, (size_t)lab.pages * page_size);

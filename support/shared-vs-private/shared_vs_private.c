@@ -14,7 +14,6 @@
 #define _GNU_SOURCE 1
 #include "cowlab.h"
 
-#include <sys/wait.h>
 
 #define FILE_SIZE 4096		/* the file of step 6: one page */
 
@@ -252,8 +251,6 @@ static void step(int number, const char *title, const char *next)
 
 int main(int argc, char **argv)
 {
-	int status;
-
 	lab_parse_options(argc, argv, &usage, options);
 	if (lab.written < 0)
 		lab.written = lab.pages / 2 > 0 ? lab.pages / 2 : 1;
@@ -276,12 +273,7 @@ int main(int argc, char **argv)
 	lab_let_child(&lab.steps);
 	lab_pause(lab.interactive, "let the child exit (look at its smaps first)");
 	lab_release_child(&lab.steps);
-	if (waitpid(lab.child, &status, 0) != lab.child)
-		lab_die("waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "shared_vs_private: the child did not finish its steps\n");
-		return 1;
-	}
+	lab_wait_child(lab.child);
 	step(4, "the child has exited: the parent looks for its writes", "look");
 	parent_looks();
 	step(5, "the parent rewrites every page of both buffers", "rewrite both buffers");
