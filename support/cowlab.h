@@ -9,7 +9,8 @@
  *                               the result line (always in that order)
  *   lab_result(...)             a result line alone (for a process that cannot print)
  *   lab_mark("phase")           tell cowsample (if it runs us) that a step ended
- *   lab_now_ns()                CLOCK_MONOTONIC, comparable across processes
+ *   lab_now_ns(), lab_timestamp(mode, event, pid, ns)
+ *                               CLOCK_MONOTONIC, comparable across processes
  *   lab_wait_child(pid)         reap a child that must exit 0
  * Memory
  *   lab_map_buffer(pages, thp)  N private anonymous pages, huge pages chosen explicitly
@@ -198,6 +199,13 @@ static inline long long lab_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* One line per event whose time matters, for scripts (ns: lab_now_ns()):
+ *   timestamp: mode=vfork event=child-exit pid=1234 ns=1160281327039 */
+static inline void lab_timestamp(const char *mode, const char *event, pid_t pid, long long ns)
+{
+	printf("timestamp: mode=%s event=%s pid=%d ns=%lld\n", mode, event, (int)pid, ns);
 }
 
 /* Reap a child that must have exited with status 0, or stop (exit 1). */

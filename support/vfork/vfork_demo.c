@@ -59,11 +59,6 @@ static struct {
 	int exec_errno;			/* why execve failed (0: it did not) */
 } vfork_child;
 
-static void print_time(const char *mode, const char *event, pid_t pid, long long ns)
-{
-	printf("timestamp: mode=%s event=%s pid=%d ns=%lld\n", mode, event, (int)pid, ns);
-}
-
 /* A step's title and what it does, the command for the other pane, Enter. */
 static void begin_step(const char *title, const char *what, const char *next)
 {
@@ -119,10 +114,10 @@ static void vfork_step(char *buf)
 	printf("result: phase=child-wrote role=child pid=%d minor=%ld major=%ld\n", (int)pid,
 	       vfork_child.after.minor - vfork_child.before.minor,
 	       vfork_child.after.major - vfork_child.before.major);
-	print_time("vfork", "vfork-called", getpid(), called_ns);
-	print_time("vfork", "child-start", pid, vfork_child.start_ns);
-	print_time("vfork", "child-exit", pid, vfork_child.end_ns);
-	print_time("vfork", "parent-resumed", getpid(), resumed_ns);
+	lab_timestamp("vfork", "vfork-called", getpid(), called_ns);
+	lab_timestamp("vfork", "child-start", pid, vfork_child.start_ns);
+	lab_timestamp("vfork", "child-exit", pid, vfork_child.end_ns);
+	lab_timestamp("vfork", "parent-resumed", getpid(), resumed_ns);
 	seen = lab_count_pages_holding(buf, written, 'v');
 	printf("shared: mode=vfork parent_sees_child_writes=%s\n",
 	       seen == written && written > 0 ? "yes" : "no");
@@ -156,7 +151,7 @@ static void fork_step(char *buf)
 		lab_step_end("fork-child-wrote", "child", before);
 		lab_pause(interactive, "let the fork child _exit()");
 		lab_child_wait(&ls);	/* until the parent has run on */
-		print_time("fork", "child-exit", getpid(), lab_now_ns());
+		lab_timestamp("fork", "child-exit", getpid(), lab_now_ns());
 		lab_child_done(&ls);
 		_exit(0);
 	}
@@ -166,8 +161,8 @@ static void fork_step(char *buf)
 	lab_release_child(&ls);
 	lab_wait_child(child);
 	lab_mark("fork-child-exited");
-	print_time("fork", "fork-called", getpid(), called_ns);
-	print_time("fork", "parent-resumed", getpid(), resumed_ns);
+	lab_timestamp("fork", "fork-called", getpid(), called_ns);
+	lab_timestamp("fork", "parent-resumed", getpid(), resumed_ns);
 	printf("shared: mode=fork parent_sees_child_writes=%s\n",
 	       lab_count_pages_holding(buf, written, 'f') > 0 ? "yes" : "no");
 	lab_why("a fork child has its own copy-on-write memory: a copy per written page; the parent runs on");
@@ -188,7 +183,7 @@ static int exec_child_main(const char *via)
 	struct lab_faults zero = { 0, 0 };
 
 	lab_mark("exec-image-started");
-	print_time(via, "image-start", getpid(), lab_now_ns());
+	lab_timestamp(via, "image-start", getpid(), lab_now_ns());
 	printf("exec-image: via=%s pid=%d ppid=%d\n", via, (int)getpid(), (int)getppid());
 	/* Totals since the process was created, for comparison with ps. */
 	lab_result("exec-image-started", "child", zero, lab_faults_now());
@@ -227,9 +222,9 @@ static void vfork_exec_step(void)
 	lab_wait_child(pid);
 	if ((errno = vfork_child.exec_errno) != 0)
 		lab_die("execve");
-	print_time("vfork-exec", "vfork-called", getpid(), called_ns);
-	print_time("vfork-exec", "child-exec", pid, vfork_child.end_ns);
-	print_time("vfork-exec", "parent-resumed", getpid(), resumed_ns);
+	lab_timestamp("vfork-exec", "vfork-called", getpid(), called_ns);
+	lab_timestamp("vfork-exec", "child-exec", pid, vfork_child.end_ns);
+	lab_timestamp("vfork-exec", "parent-resumed", getpid(), resumed_ns);
 	lab_why("execve() gave the child an address space of its own; only then did the parent run");
 }
 
@@ -258,8 +253,8 @@ static void posix_spawn_step(void)
 	lab_step_end("posix-spawned", "parent", before);
 	lab_wait_child(child);
 	printf("spawned: pid=%d\n", (int)child);
-	print_time("posix-spawn", "spawn-called", getpid(), called_ns);
-	print_time("posix-spawn", "spawn-returned", getpid(), returned_ns);
+	lab_timestamp("posix-spawn", "spawn-called", getpid(), called_ns);
+	lab_timestamp("posix-spawn", "spawn-returned", getpid(), returned_ns);
 	lab_why("vfork's sharing and suspension, with the child's code written safely inside libc");
 }
 
