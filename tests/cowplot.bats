@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # cowplot: every kind renders from a small TSV made here by the real tools
-# (cowsample, fork_faults, fork_cost, bench-copy); the SVG is valid XML, the
+# (cowsample, fork_faults, fork_bench, bench-copy); the SVG is valid XML, the
 # PNG has the asked size and is not blank, the PDF is a PDF; the figure
 # shows the run's own data (PIDs, phases); bad input gives one line on
 # stderr, exit 1 and no output file.
@@ -8,10 +8,10 @@
 load test_helper
 
 COWPLOT=$SRCDIR/tools/cowplot
-FORK_FAULTS=$(lab_bin copy-on-write)
-FORK_COST=$(lab_bin fork-cost)
-MMAP_COPY=$BUILDDIR/support/mmap-copy/mmap_copy
-BENCH_COPY=$SRCDIR/support/mmap-copy/bench-copy
+FORK_FAULTS=$BUILDDIR/support/copy-on-write/fork_faults
+FORK_COST=$BUILDDIR/tools/fork_bench
+COPY_BENCH=$BUILDDIR/tools/copy_bench
+BENCH_COPY=$SRCDIR/tools/bench-copy
 
 # Small runs: N pages, the child writes K.
 N=256
@@ -26,7 +26,7 @@ setup_file() {
 		"$FORK_COST" --batch --sizes 1,2 --repeat 1 --fault-pages 64 \
 			-o "$dir/forkcost.tsv" --fault-cost-o "$dir/faultcost.tsv" > "$dir/forkcost.out" 2>&1
 	fi
-	"$BENCH_COPY" --mmap-copy "$MMAP_COPY" --size 1M --runs 1 --cold-runs 0 \
+	"$BENCH_COPY" --copy-bench "$COPY_BENCH" --size 1M --runs 1 --cold-runs 0 \
 		--methods mmap,read --dir "$dir/copy" -o "$dir/copy.tsv" > "$dir/copy.out"
 }
 

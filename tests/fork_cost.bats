@@ -1,16 +1,17 @@
 #!/usr/bin/env bats
-# tests/fork_cost.bats - fork_cost's tables: their structure (read by
-# cowplot) and the fault counts the kernel measured. Never latency values:
-# timing belongs to `make bench`. Small sizes keep the tests quick. The
-# fault counts of its result: lines are rows of support/fork-cost/expect.tsv
-# (tests/expect.sh); the fault column of its table is checked here against
-# the same rows.
+# tests/fork_cost.bats - the fork-cost lab (fork_cost: one size, its lines
+# for scripts) and its benchmark (tools/fork_bench: the tables cowplot
+# reads). Never latency values: timing belongs to `make bench`. Small sizes
+# keep the tests quick. The fault counts of the lab's result: lines are rows
+# of support/fork-cost/expect.tsv (tests/expect.sh); the fault column of the
+# benchmark's table is checked here against the same rows.
 
 load test_helper
 load lab_helper
 
 setup() {
 	FORK_COST=$(lab_bin fork-cost)
+	FORK_BENCH=$BUILDDIR/tools/fork_bench
 	PAGE_KIB=$(($(getconf PAGESIZE) / 1024))
 }
 
@@ -34,17 +35,38 @@ check_latency_table() {
 	awk -F '\t' 'NF != 4 { exit 1 }' "$file"
 }
 
-@test "fork_cost --help describes both tables" {
+@test "fork_cost: --help, usage errors, and a line for scripts per step" {
 	run "$FORK_COST" --help
+	assert_success
+	assert_output --partial "--pages"
+	assert_output --partial "--repeat"
+	for args in "-n 0" "-n x" "-r 0" "-r 100" "--bogus" "extra"; do
+		# shellcheck disable=SC2086
+		assert_usage_error "$FORK_COST" $args
+	done
+	run --separate-stderr "$FORK_COST" --batch -n 64 -r 1
+	assert_success
+	local kind
+	for kind in demand-zero cow reuse; do
+		assert_line --regexp "^cost: kind=$kind pages=64 faults=[0-9]+ ns_per_fault=[0-9]+\.[0-9]$"
+	done
+	for kind in fork vfork posix_spawn fork-thp; do
+		assert_line --regexp "^time: method=$kind pages=64 latency_us=[0-9]+\.[0-9] runs=1$"
+	done
+	assert_line --regexp "^result: phase=touched-thp role=parent "
+}
+
+@test "fork_bench --help describes both tables" {
+	run "$FORK_BENCH" --help
 	assert_success
 	assert_output --partial "size_kib  method  pages  latency_us"
 	assert_output --partial "kind  pages  faults  ns_per_fault  runs"
 }
 
-@test "fork_cost -o FILE: one row per size and method, the explanations on stdout" {
+@test "fork_bench -o FILE: one row per size and method, the explanations on stdout" {
 	local dir=$BATS_TEST_TMPDIR/out
 	mkdir "$dir"
-	run --separate-stderr "$FORK_COST" --batch --sizes 1,2 --repeat 3 -o "$dir/lat.tsv"
+	run --separate-stderr "$FORK_BENCH" --batch --sizes 1,2 --repeat 3 -o "$dir/lat.tsv"
 	assert_success
 	check_latency_table "$dir/lat.tsv" 1 2
 	assert_output --partial "watch it: ps -o pid,ppid,stat,min_flt,maj_flt,rss,cmd -p "
@@ -52,23 +74,21 @@ check_latency_table() {
 	[ "$(ls "$dir")" = lat.tsv ]
 }
 
-@test "fork_cost: the table on stdout, the explanations and result lines on stderr" {
-	run --separate-stderr "$FORK_COST" --batch --sizes 2 --repeat 1
+@test "fork_bench: the table on stdout, the explanations and result lines on stderr" {
+	run --separate-stderr "$FORK_BENCH" --batch --sizes 2 --repeat 1
 	assert_success
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out.tsv"
 	check_latency_table "$BATS_TEST_TMPDIR/out.tsv" 2
 	[[ $stderr == *"result: phase=touched-4k-2MiB role=parent"* ]]
 }
 
-@test "fork_cost --fault-cost: demand-zero, cow and reuse each took one fault per page, in every run" {
-	# The table's scenario fault-cost, whose rows bound the same counts.
-	local -a args
-	mapfile -t args < <("$SRCDIR/tools/cowlab-expect" scenario fork-cost fault-cost)
-	cd "$BATS_TEST_TMPDIR"
-	run --separate-stderr "$FORK_COST" "${args[@]}"
+@test "fork_bench --fault-cost: demand-zero, cow and reuse each took one fault per page, in every run" {
+	# The lab's rows bound the same counts: as many pages as their scenario.
+	local pages runs=5 file=$BATS_TEST_TMPDIR/faults.tsv kind row
+	read -r pages _ <<<"$(row_bounds fork-cost/demand-zero-faults)"
+	run --separate-stderr "$FORK_BENCH" --batch --fault-cost --fault-pages "$pages" \
+		--repeat $runs -o "$file"
 	assert_success
-	local file=$BATS_TEST_TMPDIR/faults.tsv kind row runs
-	runs=$(sed -n 's/.*--repeat \([0-9]*\).*/\1/p' <<<"${args[*]}")
 	assert_equal "$(head -n 1 "$file")" "$(printf 'kind\tpages\tfaults\tns_per_fault\truns')"
 	assert_equal "$(wc -l <"$file")" 4
 	for kind in demand-zero cow reuse; do
@@ -85,15 +105,15 @@ check_latency_table() {
 	[[ $stderr$output == *"median of $runs runs"* ]] || fail "the medians are not announced"
 }
 
-@test "fork_cost --fault-cost-o FILE: both tables in one run" {
-	run "$FORK_COST" --batch --sizes 1 --repeat 1 --fault-pages 64 \
+@test "fork_bench --fault-cost-o FILE: both tables in one run" {
+	run "$FORK_BENCH" --batch --sizes 1 --repeat 1 --fault-pages 64 \
 		-o "$BATS_TEST_TMPDIR/lat.tsv" --fault-cost-o "$BATS_TEST_TMPDIR/fc.tsv"
 	assert_success
 	check_latency_table "$BATS_TEST_TMPDIR/lat.tsv" 1
 	assert_equal "$(cut -f1 "$BATS_TEST_TMPDIR/fc.tsv" | tr '\n' ' ')" "kind demand-zero cow reuse "
 }
 
-@test "fork_cost: bad usage exits 2 with one line on stderr and leaves the output file alone" {
+@test "fork_bench: bad usage exits 2 with one line on stderr and leaves the output file alone" {
 	local dir=$BATS_TEST_TMPDIR/out
 	local out=$dir/keep.tsv
 	mkdir "$dir"
@@ -101,16 +121,16 @@ check_latency_table() {
 	for args in "--sizes 0" "--sizes 1,,2" "--sizes 4x" "--sizes 99999" "--repeat 0" \
 		"--fault-pages -3" "--bogus" "--fault-cost --fault-cost-o $out.2" "extra"; do
 		# shellcheck disable=SC2086
-		assert_usage_error "$FORK_COST" --batch $args -o "$out"
+		assert_usage_error "$FORK_BENCH" --batch $args -o "$out"
 	done
 	assert_equal "$(cat "$out")" "old content"
 	[ "$(ls "$dir")" = keep.tsv ]
 }
 
-@test "fork_cost: an output file that cannot be written fails at once, with one line" {
-	run --separate-stderr "$FORK_COST" --batch --sizes 1 -o "$BATS_TEST_TMPDIR/no/such/dir/x.tsv"
+@test "fork_bench: an output file that cannot be written fails at once, with one line" {
+	run --separate-stderr "$FORK_BENCH" --batch --sizes 1 -o "$BATS_TEST_TMPDIR/no/such/dir/x.tsv"
 	assert_failure 1
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ ${stderr_lines[0]} == "fork_cost: $BATS_TEST_TMPDIR/no/such/dir/x.tsv: "* ]]
+	[[ ${stderr_lines[0]} == "fork_bench: $BATS_TEST_TMPDIR/no/such/dir/x.tsv: "* ]]
 	[ -z "$output" ]	# failed before measuring anything
 }

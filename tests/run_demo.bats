@@ -56,7 +56,7 @@ setup() {
 	local id
 	for id in $(grep -v '^#' "$SRCDIR/labs/registry.tsv" | cut -f1); do
 		[ "$id" = mmap-copy ] && continue	# its own test below
-		[ "$id" = fork-cost ] && set -- --sizes 1 --repeat 1 --fault-pages 16 || set --
+		[ "$id" = fork-cost ] && set -- -n 256 --repeat 1 || set --
 		run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/s.tsv" "$id" "$@"
 		assert_success
 		assert_output --partial "result: phase="

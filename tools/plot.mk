@@ -69,8 +69,8 @@ media-fork-faults-run: tools/cowsample support/copy-on-write/fork_faults
 
 # (notes are in variables: a comma written in $(call ...) would split it)
 media_fork_note = 'fork_faults -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K): N=$(MEDIA_FORK_N) pages of 4 KiB (MADV_NOHUGEPAGE), the child writes K=$(MEDIA_FORK_K)'
-media_forkcost_note = 'fork_cost --repeat $(MEDIA_FORKCOST_REPEAT): median of $(MEDIA_FORKCOST_REPEAT) runs per point'
-media_faultcost_note = 'fork_cost --fault-pages $(MEDIA_FAULT_PAGES) --repeat $(MEDIA_FORKCOST_REPEAT)'
+media_forkcost_note = 'fork_bench --repeat $(MEDIA_FORKCOST_REPEAT): median of $(MEDIA_FORKCOST_REPEAT) runs per point'
+media_faultcost_note = 'fork_bench --fault-pages $(MEDIA_FAULT_PAGES) --repeat $(MEDIA_FORKCOST_REPEAT)'
 media_copy_note = 'bench-copy $(MEDIA_COPY_FLAGS): medians of paired runs'
 
 media-timeline: media-fork-faults-run
@@ -79,9 +79,9 @@ media-timeline: media-fork-faults-run
 media-memory: media-fork-faults-run
 	$(call media_draw,memory,$(MEDIA_RUN)/copy-on-write.tsv,fork-faults-memory,$(media_fork_note))
 
-media-fork-cost-run: support/fork-cost/fork_cost
+media-fork-cost-run: tools/fork_bench
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
-	support/fork-cost/fork_cost --batch --sizes $(MEDIA_FORKCOST_SIZES) \
+	tools/fork_bench --batch --sizes $(MEDIA_FORKCOST_SIZES) \
 		--repeat $(MEDIA_FORKCOST_REPEAT) --fault-pages $(MEDIA_FAULT_PAGES) \
 		-o $(MEDIA_RUN)/fork-cost.tsv --fault-cost-o $(MEDIA_RUN)/fault-cost.tsv \
 		> $(MEDIA_RUN)/fork-cost.out 2>&1
@@ -92,9 +92,9 @@ media-forkcost: media-fork-cost-run
 media-faultcost: media-fork-cost-run
 	$(call media_draw,faultcost,$(MEDIA_RUN)/fault-cost.tsv,fault-cost,$(media_faultcost_note))
 
-media-copy: support/mmap-copy/mmap_copy
+media-copy: tools/copy_bench
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
-	$(srcdir)/support/mmap-copy/bench-copy --mmap-copy support/mmap-copy/mmap_copy \
+	$(srcdir)/tools/bench-copy --copy-bench tools/copy_bench \
 		-o $(MEDIA_RUN)/copy.tsv $(MEDIA_COPY_FLAGS) > $(MEDIA_RUN)/copy.out
 	$(call media_draw,copy,$(MEDIA_RUN)/copy.tsv,copy-methods,$(media_copy_note))
 

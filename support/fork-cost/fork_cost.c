@@ -1,700 +1,217 @@
 /*
- * fork_cost - how the cost of fork() grows with the memory a process uses,
- * and what one page fault costs.
+ * fork_cost - what fork() costs for a process of N touched pages, against
+ * vfork() and posix_spawn(), and what one page fault of each kind costs.
  *
- * fork() does not copy pages, but it copies the page tables: one entry per
- * touched 4 KiB page, which it also write-protects. So fork gets slower as
- * the parent's touched memory grows, while vfork() (which shares the page
- * tables) and posix_spawn() (vfork + exec inside libc) do not. With
- * transparent huge pages one entry covers 2 MiB: fork has 512 times fewer
- * entries to copy.
+ * fork() copies no page, but it copies the page tables: one entry per
+ * touched 4 KiB page, each also write-protected. So fork gets slower as
+ * the touched memory grows; vfork() and posix_spawn() share the page
+ * tables and do not. With huge pages one entry maps 2 MiB.
  *
- * For each size (MiB) the parent maps and touches a buffer, then measures
- * the median, over --repeat runs, of the time the PARENT sees for:
- *   fork         fork() + the child's _exit() + waitpid(), 4 KiB pages
- *   fork-thp     the same with the buffer in huge pages (MADV_HUGEPAGE)
- *   vfork        vfork() + the child's _exit() + waitpid()
- *   posix_spawn  posix_spawn() of /bin/true + waitpid()
- * and writes a table (TSV):   size_kib  method  pages  latency_us
- * (pages: the buffer's size in 4 KiB pages, the same for every method).
+ *   step  phase         what is measured (faults, and time)
+ *   1     demand-zero   the parent's first write to each of N pages
+ *   2     fork          fork() + the child's _exit() + waitpid(), R times
+ *   3     vfork         the same with vfork()
+ *   4     posix_spawn   posix_spawn() of /bin/true + waitpid(), R times
+ *   5     cow           a write to each page while a child shares them
+ *   6     reuse         a write to each page after that child has exited
+ *   7     touched-thp   the first write to N pages in huge pages,
+ *         fork-thp      then fork() timed on them
  *
- * --fault-cost measures the time of one fault of each kind, on P pages, in
- * --repeat runs (each on a fresh buffer):
- *   demand-zero  first write to a fresh page: allocate and zero a frame
- *   cow          write to a page shared with a child: copy it
- *   reuse        write to a write-protected page that is no longer shared
- *                (the child exited): no copy, just make it writable
- * and writes a table (TSV):   kind  pages  faults  ns_per_fault  runs
- * where faults is what the kernel counted (getrusage) during the writes of
- * one run (the median run), ns_per_fault the median over the runs of the
- * time of the writes divided by their faults.
- *
- * The tables go to stdout (then the explanations go to stderr) or to -o
- * FILE, written to a temporary file and renamed, so FILE is never half
- * written. Usage: see --help.
+ * Run it with a small and a large -n and compare: labs/fork-cost.md says
+ * what each step shows. The sweep over sizes, with many runs and medians
+ * (tables and figures), is the benchmark tools/fork_bench (make bench).
  */
 #define _GNU_SOURCE 1
 #include "cowlab.h"
 
-#include <errno.h>
-#include <getopt.h>
-#include <signal.h>
 #include <spawn.h>
-#include <stdint.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-
-#define MAX_SIZES 32
-#define MAX_SIZE_MIB 16384	/* 16 GiB */
-#define SPAWNED "/bin/true"
 
 extern char **environ;
 
-static const char *prog = "fork_cost";
-static long page_size;
+static struct {
+	long pages, repeat;	/* N pages; R runs per timing, the median counts */
+	int batch, interactive;
+	char *buf;
+} lab = { .pages = 16384, .repeat = 5 };
 
-struct options {
-	long sizes_mib[MAX_SIZES];	/* buffer sizes to measure, MiB */
-	int nsizes;
-	int repeat;			/* runs per measurement; the median counts */
-	long fault_pages;		/* pages for --fault-cost */
-	int latency;			/* measure the latency table */
-	int fault_cost;			/* measure the fault-cost table */
-	const char *out_path;		/* -o: first table, NULL: stdout */
-	const char *fault_out_path;	/* --fault-cost-o: the second table */
-	int interactive;		/* wait for Enter between steps */
+static const struct lab_option options[] = {
+	LAB_OPTION_PAGES(lab.pages),
+	{ 'r', "repeat", LAB_COUNT, &lab.repeat, 1, 99, NULL, "R",
+	  "runs of each timing; the median is printed" },
+	LAB_OPTION_BATCH(lab.batch),
+	{ 0 }
 };
 
-/* An output table being written: to stdout, or to a temporary file that
- * is renamed to its real name only when it is complete. */
-struct table {
-	FILE *f;
-	const char *path;		/* NULL: stdout */
-	char tmp[4096];
+static const struct lab_usage usage = {
+	"[-n PAGES] [-r RUNS] [--batch]",
+	"What fork() costs for a process of N touched pages, against vfork() and\n"
+	"posix_spawn(), with 4 KiB and with huge pages; and what one demand-zero,\n"
+	"copy-on-write and reuse fault costs.\n",
+	"Machine-readable lines: 'result: phase=P role=parent pid=N minor=N major=N',\n"
+	"'time: method=M pages=N latency_us=T runs=R', and\n"
+	"'cost: kind=K pages=N faults=F ns_per_fault=T'.\n"
+	"Sizes swept, tables and figures: tools/fork_bench (make bench).\n",
+	0, 0
 };
 
-/* The temporary files not yet renamed: removed if we are interrupted. */
-static char *pending_tmp[2];
-
-/* ------------------------------------------------------------------ */
-/* Command line                                                        */
-/* ------------------------------------------------------------------ */
-
-static void print_help(void)
+/* The three ways to start a process, each timed as the parent sees it. */
+static void run_fork(void)
 {
-	printf("Usage: %s [--sizes MIB,...] [--repeat N] [-o FILE]\n"
-	       "                 [--fault-cost | --fault-cost-o FILE] [--fault-pages P] [--batch]\n"
-	       "Measure how fork() gets slower as the parent's touched memory grows,\n"
-	       "against vfork() and posix_spawn(), with 4 KiB pages and with huge pages;\n"
-	       "and what one demand-zero, copy-on-write and reuse fault costs.\n"
-	       "\n"
-	       "  -s, --sizes=LIST       buffer sizes in MiB, comma-separated\n"
-	       "                         (default 1,4,16,64,256,1024; each 1..%d)\n"
-	       "  -r, --repeat=N         runs per measurement, the median is kept (default 9;\n"
-	       "                         for --fault-cost: runs of the three kinds)\n"
-	       "  -o, --output=FILE      write the table to FILE instead of stdout\n"
-	       "      --fault-cost       measure the cost per fault INSTEAD of the latency table\n"
-	       "      --fault-cost-o=FILE  measure both; write the fault-cost table to FILE\n"
-	       "      --fault-pages=P    pages for the fault-cost measurement (default 16384)\n"
-	       "  -b, --batch            run through without waiting for Enter (the default\n"
-	       "                         when stdin is not a terminal)\n"
-	       "  -h, --help             show this help\n"
-	       "\n"
-	       "Tables (TSV, header first):\n"
-	       "  size_kib  method  pages  latency_us    method: fork fork-thp vfork posix_spawn\n"
-	       "  kind  pages  faults  ns_per_fault  runs   kind: demand-zero cow reuse\n"
-	       "When a table goes to stdout, the explanations go to stderr.\n"
-	       "Latencies are medians as seen by the parent: fork()+child _exit()+waitpid().\n",
-	       prog, MAX_SIZE_MIB);
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);	/* the child's copy of the page tables is torn down */
+	if (pid < 0)
+		lab_die("fork");
+	lab_wait_child(pid);
 }
 
-/* A usage error: one line on stderr, exit status 2. */
-static void usage_error(const char *what, const char *why)
+static void run_vfork(void)
 {
-	fprintf(stderr, "%s: %s: %s (try --help)\n", prog, what, why);
-	exit(2);
+	pid_t pid = vfork();	/* no copy: the parent waits until _exit() */
+
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0)
+		lab_die("vfork");
+	lab_wait_child(pid);
 }
 
-/* A whole decimal number in [min, max], or a usage error. */
-static long parse_count(const char *option, const char *text, long min, long max)
+static void run_posix_spawn(void)
 {
-	char *end;
-	long value;
+	char *argv[] = { "/bin/true", NULL };
+	pid_t pid;
+	int err = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
 
-	errno = 0;
-	value = strtol(text, &end, 10);
-	if (errno != 0 || end == text || *end != '\0' || value < min || value > max) {
-		char why[96];
-
-		snprintf(why, sizeof why, "'%s' is not a number from %ld to %ld",
-			 text, min, max);
-		usage_error(option, why);
+	if (err != 0) {
+		errno = err;
+		lab_die("posix_spawn /bin/true");
 	}
-	return value;
-}
-
-/* "1,4,16" -> {1, 4, 16}. */
-static void parse_sizes(const char *text, struct options *opt)
-{
-	char copy[512], *item, *rest;
-
-	if (strlen(text) >= sizeof copy)
-		usage_error("--sizes", "list too long");
-	strcpy(copy, text);
-	opt->nsizes = 0;
-	for (item = copy; item != NULL; item = rest) {
-		rest = strchr(item, ',');
-		if (rest != NULL)
-			*rest++ = '\0';
-		if (opt->nsizes == MAX_SIZES)
-			usage_error("--sizes", "more than 32 sizes");
-		opt->sizes_mib[opt->nsizes++] = parse_count("--sizes", item, 1, MAX_SIZE_MIB);
-	}
-}
-
-static void parse_options(int argc, char **argv, struct options *opt)
-{
-	static const struct option longopts[] = {
-		{ "sizes", required_argument, NULL, 's' },
-		{ "repeat", required_argument, NULL, 'r' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "fault-cost", no_argument, NULL, 'F' },
-		{ "fault-cost-o", required_argument, NULL, 'O' },
-		{ "fault-pages", required_argument, NULL, 'P' },
-		{ "batch", no_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	static const long default_sizes[] = { 1, 4, 16, 64, 256, 1024 };
-	int batch = 0, only_fault_cost = 0;
-	int c, i;
-
-	memset(opt, 0, sizeof *opt);
-	for (i = 0; i < 6; i++)
-		opt->sizes_mib[i] = default_sizes[i];
-	opt->nsizes = 6;
-	opt->repeat = 9;
-	opt->fault_pages = 16384;
-	opterr = 0;		/* we print our own one-line errors */
-	while ((c = getopt_long(argc, argv, ":s:r:o:bh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			parse_sizes(optarg, opt);
-			break;
-		case 'r':
-			opt->repeat = (int)parse_count("--repeat", optarg, 1, 1000);
-			break;
-		case 'o':
-			opt->out_path = optarg;
-			break;
-		case 'F':
-			only_fault_cost = 1;
-			break;
-		case 'O':
-			opt->fault_out_path = optarg;
-			break;
-		case 'P':
-			opt->fault_pages = parse_count("--fault-pages", optarg, 1, 1L << 22);
-			break;
-		case 'b':
-			batch = 1;
-			break;
-		case 'h':
-			print_help();
-			exit(0);
-		case ':':
-			usage_error(argv[optind - 1], "needs a value");
-			break;
-		default:
-			usage_error(argv[optind - 1], "unknown option");
-		}
-	}
-	if (optind < argc)
-		usage_error(argv[optind], "unexpected argument");
-	if (only_fault_cost && opt->fault_out_path != NULL)
-		usage_error("--fault-cost", "use either --fault-cost or --fault-cost-o FILE");
-	if (opt->out_path != NULL && opt->fault_out_path != NULL &&
-	    strcmp(opt->out_path, opt->fault_out_path) == 0)
-		usage_error("--fault-cost-o", "must name another file than -o");
-	opt->latency = !only_fault_cost;
-	opt->fault_cost = only_fault_cost || opt->fault_out_path != NULL;
-	/* Waiting for Enter only makes sense when a person types it. */
-	opt->interactive = !batch && isatty(STDIN_FILENO);
-}
-
-/* Report a failed system call and stop (not a usage error: exit 1). */
-static void die(const char *what)
-{
-	int i;
-
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	for (i = 0; i < 2; i++)
-		if (pending_tmp[i] != NULL)
-			unlink(pending_tmp[i]);
-	exit(1);
-}
-
-/* ------------------------------------------------------------------ */
-/* Output tables, written atomically                                   */
-/* ------------------------------------------------------------------ */
-
-/* Interrupted (Ctrl-C): leave no temporary file behind. */
-static void on_signal(int sig)
-{
-	int i;
-
-	for (i = 0; i < 2; i++)
-		if (pending_tmp[i] != NULL)
-			unlink(pending_tmp[i]);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* Open a table: a temporary file next to `path` (so that rename() is
- * atomic), or stdout when path is NULL. Done before measuring anything,
- * so that a bad path fails at once. */
-static void table_open(struct table *t, const char *path, int slot)
-{
-	mode_t mask;
-	int fd;
-
-	t->path = path;
-	if (path == NULL) {
-		/* The table gets the real stdout; from now on everything
-		 * else we print (printf) goes to stderr. */
-		fd = dup(STDOUT_FILENO);
-		if (fd < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0 ||
-		    (t->f = fdopen(fd, "w")) == NULL)
-			die("stdout");
-		return;
-	}
-	if (snprintf(t->tmp, sizeof t->tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof t->tmp) {
-		errno = ENAMETOOLONG;
-		die(path);
-	}
-	fd = mkstemp(t->tmp);
-	if (fd < 0)
-		die(path);
-	pending_tmp[slot] = t->tmp;
-	mask = umask(0);	/* mkstemp makes it 0600: give it the usual mode */
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) != 0)
-		die(path);
-	t->f = fdopen(fd, "w");
-	if (t->f == NULL)
-		die(path);
-}
-
-/* Finish a table: everything written, or an error and no file at all. */
-static void table_close(struct table *t, int slot)
-{
-	int failed = fflush(t->f) != 0 || ferror(t->f);
-
-	failed |= fclose(t->f) != 0;
-	if (t->path == NULL) {
-		if (failed)
-			die("stdout");
-		return;
-	}
-	if (failed || rename(t->tmp, t->path) != 0)
-		die(t->path);
-	pending_tmp[slot] = NULL;
-}
-
-/* ------------------------------------------------------------------ */
-/* Memory and time                                                     */
-/* ------------------------------------------------------------------ */
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-/* Size of a PMD-sized transparent huge page (2 MiB on x86-64). */
-static long huge_page_size(void)
-{
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
-	long size = 2L << 20;
-
-	if (f != NULL) {
-		if (fscanf(f, "%ld", &size) != 1 || size <= 0)
-			size = 2L << 20;
-		fclose(f);
-	}
-	return size;
-}
-
-/*
- * Map `size` bytes of private anonymous memory. THP is chosen, never left
- * to the machine: MADV_NOHUGEPAGE, or MADV_HUGEPAGE on a buffer aligned to
- * a huge page (a huge page must start on a 2 MiB boundary).
- */
-static char *map_buffer(size_t size, int thp)
-{
-	size_t huge = (size_t)huge_page_size();
-	size_t extra = thp ? huge : 0;
-	char *area, *buf;
-
-	area = mmap(NULL, size + extra, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (area == MAP_FAILED)
-		die("mmap");
-	buf = area;
-	if (thp) {
-		buf = (char *)(((uintptr_t)area + huge - 1) & ~(uintptr_t)(huge - 1));
-		if (buf > area)
-			munmap(area, buf - area);
-		munmap(buf + size, area + extra - buf);
-	}
-	if (madvise(buf, size, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) != 0)
-		fprintf(stderr, "%s: madvise: %s (THP left to the kernel)\n",
-			prog, strerror(errno));
-	return buf;
-}
-
-/* Write one byte in each page of the buffer.
- * (LAB_NOT_SANITIZED: see cowlab.h.) */
-LAB_NOT_SANITIZED
-static void write_pages(char *buf, long pages, char value)
-{
-	long i;
-
-	for (i = 0; i < pages; i++)
-		buf[i * page_size] = value;
-}
-
-static void wait_child(pid_t child)
-{
-	int status;
-
-	if (waitpid(child, &status, 0) != child)
-		die("waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "%s: child %d failed (status 0x%x)\n",
-			prog, (int)child, status);
-		exit(1);
-	}
+	lab_wait_child(pid);
 }
 
 static int compare_ll(const void *a, const void *b)
 {
-	long long x = *(const long long *)a, y = *(const long long *)b;
-
-	return (x > y) - (x < y);
+	return (*(const long long *)a > *(const long long *)b) -
+	       (*(const long long *)a < *(const long long *)b);
 }
 
-/* The median of n times, in microseconds. */
-static double median_us(long long *ns, int n)
+/* Time R runs (after one warm-up run) and print the median. */
+static void time_method(const char *method, const char *phase, void (*run)(void), const char *why)
 {
-	qsort(ns, n, sizeof *ns, compare_ll);
-	if (n % 2)
-		return ns[n / 2] / 1000.0;
-	return (ns[n / 2 - 1] + ns[n / 2]) / 2000.0;
-}
-
-/* ------------------------------------------------------------------ */
-/* The three ways to start a process, each timed as the parent sees it  */
-/* ------------------------------------------------------------------ */
-
-/* fork(): copies the page tables (and write-protects them) for every
- * touched page; the child's _exit() tears its copy down again. */
-static long long time_fork(void)
-{
-	long long start = now_ns();
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(0);
-	if (pid < 0)
-		die("fork");
-	wait_child(pid);
-	return now_ns() - start;
-}
-
-/* vfork(): no copy at all; the parent is suspended until the _exit(). */
-static long long time_vfork(void)
-{
-	long long start = now_ns();
-	pid_t pid = vfork();
-
-	if (pid == 0)
-		_exit(0);
-	if (pid < 0)
-		die("vfork");
-	wait_child(pid);
-	return now_ns() - start;
-}
-
-/* posix_spawn(): glibc's clone(CLONE_VM|CLONE_VFORK) + exec of a program. */
-static long long time_posix_spawn(void)
-{
-	char *argv[] = { SPAWNED, NULL };
-	long long start = now_ns();
-	pid_t pid;
-	int err = posix_spawn(&pid, SPAWNED, NULL, NULL, argv, environ);
-
-	if (err != 0) {
-		errno = err;
-		die("posix_spawn " SPAWNED);
-	}
-	wait_child(pid);
-	return now_ns() - start;
-}
-
-/*
- * Median latency of one method, one table row. The runs of one method come
- * one after the other: a fork leaves work behind (its child's page tables
- * are freed later, in the background), and another method timed just after
- * it would pay for some of it. The warm-up run absorbs what the previous
- * method left.
- */
-static void measure(struct table *t, long size_mib, const char *method,
-		    long long (*run)(void), int repeat)
-{
-	long long ns[1000];
-	long pages = size_mib * (1024 * 1024 / page_size);
-	int i;
-
-	run();			/* a warm-up run, not counted: caches, lazy binding */
-	for (i = 0; i < repeat; i++)
-		ns[i] = run();
-	fprintf(t->f, "%ld\t%s\t%ld\t%.1f\n", size_mib * 1024, method, pages,
-		median_us(ns, repeat));
-	printf("  %-12s %10.1f us (median of %d)\n", method, median_us(ns, repeat), repeat);
-	fflush(stdout);
-}
-
-/* Map and touch a buffer, saying how many faults the touch took. */
-static char *touched_buffer(long size_mib, int thp)
-{
-	size_t size = (size_t)size_mib << 20;
-	long pages = (long)(size / page_size);
-	char phase[48];
+	long long ns[99];
 	struct lab_faults before;
-	char *buf = map_buffer(size, thp);
 
+	run();
 	before = lab_faults_now();
-	write_pages(buf, pages, 1);
-	snprintf(phase, sizeof phase, "touched-%s-%ldMiB", thp ? "thp" : "4k", size_mib);
-	lab_mark(phase);
-	lab_result(phase, "parent", before, lab_faults_now());
-	return buf;
-}
+	for (int i = 0; i < lab.repeat; i++) {
+		long long start = lab_now_ns();
 
-static void latency_table(struct table *t, const struct options *opt)
-{
-	pid_t self = getpid();
-	int i;
-
-	fprintf(t->f, "size_kib\tmethod\tpages\tlatency_us\n");
-	for (i = 0; i < opt->nsizes; i++) {
-		long mib = opt->sizes_mib[i];
-		size_t size = (size_t)mib << 20;
-		char *buf;
-
-		printf("\n== Size %d of %d: %ld MiB (%ld pages of 4 KiB) ==\n",
-		       i + 1, opt->nsizes, mib, (long)(size / page_size));
-		printf("watch it: ps -o pid,ppid,stat,min_flt,maj_flt,rss,cmd -p %d --ppid %d\n",
-		       (int)self, (int)self);
-		lab_pause(opt->interactive, "touch the buffer and time fork, vfork, posix_spawn");
-
-		/* The three ways to start a process on the buffer of 4 KiB
-		 * pages; then fork again on huge pages (a buffer of its own,
-		 * mapped when the first one is gone, or fork would copy the
-		 * page tables of both). */
-		buf = touched_buffer(mib, 0);
-		measure(t, mib, "fork", time_fork, opt->repeat);
-		measure(t, mib, "vfork", time_vfork, opt->repeat);
-		measure(t, mib, "posix_spawn", time_posix_spawn, opt->repeat);
-		lab_mark("measured-4k");
-		munmap(buf, size);
-
-		buf = touched_buffer(mib, 1);
-		measure(t, mib, "fork-thp", time_fork, opt->repeat);
-		lab_mark("measured-thp");
-		munmap(buf, size);
+		run();
+		ns[i] = lab_now_ns() - start;
 	}
-	printf("\nfork's latency grows with the touched size: one page-table entry per\n"
-	       "4 KiB page to copy and write-protect (and to tear down at the child's\n"
-	       "exit). With huge pages one entry maps 2 MiB: far less work. vfork and\n"
-	       "posix_spawn share the page tables: flat, whatever the size.\n");
+	lab_step_end(phase, "parent", before);
+	qsort(ns, lab.repeat, sizeof ns[0], compare_ll);
+	printf("time: method=%s pages=%ld latency_us=%.1f runs=%ld\n", method, lab.pages,
+	       ns[lab.repeat / 2] / 1000.0, lab.repeat);
+	lab_why(why);
 }
 
-/* ------------------------------------------------------------------ */
-/* --fault-cost: what one fault of each kind costs                      */
-/* ------------------------------------------------------------------ */
-
-/* The kinds of fault, in the order they are measured. */
-enum { DEMAND_ZERO, COW, REUSE, NKINDS };
-static const char *const kind_name[NKINDS] = { "demand-zero", "cow", "reuse" };
-
-/* What one kind of fault cost in each run. */
-struct fault_runs {
-	long long ns[1000];	/* time of the writes to all pages, per run */
-	long faults[1000];	/* faults the kernel counted, per run */
-};
-
-/* Write every page and time it into r (the runs of this kind); the kernel
- * counts the faults. The first run (the one a student watches) marks its
- * phase and prints its result line; the others only add to the median. */
-static void time_writes(struct fault_runs *r, int run, int kind, char *buf,
-			long pages, char value)
+/* Write every page once, timed: the faults are counted by the kernel. */
+static void time_writes(const char *kind, char value, const char *why)
 {
-	struct lab_faults before, after;
-	long long start;
+	struct lab_faults before = lab_faults_now(), after;
+	long long start = lab_now_ns(), ns;
+	long faults;
 
-	before = lab_faults_now();
-	start = now_ns();
-	write_pages(buf, pages, value);
-	r->ns[run] = now_ns() - start;
+	lab_write_pages(lab.buf, lab.pages, value);
+	ns = lab_now_ns() - start;
 	after = lab_faults_now();
-	r->faults[run] = after.minor - before.minor + after.major - before.major;
-	if (run == 0) {
-		lab_mark(kind_name[kind]);
-		lab_result(kind_name[kind], "parent", before, after);
-	}
+	faults = after.minor - before.minor + after.major - before.major;
+	lab_step_end(kind, "parent", before);
+	printf("cost: kind=%s pages=%ld faults=%ld ns_per_fault=%.1f\n", kind, lab.pages,
+	       faults, faults > 0 ? (double)ns / faults : 0.0);
+	lab_why(why);
 }
 
-/* One run: a fresh buffer, then one fault of each kind per page. */
-static void fault_cost_run(struct fault_runs r[NKINDS], int run, const struct options *opt)
+/* Steps 5 and 6: a child that holds the pages shared, then one that exits. */
+static void cow_and_reuse(void)
 {
-	long pages = opt->fault_pages;
-	int watched = run == 0 && opt->interactive;
-	char *buf = map_buffer((size_t)pages * page_size, 0);
 	int hold[2];
 	pid_t child;
+	char c;
 
-	lab_pause(watched, "write every page of a fresh buffer");
-	time_writes(&r[DEMAND_ZERO], run, DEMAND_ZERO, buf, pages, 1);
-
-	/* A child holds the pages shared while the parent writes them. */
-	lab_pause(watched, "fork a child that keeps the pages shared, and write them");
 	if (pipe(hold) != 0)
-		die("pipe");
+		lab_die("pipe");
 	fflush(stdout);
 	child = fork();
 	if (child < 0)
-		die("fork");
+		lab_die("fork");
 	if (child == 0) {
-		char c;
-
 		close(hold[1]);
 		_exit(read(hold[0], &c, 1) < 0);	/* until the parent closes */
 	}
 	close(hold[0]);
-	time_writes(&r[COW], run, COW, buf, pages, 2);
+	lab_step(5, 7, "write every page while a child shares them");
+	lab_pause(lab.interactive, "write");
+	time_writes("cow", 2, "each write copies a shared page into a new frame: the dearest fault");
 	close(hold[1]);
-	wait_child(child);
+	lab_wait_child(child);
 
-	/* A child that exits at once: the pages stay write-protected in the
-	 * parent, but nobody shares them any more. */
-	lab_pause(watched, "fork a child that exits at once, and write again");
-	fflush(stdout);
-	child = fork();
-	if (child < 0)
-		die("fork");
-	if (child == 0)
-		_exit(0);
-	wait_child(child);
-	time_writes(&r[REUSE], run, REUSE, buf, pages, 3);
-
-	munmap(buf, (size_t)pages * page_size);
+	lab_step(6, 7, "write every page again, the child gone");
+	lab_pause(lab.interactive, "write");
+	run_fork();	/* a fork of its own write-protects every page once more */
+	time_writes("reuse", 3, "no copy, nobody else maps the page: only make it writable");
 }
 
-/* The median of n fault counts (the lower middle one when n is even). */
-static long median_faults(long *faults, int n)
+/* Step 7: the same buffer size in huge pages; the touch, then fork. */
+static void huge_pages(void)
 {
-	long sorted[1000];
-	int i, j;
+	struct lab_faults before;
 
-	for (i = 0; i < n; i++) {
-		long v = faults[i];
-
-		for (j = i; j > 0 && sorted[j - 1] > v; j--)
-			sorted[j] = sorted[j - 1];
-		sorted[j] = v;
-	}
-	return sorted[(n - 1) / 2];
+	lab_step(7, 7, "the same in huge pages: touch, then fork");
+	lab_pause(lab.interactive, "touch and fork");
+	munmap(lab.buf, (size_t)lab.pages * lab_page_size());
+	lab.buf = lab_map_buffer(lab.pages, 1);
+	before = lab_faults_now();
+	lab_write_pages(lab.buf, lab.pages, 1);
+	lab_step_end("touched-thp", "parent", before);
+	lab_why(lab_thp_possible() ? "one fault fills a 2 MiB huge page (below 2 MiB: 4 KiB pages)"
+				   : "THP is off here: 4 KiB pages, one fault each");
+	time_method("fork-thp", "fork-thp", run_fork,
+		    "one page-table entry per 2 MiB: up to 512 times fewer to copy");
 }
-
-static void fault_cost_table(struct table *t, const struct options *opt)
-{
-	static struct fault_runs r[NKINDS];
-	long pages = opt->fault_pages;
-	long long per_fault[1000];
-	int kind, run;
-
-	printf("\n== The cost of one page fault, on %ld pages of 4 KiB, %d run%s ==\n",
-	       pages, opt->repeat, opt->repeat == 1 ? "" : "s");
-	printf("watch it: ps -o pid,ppid,stat,min_flt,maj_flt,rss,cmd -p %d --ppid %d\n",
-	       (int)getpid(), (int)getpid());
-	for (run = 0; run < opt->repeat; run++)
-		fault_cost_run(r, run, opt);
-
-	/* Per kind: the median over the runs of (time of the writes / faults). */
-	fprintf(t->f, "kind\tpages\tfaults\tns_per_fault\truns\n");
-	for (kind = 0; kind < NKINDS; kind++) {
-		long faults = median_faults(r[kind].faults, opt->repeat);
-		double ns;
-
-		for (run = 0; run < opt->repeat; run++)
-			per_fault[run] = r[kind].faults[run] > 0 ?
-				r[kind].ns[run] * 1000 / r[kind].faults[run] : 0;
-		/* (per_fault holds picoseconds: median_us gives nanoseconds) */
-		ns = median_us(per_fault, opt->repeat);
-		fprintf(t->f, "%s\t%ld\t%ld\t%.1f\t%d\n", kind_name[kind], pages, faults,
-			ns, opt->repeat);
-		printf("  %-12s %ld faults for %ld pages, %.1f ns per fault (median of %d run%s)\n",
-		       kind_name[kind], faults, pages, ns, opt->repeat,
-		       opt->repeat == 1 ? "" : "s");
-	}
-	fflush(stdout);
-	printf("\ndemand-zero allocates and zeroes a frame; cow allocates and copies one;\n"
-	       "reuse only makes the entry writable again. All three pay for the trap\n"
-	       "into the kernel, which costs far more in some virtual machines than on\n"
-	       "bare metal.\n");
-}
-
-/* ------------------------------------------------------------------ */
-/* The lab                                                             */
-/* ------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
 {
-	struct options opt;
-	struct table latency, faults;
-	struct table *first;
+	lab_parse_options(argc, argv, &usage, options);
+	lab.interactive = lab_interactive(lab.batch);
+	printf("fork_cost: parent pid %d; %ld pages (%ld MiB); each timing is the median\n"
+	       "of %ld runs; watch it: ps -o pid,ppid,stat,min_flt,maj_flt,rss,cmd -p %d --ppid %d\n",
+	       (int)getpid(), lab.pages, lab.pages * lab_page_size() >> 20, lab.repeat,
+	       (int)getpid(), (int)getpid());
+	printf("transparent huge pages: machine mode '%s'; steps 1-6 use 4 KiB pages\n"
+	       "(MADV_NOHUGEPAGE), step 7 asks for huge pages (MADV_HUGEPAGE)\n", lab_thp_mode());
+	lab.buf = lab_map_buffer(lab.pages, 0);
 
-	page_size = sysconf(_SC_PAGESIZE);
-	parse_options(argc, argv, &opt);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-
-	/* Open every output before measuring: a bad path fails at once. */
-	first = opt.latency ? &latency : &faults;
-	table_open(first, opt.out_path, 0);
-	if (opt.latency && opt.fault_cost)
-		table_open(&faults, opt.fault_out_path, 1);
-
-	printf("fork_cost: the cost of fork() against the memory it must map\n");
-	printf("transparent huge pages: machine mode '%s'; 4 KiB runs use MADV_NOHUGEPAGE,\n"
-	       "fork-thp runs MADV_HUGEPAGE on a 2 MiB-aligned buffer\n", lab_thp_mode());
-	printf("mode: %s\n", opt.interactive ? "interactive (Enter goes on to the next step)"
-					     : "batch (no waiting)");
-	if (opt.latency)
-		latency_table(&latency, &opt);
-	if (opt.fault_cost)
-		fault_cost_table(&faults, &opt);
-
-	table_close(first, 0);
-	if (opt.latency && opt.fault_cost)
-		table_close(&faults, 1);
-	printf("\nDone. See labs/fork-cost.md for what these numbers show.\n");
+	lab_step(1, 7, "the parent writes every page (4 KiB pages)");
+	lab_pause(lab.interactive, "write");
+	time_writes("demand-zero", 1, "each first write allocates and zeroes a frame");
+	lab_step(2, 7, "fork() and the child's _exit()");
+	lab_pause(lab.interactive, "fork");
+	time_method("fork", "fork", run_fork,
+		    "fork copies and write-protects one page-table entry per touched page");
+	lab_step(3, 7, "vfork() and the child's _exit()");
+	lab_pause(lab.interactive, "vfork");
+	time_method("vfork", "vfork", run_vfork, "vfork shares the page tables: nothing to copy");
+	lab_step(4, 7, "posix_spawn() of /bin/true");
+	lab_pause(lab.interactive, "spawn");
+	time_method("posix_spawn", "posix_spawn", run_posix_spawn,
+		    "no copy of the page tables either, but it loads and runs a program");
+	cow_and_reuse();
+	huge_pages();
+	munmap(lab.buf, (size_t)lab.pages * lab_page_size());
+	printf("\nDone. labs/fork-cost.md says what each step shows; run again with\n"
+	       "another -n and compare.\n");
 	return 0;
 }

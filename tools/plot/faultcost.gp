@@ -1,7 +1,7 @@
 # tools/plot/faultcost.gp - the cost of one page fault, by kind of fault.
 #
 # Data (from prepare.awk): bars.dat "index microseconds" (one per kind: its
-# row's value, a median of runs when fork_cost measured several), in meta.gp
+# row's value, a median of runs when fork_bench measured several), in meta.gp
 # the kind labels, what a bar is (whatbar) and how many pages were measured.
 
 main_title = 'What one page fault costs, by kind'.(pagestext ne '' ? ' ('.pagestext.')' : '')

@@ -2,7 +2,7 @@
 # memory the parent has touched, log-log, one line per method.
 #
 # Data (from prepare.awk): method_I.dat "size_mib latency_s" (per size: the
-# row's latency, itself a median of fork_cost's runs; the median of the rows
+# row's latency, itself a median of fork_bench's runs; the median of the rows
 # when there are several), in meta.gp the method labels, the sizes measured
 # and what a point is (whatpoint).
 

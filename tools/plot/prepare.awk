@@ -507,9 +507,9 @@ function memory_finish(   i, j, div, f) {
 # ---- forkcost ---------------------------------------------------------------
 
 function forkcost_setup() {
-	need("size_kib", "touched memory in KiB: a fork_cost TSV")
-	need("method", "fork|fork-thp|vfork|posix_spawn: a fork_cost TSV")
-	need("latency_us", "latency in microseconds: a fork_cost TSV")
+	need("size_kib", "touched memory in KiB: a fork_bench TSV")
+	need("method", "fork|fork-thp|vfork|posix_spawn: a fork_bench TSV")
+	need("latency_us", "latency in microseconds: a fork_bench TSV")
 }
 
 function forkcost_row(   s, m, l) {
@@ -567,7 +567,7 @@ function forkcost_finish(   order, n, i, j, k, m, s, f, known, multi, key) {
 		}
 		close(dir "/" f)
 	}
-	# fork_cost writes one row per size and method: the median of its
+	# fork_bench writes one row per size and method: the median of its
 	# --repeat runs. Several rows for one point: their median is drawn.
 	multi = 0
 	for (key in nlat)
@@ -584,8 +584,8 @@ function forkcost_finish(   order, n, i, j, k, m, s, f, known, multi, key) {
 # ---- faultcost --------------------------------------------------------------
 
 function faultcost_setup() {
-	need("kind", "demand-zero|cow|reuse: a fork_cost --fault-cost TSV")
-	need("ns_per_fault", "nanoseconds per fault: a fork_cost --fault-cost TSV")
+	need("kind", "demand-zero|cow|reuse: a fork_bench --fault-cost TSV")
+	need("ns_per_fault", "nanoseconds per fault: a fork_bench --fault-cost TSV")
 }
 
 function faultcost_row(   k, ns, r) {
@@ -649,7 +649,7 @@ function faultcost_finish(   order, n, i, k, known, npg, p, nr, r, runs, multi) 
 			"; kkey[" i "] = " gq(order[i]))
 		out("bars.dat", i " " (median(cost, ncost, order[i]) / 1000))
 	}
-	# What one bar is: the median of its runs (fork_cost --repeat), one
+	# What one bar is: the median of its runs (fork_bench --repeat), one
 	# run, or the median of several rows of that kind.
 	nr = 0
 	for (r in runs_seen) {

@@ -1,5 +1,6 @@
 /*
- * copy_methods.c - step 7 done without mappings, for comparison.
+ * copy_methods.c - step 7 done without mappings, for comparison (copy_bench,
+ * the benchmark's copy program; not part of the lab).
  *
  *   read             read() into a 128 KiB buffer, write() it out: the
  *                    data crosses into our memory and back (two copies).
@@ -15,7 +16,8 @@
  */
 #define _GNU_SOURCE 1
 #include "cowlab.h"
-#include "mmap_copy.h"
+#include "mmap-copy/mmap_copy.h"
+#include "copy_bench.h"
 
 #include <errno.h>
 #include <sys/sendfile.h>
@@ -46,7 +48,7 @@ const char *method_name(int method)
 
 static void die_shrank(struct copy *c, off_t done)
 {
-	die(c->src_path, "file shrank while being copied (end of file after "
+	copy_failed(c->src_path, "file shrank while being copied (end of file after "
 	    "%lld of %lld bytes); DST left as it was",
 	    (long long)done, (long long)c->size);
 }
@@ -60,7 +62,7 @@ static void write_all(struct copy *c, const char *buf, size_t length)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			die(c->dst_path, "write: %s", strerror(errno));
+			copy_failed(c->dst_path, "write: %s", strerror(errno));
 		buf += n;
 		length -= (size_t)n;
 	}
@@ -80,7 +82,7 @@ static void copy_with_read(struct copy *c, off_t done)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			die(c->src_path, "read: %s", strerror(errno));
+			copy_failed(c->src_path, "read: %s", strerror(errno));
 		if (n == 0)
 			die_shrank(c, done);
 		write_all(c, buf, (size_t)n);
@@ -105,14 +107,14 @@ static void copy_with_copy_file_range(struct copy *c)
 			continue;
 		if (n < 0 && (errno == EXDEV || errno == EINVAL ||
 			      errno == EOPNOTSUPP || errno == ENOSYS)) {
-			if (c->opt.verbose)
+			if (c->verbose)
 				printf("        copy_file_range: %s; going on with read/write\n",
 				       strerror(errno));
 			copy_with_read(c, done);
 			return;
 		}
 		if (n < 0)
-			die(c->dst_path, "copy_file_range: %s", strerror(errno));
+			copy_failed(c->dst_path, "copy_file_range: %s", strerror(errno));
 		if (n == 0)
 			die_shrank(c, done);
 		done += n;
@@ -129,16 +131,16 @@ static void copy_with_sendfile(struct copy *c)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			die(c->dst_path, "sendfile: %s", strerror(errno));
+			copy_failed(c->dst_path, "sendfile: %s", strerror(errno));
 		if (n == 0)
 			die_shrank(c, done);
 		done += n;
 	}
 }
 
-void copy_by_method(struct copy *c)
+void copy_by_method(struct copy *c, int method)
 {
-	switch (c->opt.method) {
+	switch (method) {
 	case METHOD_READ: copy_with_read(c, 0); break;
 	case METHOD_COPY_FILE_RANGE: copy_with_copy_file_range(c); break;
 	case METHOD_SENDFILE: copy_with_sendfile(c); break;
