@@ -6,6 +6,7 @@
 #   make demo LAB=fork_faults ARGS='-n 4096 --thp'   or a program name
 #   make demo DEMO_TSV=run.tsv             another output file
 dist_noinst_SCRIPTS += tools/run-demo
+EXTRA_DIST += tools/demo-table.awk
 
 demo: all
 	$(SHELL) $(srcdir)/tools/run-demo --builddir . -o '$(or $(DEMO_TSV),demo.tsv)' \

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -293,11 +294,27 @@ static const struct phase_step *last_mark_step(const struct proc_entry *p)
 	return NULL;
 }
 
+/* The width of the live table's terminal, or 0 when it is not one. */
+static int live_columns(FILE *f)
+{
+	struct winsize ws;
+
+	if (ioctl(fileno(f), TIOCGWINSZ, &ws) != 0)
+		return 0;
+	return ws.ws_col;
+}
+
+/* The full table's width (its widest row, "exited" included); narrower
+ * terminals get the narrow form, which drops PPID, COMM, MAJ_FLT and +MAJ
+ * and fits 80 columns. */
+#define LIVE_WIDE_COLUMNS 124
+
 void sampler_live_draw(struct sampler *s, double t, int final)
 {
 	static long page_kb;
 	FILE *f = s->live;
 	size_t i;
+	int cols, narrow;
 
 	if (f == NULL)
 		return;
@@ -307,13 +324,19 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 		fputs("\033[H\033[2J", f);	/* clear the screen once */
 		s->live_started = 1;
 	}
+	cols = live_columns(f);
+	narrow = cols > 0 && cols < LIVE_WIDE_COLUMNS;
 	fputs("\033[H", f);			/* then redraw in place */
 	fprintf(f, "cowsample: %s   t=%.1f s   %s\033[K\n",
 		s->o->command != NULL ? s->o->command[0] : "attached",
 		t, final ? "finished" : "running");
-	fprintf(f, "%7s %7s %-10s %-15s %-16s %9s %8s %9s %8s %8s %9s %s\033[K\n",
-		"PID", "PPID", "ROLE", "COMM", "PHASE", "MIN_FLT", "MAJ_FLT",
-		"STEP_MIN", "+MIN", "+MAJ", "RSS_KB", "");
+	if (narrow)
+		fprintf(f, "%7s %-10s %-18s %8s %8s %7s %8s %s\033[K\n",
+			"PID", "ROLE", "PHASE", "MIN_FLT", "STEP_MIN", "+MIN", "RSS_KB", "");
+	else
+		fprintf(f, "%7s %7s %-10s %-15s %-16s %9s %8s %9s %8s %8s %9s %s\033[K\n",
+			"PID", "PPID", "ROLE", "COMM", "PHASE", "MIN_FLT", "MAJ_FLT",
+			"STEP_MIN", "+MIN", "+MAJ", "RSS_KB", "");
 	for (i = 0; i < s->table.n; i++) {
 		const struct proc_entry *p = s->table.procs[i];
 		unsigned long d_min = p->last.min_flt - p->phase_min_flt;
@@ -327,13 +350,23 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 		}
 		if (step != NULL)
 			snprintf(step_text, sizeof step_text, "%lu", step->d_min_flt);
-		fprintf(f, "%7d %7d %-10s %-15s %-16s %9lu %8lu %9s %8lu %8lu %9ld %s\033[K\n",
-			(int)p->id.pid, (int)p->last.ppid, proctable_role(p->depth),
-			p->last.comm, p->phase, p->last.min_flt, p->last.maj_flt, step_text,
-			d_min, d_maj, p->last.rss_pages * page_kb, p->exited ? "exited" : "");
+		if (narrow)
+			fprintf(f, "%7d %-10s %-18s %8lu %8s %7lu %8ld %s\033[K\n",
+				(int)p->id.pid, proctable_role(p->depth), p->phase,
+				p->last.min_flt, step_text, d_min,
+				p->last.rss_pages * page_kb, p->exited ? "exited" : "");
+		else
+			fprintf(f, "%7d %7d %-10s %-15s %-16s %9lu %8lu %9s %8lu %8lu %9ld %s\033[K\n",
+				(int)p->id.pid, (int)p->last.ppid, proctable_role(p->depth),
+				p->last.comm, p->phase, p->last.min_flt, p->last.maj_flt, step_text,
+				d_min, d_maj, p->last.rss_pages * page_kb, p->exited ? "exited" : "");
 	}
-	fputs("STEP_MIN: minor faults of the step that ended at PHASE (from the mark before);\033[K\n"
-	      "+MIN, +MAJ: faults since that process's last phase mark.\033[K\n\033[J", f);
+	/* What STEP_MIN counts, and why it can be above the result: line. */
+	fputs("STEP_MIN: faults from the process's previous mark to PHASE: the step, and\033[K\n"
+	      "what the lab did around it (printing, waiting), so it can be above the\033[K\n"
+	      "step's result: line, which counts the step alone.\033[K\n", f);
+	fputs(narrow ? "+MIN: faults since PHASE. (Narrow form: a wider pane shows all columns.)\033[K\n\033[J"
+		     : "+MIN, +MAJ: faults since that process's last phase mark.\033[K\n\033[J", f);
 	fflush(f);
 	s->live_drawn_at = t;
 	s->live_dirty = 0;
