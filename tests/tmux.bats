@@ -349,3 +349,25 @@ live_narrow_row_unwrapped() {
 		grep -q 'Ctrl-b' "$SRCDIR/labs/$id.md" || fail "labs/$id.md: does not say how to move between panes"
 	done
 }
+
+@test "cowlab-tmux: a phase name longer than the table's column (clone's files-shared-checked): the table still fits its pane" {
+	run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null --size 200x50 -d \
+		--builddir "$BUILDDIR" -s c clone -- --batch -n "$N"
+	assert_success
+	local live lab parent width
+	live=$(pane_of live)
+	lab=$(pane_of lab)
+	run timeout "$DEADLINE" tmux -S "$SOCK" wait-for c-done
+	assert_success
+	run poll pane_has "$live" finished
+	assert_success
+	width=$(tmx display-message -p -t "$live" '#{pane_width}')
+	# the header is on the screen (nothing scrolled off) and the parent's row,
+	# with its long phase, is one line
+	run tmx capture-pane -p -t "$live"
+	assert_line --regexp '^ +PID .*PHASE .*RSS_KB *$'
+	assert_line --regexp '^ *[0-9]+ .* files-shared-checked +[0-9].* exited *$'
+	local long
+	long=$(tmx capture-pane -p -J -t "$live" | awk -v w="$width" 'length($0) > w')
+	[ -z "$long" ] || fail "lines wider than $width: $long"
+}

@@ -304,17 +304,20 @@ static int live_columns(FILE *f)
 	return ws.ws_col;
 }
 
-/* The full table's width (its widest row, "exited" included); narrower
- * terminals get the narrow form, which drops PPID, COMM, MAJ_FLT and +MAJ
- * and fits 80 columns. */
-#define LIVE_WIDE_COLUMNS 124
+/* The full table's width without its PHASE column (its widest row,
+ * "exited" included); terminals narrower than that plus PHASE get the
+ * narrow form, which drops PPID, COMM, MAJ_FLT and +MAJ and fits 80
+ * columns when phase names fit 18. PHASE is as wide as the longest phase
+ * name shown, at least 16. */
+#define LIVE_WIDE_COLUMNS_BUT_PHASE 108
+#define LIVE_PHASE_MIN 16
 
 void sampler_live_draw(struct sampler *s, double t, int final)
 {
 	static long page_kb;
 	FILE *f = s->live;
 	size_t i;
-	int cols, narrow;
+	int cols, narrow, phase_w;
 
 	if (f == NULL)
 		return;
@@ -324,18 +327,22 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 		fputs("\033[H\033[2J", f);	/* clear the screen once */
 		s->live_started = 1;
 	}
+	phase_w = LIVE_PHASE_MIN;
+	for (i = 0; i < s->table.n; i++)
+		if ((int)strlen(s->table.procs[i]->phase) > phase_w)
+			phase_w = (int)strlen(s->table.procs[i]->phase);
 	cols = live_columns(f);
-	narrow = cols > 0 && cols < LIVE_WIDE_COLUMNS;
+	narrow = cols > 0 && cols < LIVE_WIDE_COLUMNS_BUT_PHASE + phase_w;
 	fputs("\033[H", f);			/* then redraw in place */
 	fprintf(f, "cowsample: %s   t=%.1f s   %s\033[K\n",
 		s->o->command != NULL ? s->o->command[0] : "attached",
 		t, final ? "finished" : "running");
 	if (narrow)
-		fprintf(f, "%7s %-10s %-18s %8s %8s %7s %8s %s\033[K\n",
-			"PID", "ROLE", "PHASE", "MIN_FLT", "STEP_MIN", "+MIN", "RSS_KB", "");
+		fprintf(f, "%7s %-10s %-*s %8s %8s %7s %8s %s\033[K\n",
+			"PID", "ROLE", phase_w, "PHASE", "MIN_FLT", "STEP_MIN", "+MIN", "RSS_KB", "");
 	else
-		fprintf(f, "%7s %7s %-10s %-15s %-16s %9s %8s %9s %8s %8s %9s %s\033[K\n",
-			"PID", "PPID", "ROLE", "COMM", "PHASE", "MIN_FLT", "MAJ_FLT",
+		fprintf(f, "%7s %7s %-10s %-15s %-*s %9s %8s %9s %8s %8s %9s %s\033[K\n",
+			"PID", "PPID", "ROLE", "COMM", phase_w, "PHASE", "MIN_FLT", "MAJ_FLT",
 			"STEP_MIN", "+MIN", "+MAJ", "RSS_KB", "");
 	for (i = 0; i < s->table.n; i++) {
 		const struct proc_entry *p = s->table.procs[i];
@@ -351,14 +358,14 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 		if (step != NULL)
 			snprintf(step_text, sizeof step_text, "%lu", step->d_min_flt);
 		if (narrow)
-			fprintf(f, "%7d %-10s %-18s %8lu %8s %7lu %8ld %s\033[K\n",
-				(int)p->id.pid, proctable_role(p->depth), p->phase,
+			fprintf(f, "%7d %-10s %-*s %8lu %8s %7lu %8ld %s\033[K\n",
+				(int)p->id.pid, proctable_role(p->depth), phase_w, p->phase,
 				p->last.min_flt, step_text, d_min,
 				p->last.rss_pages * page_kb, p->exited ? "exited" : "");
 		else
-			fprintf(f, "%7d %7d %-10s %-15s %-16s %9lu %8lu %9s %8lu %8lu %9ld %s\033[K\n",
+			fprintf(f, "%7d %7d %-10s %-15s %-*s %9lu %8lu %9s %8lu %8lu %9ld %s\033[K\n",
 				(int)p->id.pid, (int)p->last.ppid, proctable_role(p->depth),
-				p->last.comm, p->phase, p->last.min_flt, p->last.maj_flt, step_text,
+				p->last.comm, phase_w, p->phase, p->last.min_flt, p->last.maj_flt, step_text,
 				d_min, d_maj, p->last.rss_pages * page_kb, p->exited ? "exited" : "");
 	}
 	/* What STEP_MIN counts, and why it can be above the result: line. */
