@@ -199,7 +199,7 @@ function block(fence, file, nargs,    lines, n, line, i, j, want, nwant, pats, n
 		lines[++n] = line
 	}
 	if (file == "") {		# no marker: a command, or an error
-		if (fence !~ /^```(sh|console|c|make)$/ && !nodata)
+		if (fence !~ /^```(sh|console|c|make|python)$/ && !nodata)
 			problem("example output (" fence " block) has no data marker: keep the real output under media/ and name it")
 		print fence
 		for (i = 1; i <= n; i++)
