@@ -84,3 +84,27 @@ setup() {
 	[ -z "$(ls -A "$tmp")" ] || fail "left in TMPDIR: $(ls -A "$tmp")"
 	[ "$(grep -c '	mark	' "$tsv")" -ge 3 ]
 }
+
+@test "run-demo: each phase row shows the lab's own count (its result: line) beside cowsample's, and says why they differ" {
+	local tsv=$BATS_TEST_TMPDIR/demo.tsv n=256 k=64
+	run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$tsv" copy-on-write -n $n -w $k
+	assert_success
+	assert_line --regexp '^role +pid +comm +phase +min_flt +maj_flt +time_s +result$'
+	# every phase with a result: line has that line's count in the last column
+	local phase role pid minor rows=0
+	while read -r phase role pid minor; do
+		assert_line --regexp "^$role +$pid +fork_faults +$phase +[0-9]+ +[0-9]+ +[0-9.]+ +$minor( +\\*)?\$"
+		rows=$((rows + 1))
+	done < <(sed -n 's/^result: phase=\([^ ]*\) role=\([^ ]*\) pid=\([0-9]*\) minor=\([0-9]*\) .*/\1 \2 \3 \4/p' <<<"$output")
+	[ $rows -eq 7 ] || fail "$rows result: lines"
+	# cowsample's own marks have none
+	assert_line --regexp '^parent +[0-9]+ +fork_faults +started +[0-9]+ +[0-9]+ +[0-9.]+ +-$'
+	# and the note under the table says what each column counts
+	assert_output --partial "min_flt counts every minor fault of the process from its previous mark"
+	assert_output --partial "result is the lab's own count"
+}
+
+@test "run-demo: the lab's exit status is kept through the table's filter" {
+	run sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/demo.tsv" copy-on-write -n 0
+	assert_failure
+}

@@ -137,6 +137,16 @@ ps_pane_has_pid() {
 	text_of "$1" | awk -v pid="$2" '$1 == pid { found = 1 } END { exit !found }'
 }
 
+# The PIDs of the ps pane's rows (its last screen).
+ps_pane_pids() {
+	tmx capture-pane -p -t "$1" | awk '$1 ~ /^[0-9]+$/ { print $1 }'
+}
+
+# The ps pane shows PID in state D (STAT's first letter).
+ps_pane_state_d() {
+	tmx capture-pane -p -t "$1" | awk -v pid="$2" '$1 == pid && $3 ~ /^D/ { f = 1 } END { exit !f }'
+}
+
 # Every line of the live table that holds a process row of PID fits on one
 # line of the pane: the row ends with its RSS (and "exited" at the end).
 live_row_unwrapped() {
@@ -179,15 +189,21 @@ live_row_unwrapped() {
 	local parent
 	parent=$(text_of "$lab" | sed -n 's/^Parent \([0-9]*\) forked child.*/\1/p')
 	[ -n "$parent" ] || fail "no parent PID in: $(text_of "$lab")"
-	run poll pane_has "$ps" "ps -o pid,ppid,min_flt,maj_flt,cmd -t pts/"
+	run poll pane_has "$ps" "ps -o pid,ppid,stat,min_flt,maj_flt,rss,cmd -p $parent --ppid $parent"
 	assert_success
 	run poll ps_pane_has_pid "$ps" "$parent"
 	assert_success
 	run poll ps_pane_has_pid "$ps" "$child"
 	assert_success
-	refute_output --partial "could not be found"
+	# only the lab's processes: no shell, no cowsample
+	run ps_pane_pids "$ps"
+	assert_success
+	local pid
+	for pid in $output; do
+		[ "$pid" = "$parent" ] || [ "$pid" = "$child" ] || fail "ps pane shows $pid, not the lab's: $(text_of "$ps")"
+	done
 	run text_of "$ps"
-	refute_output --partial "TTY could not be found"
+	assert_line --regexp '^ *PID +PPID +STAT +MINFL +MAJFL +RSS +CMD$'
 
 	# Let the lab finish; then the live pane still shows the final counts.
 	while ! lab_ended "$lab"; do
@@ -270,4 +286,102 @@ live_row_unwrapped() {
 	[ -n "$child" ]
 	run poll live_min_flt_at_least "$live" "$child" "$K"
 	assert_success
+}
+
+@test "cowlab-tmux: the vfork lab's key observation, the parent in state D, is in the ps pane" {
+	run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null --size 200x50 -d \
+		--builddir "$BUILDDIR" -s v vfork -- -n "$N"
+	assert_success
+	local lab ps parent
+	lab=$(pane_of lab)
+	ps=$(pane_of ps)
+	# Enter at each prompt until the parent is held in vfork() (the child
+	# then waits for Enter): at most one pass through the lab's steps
+	run poll more_prompts_than "$lab" 0
+	assert_success
+	parent=$(text_of "$lab" | sed -n 's/.*ps -o .* -p \([0-9]*\) --ppid.*/\1/p' | head -n 1)
+	[ -n "$parent" ] || fail "no parent PID in: $(text_of "$lab")"
+	local seen=0 step found=0
+	for step in 1 2 3 4 5 6; do
+		poll more_prompts_than "$lab" "$seen" || break
+		seen=$(prompts_in "$lab")
+		# the ps pane refreshes every second: give it three
+		local end=$((SECONDS + 3))
+		while [ $SECONDS -lt $end ]; do
+			ps_pane_state_d "$ps" "$parent" && { found=1; break; }
+			sleep 0.2
+		done
+		[ $found -eq 1 ] && break
+		tmx send-keys -t "$lab" Enter
+	done
+	[ $found -eq 1 ] || fail "the ps pane never showed $parent in state D: $(text_of "$ps")"
+	run text_of "$ps"
+	assert_output --regexp "ps -o pid,ppid,stat,min_flt,maj_flt,rss,cmd -p $parent --ppid $parent"
+}
+
+# A row of PID of the live table's narrow form on one line of the pane.
+live_narrow_row_unwrapped() {
+	tmx capture-pane -p -t "$1" | grep -E "^ *$2 +[a-z]+ +[a-z-]+ +[0-9]+ +([0-9]+|-) +[0-9]+ +[0-9]+( exited)? *$" >/dev/null
+}
+
+@test "cowlab-tmux: in a narrow window the live table takes its narrow form and fits its pane" {
+	run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null --size 90x50 -d \
+		--builddir "$BUILDDIR" -s narrow copy-on-write -- --batch -n "$N" -w "$K"
+	assert_success
+	local live lab parent child width
+	live=$(pane_of live)
+	lab=$(pane_of lab)
+	run timeout "$DEADLINE" tmux -S "$SOCK" wait-for narrow-done
+	assert_success
+	run poll pane_has "$live" finished
+	assert_success
+	width=$(tmx display-message -p -t "$live" '#{pane_width}')
+	[ "$width" -lt 124 ] || fail "the live pane is $width columns: not narrow"
+	run tmx capture-pane -p -t "$live"
+	assert_line --regexp '^ +PID +ROLE +PHASE +MIN_FLT +STEP_MIN +\+MIN +RSS_KB *$'
+	# no line of the table is wider than the pane
+	local long
+	long=$(tmx capture-pane -p -J -t "$live" | awk -v w="$width" 'length($0) > w')
+	[ -z "$long" ] || fail "lines wider than $width: $long"
+	parent=$(text_of "$lab" | sed -n 's/^result: phase=forked role=parent pid=\([0-9]*\) .*/\1/p')
+	child=$(text_of "$lab" | sed -n 's/^result: phase=child-wrote role=child pid=\([0-9]*\) .*/\1/p')
+	run live_narrow_row_unwrapped "$live" "$parent"
+	assert_success
+	run live_narrow_row_unwrapped "$live" "$child"
+	assert_success
+	# and it says what STEP_MIN counts, there
+	run pane_has "$live" "STEP_MIN: faults from the process's previous mark to PHASE"
+	assert_success
+}
+
+@test "lab texts: each says how to run it with make lab and how to move between tmux panes" {
+	local id
+	grep -q 'make lab LAB=' "$SRCDIR/labs/README.md" || fail "labs/README.md: no make lab"
+	grep -q 'Ctrl-b' "$SRCDIR/labs/README.md" || fail "labs/README.md: no pane keys"
+	for id in $(grep -v '^#' "$SRCDIR/labs/registry.tsv" | cut -f1); do
+		grep -q "make lab LAB=$id\b" "$SRCDIR/labs/$id.md" || fail "labs/$id.md: no 'make lab LAB=$id'"
+		grep -q 'Ctrl-b' "$SRCDIR/labs/$id.md" || fail "labs/$id.md: does not say how to move between panes"
+	done
+}
+
+@test "cowlab-tmux: a phase name longer than the table's column (clone's files-shared-checked): the table still fits its pane" {
+	run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null --size 200x50 -d \
+		--builddir "$BUILDDIR" -s c clone -- --batch -n "$N"
+	assert_success
+	local live lab parent width
+	live=$(pane_of live)
+	lab=$(pane_of lab)
+	run timeout "$DEADLINE" tmux -S "$SOCK" wait-for c-done
+	assert_success
+	run poll pane_has "$live" finished
+	assert_success
+	width=$(tmx display-message -p -t "$live" '#{pane_width}')
+	# the header is on the screen (nothing scrolled off) and the parent's row,
+	# with its long phase, is one line
+	run tmx capture-pane -p -t "$live"
+	assert_line --regexp '^ +PID .*PHASE .*RSS_KB *$'
+	assert_line --regexp '^ *[0-9]+ .* files-shared-checked +[0-9].* exited *$'
+	local long
+	long=$(tmx capture-pane -p -J -t "$live" | awk -v w="$width" 'length($0) > w')
+	[ -z "$long" ] || fail "lines wider than $width: $long"
 }

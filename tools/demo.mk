@@ -6,6 +6,7 @@
 #   make demo LAB=copy-on-write ARGS='-n 4096 --thp'   with the lab's arguments
 #   make demo DEMO_TSV=run.tsv             another output file
 dist_noinst_SCRIPTS += tools/run-demo
+EXTRA_DIST += tools/demo-table.awk
 
 demo: all
 	$(SHELL) $(srcdir)/tools/run-demo --builddir . -o '$(or $(DEMO_TSV),demo.tsv)' \

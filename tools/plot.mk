@@ -46,6 +46,12 @@ MEDIA_FORK_K = 98304
 MEDIA_FORKCOST_SIZES = 1,4,16,64,256,1024
 MEDIA_FORKCOST_REPEAT = 21
 MEDIA_FAULT_PAGES = 16384
+# Timings depend on what else ran: the timing figures' notes give the load
+# average (1, 5, 15 min) read right after the run. On a machine shared with
+# other work, MEDIA_TIMING_PREFIX='chrt -f 10' (root) runs the timed program
+# ahead of the others; the notes say so.
+MEDIA_TIMING_PREFIX =
+media_timing_note = $(if $(MEDIA_TIMING_PREFIX),; run under $(MEDIA_TIMING_PREFIX)); load average after the run: $(shell cut -d' ' -f1-3 /proc/loadavg)
 # The copy benchmark: file size, paired runs with a warm and a cold cache.
 MEDIA_COPY_FLAGS = --size 128M --runs 2 --cold-runs 2 --variant-runs 0
 
@@ -55,6 +61,10 @@ MEDIA_TARGETS += media-timeline media-memory media-forkcost media-faultcost medi
 # cowplot KIND TSV NAME NOTE: media/NAME.svg and media/NAME.png
 media_draw = $(COWPLOT) $(1) $(2) -o $(MEDIA_OUT)/$(3).svg --note $(4) && \
 	$(COWPLOT) $(1) $(2) -o $(MEDIA_OUT)/$(3).png --note $(4)
+# media_keep TSV NAME: the table a figure is drawn from, kept beside it as
+# media/NAME.tsv: the numbers the lab texts quote are checked against it
+# (tests/lab_texts.bats).
+media_keep = cp $(1) $(MEDIA_OUT)/.$(2).tsv.tmp && mv -f $(MEDIA_OUT)/.$(2).tsv.tmp $(MEDIA_OUT)/$(2).tsv
 
 # A first run, not recorded, touches the memory the recorded run will get:
 # in a virtual machine the host may back the guest's memory only when the
@@ -66,11 +76,12 @@ media-fork-faults-run: tools/cowsample support/copy-on-write/fork_faults
 	tools/cowsample --smaps -o $(MEDIA_RUN)/copy-on-write.tsv -- \
 		support/copy-on-write/fork_faults --batch -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K) \
 		> $(MEDIA_RUN)/copy-on-write.out
+	$(call media_keep,$(MEDIA_RUN)/copy-on-write.tsv,fork-faults)
 
 # (notes are in variables: a comma written in $(call ...) would split it)
 media_fork_note = 'fork_faults -n $(MEDIA_FORK_N) -w $(MEDIA_FORK_K): N=$(MEDIA_FORK_N) pages of 4 KiB (MADV_NOHUGEPAGE), the child writes K=$(MEDIA_FORK_K)'
-media_forkcost_note = 'fork_bench --repeat $(MEDIA_FORKCOST_REPEAT): median of $(MEDIA_FORKCOST_REPEAT) runs per point'
-media_faultcost_note = 'fork_bench --fault-pages $(MEDIA_FAULT_PAGES) --repeat $(MEDIA_FORKCOST_REPEAT)'
+media_forkcost_note = 'fork_bench --repeat $(MEDIA_FORKCOST_REPEAT): median of $(MEDIA_FORKCOST_REPEAT) runs per point$(media_timing_note)'
+media_faultcost_note = 'fork_bench --fault-pages $(MEDIA_FAULT_PAGES) --repeat $(MEDIA_FORKCOST_REPEAT)$(media_timing_note)'
 media_copy_note = 'bench-copy $(MEDIA_COPY_FLAGS): medians of paired runs'
 
 media-timeline: media-fork-faults-run
@@ -81,22 +92,40 @@ media-memory: media-fork-faults-run
 
 media-fork-cost-run: tools/fork_bench
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
-	tools/fork_bench --batch --sizes $(MEDIA_FORKCOST_SIZES) \
+	$(MEDIA_TIMING_PREFIX) tools/fork_bench --batch --sizes $(MEDIA_FORKCOST_SIZES) \
 		--repeat $(MEDIA_FORKCOST_REPEAT) --fault-pages $(MEDIA_FAULT_PAGES) \
 		-o $(MEDIA_RUN)/fork-cost.tsv --fault-cost-o $(MEDIA_RUN)/fault-cost.tsv \
 		> $(MEDIA_RUN)/fork-cost.out 2>&1
+	@$(MKDIR_P) $(MEDIA_OUT)/examples
+	{ echo '$$ support/fork-cost/fork_cost --batch --sizes $(MEDIA_FORKCOST_SIZES) --repeat $(MEDIA_FORKCOST_REPEAT) --fault-pages $(MEDIA_FAULT_PAGES) -o fork-cost.tsv --fault-cost-o fault-cost.tsv'; \
+	  grep '^result: ' $(MEDIA_RUN)/fork-cost.out; } > $(MEDIA_OUT)/examples/fork-cost.out
 
 media-forkcost: media-fork-cost-run
 	$(call media_draw,forkcost,$(MEDIA_RUN)/fork-cost.tsv,fork-cost,$(media_forkcost_note))
+	$(call media_keep,$(MEDIA_RUN)/fork-cost.tsv,fork-cost)
 
 media-faultcost: media-fork-cost-run
 	$(call media_draw,faultcost,$(MEDIA_RUN)/fault-cost.tsv,fault-cost,$(media_faultcost_note))
+	$(call media_keep,$(MEDIA_RUN)/fault-cost.tsv,fault-cost)
 
 media-copy: tools/copy_bench
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
 	$(srcdir)/tools/bench-copy --copy-bench tools/copy_bench \
 		-o $(MEDIA_RUN)/copy.tsv $(MEDIA_COPY_FLAGS) > $(MEDIA_RUN)/copy.out
 	$(call media_draw,copy,$(MEDIA_RUN)/copy.tsv,copy-methods,$(media_copy_note))
+	$(call media_keep,$(MEDIA_RUN)/copy.tsv,copy-methods)
+
+# The example outputs the lab texts quote (media/examples/, see
+# tools/media-examples and tools/media-ps), and last, the texts themselves:
+# tools/lab-data --update copies every number and example they quote from
+# the data just written (Makefile.am's media rule runs it after all these).
+MEDIA_TARGETS += media-examples media-ps
+media-examples: all
+	$(SHELL) $(srcdir)/tools/media-examples --builddir . --outdir $(MEDIA_OUT)/examples
+media-ps: all
+	$(SHELL) $(srcdir)/tools/media-ps --builddir . --outdir $(MEDIA_OUT)/examples
+.PHONY: media-examples media-ps
+LAB_TEXTS = $(srcdir)/README.md $(srcdir)/labs/*.md
 
 clean-local: clean-media-run
 clean-media-run:
@@ -105,6 +134,30 @@ clean-media-run:
 
 # The figures, for the tarball (README.md and the lab texts show them; they
 # are made by `make media`, not by `make`).
+dist_noinst_SCRIPTS += tools/lab-data tools/media-examples tools/media-ps
+EXTRA_DIST += tools/lab-data.awk
+TESTS += tests/lab_texts.bats
+EXTRA_DIST += tests/lab_texts.bats
+# The data the texts quote, kept beside the figures: the tables the figures
+# are drawn from, cowmap's reports, and the example outputs.
+EXTRA_DIST += \
+	media/fork-faults.tsv \
+	media/fork-cost.tsv media/fault-cost.tsv media/copy-methods.tsv \
+	media/copy-on-write-initial.txt media/copy-on-write-final.txt \
+	media/examples/README.md \
+	media/examples/demand-paging.out media/examples/copy-on-write.out \
+	media/examples/shared-vs-private.out media/examples/vfork.out \
+	media/examples/clone.out media/examples/clone-copy-first.out \
+	media/examples/mprotect-cow.out media/examples/mmap-copy.out \
+	media/examples/user-cow.out media/examples/proc-mem.out \
+	media/examples/fork-flags.out media/examples/copy-on-read.out \
+	media/examples/snapshot.out media/examples/ksm.out \
+	media/examples/fork-cost.out media/examples/bench-copy-1g.out \
+	media/examples/vfork-ps-suspended.txt \
+	media/examples/clone-ps-vm.txt media/examples/clone-ps-novm.txt \
+	media/examples/copy-on-write-cowmap-nonroot.txt \
+	media/examples/copy-on-write-cowmap-child.txt \
+	media/examples/copy-on-write-cowmap-parent.txt
 EXTRA_DIST += \
 	media/fork-faults-timeline.svg media/fork-faults-timeline.png \
 	media/fork-faults-memory.svg media/fork-faults-memory.png \

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -371,12 +372,31 @@ static const struct phase_step *last_mark_step(const struct proc_entry *p)
 	return NULL;
 }
 
+/* The width of the live table's terminal, or 0 when it is not one. */
+static int live_columns(FILE *f)
+{
+	struct winsize ws;
+
+	if (ioctl(fileno(f), TIOCGWINSZ, &ws) != 0)
+		return 0;
+	return ws.ws_col;
+}
+
+/* The full table's width without its PHASE column (its widest row,
+ * "exited" included); terminals narrower than that plus PHASE get the
+ * narrow form, which drops PPID, COMM, MAJ_FLT and +MAJ and fits 80
+ * columns when phase names fit 18. PHASE is as wide as the longest phase
+ * name shown, at least 16. */
+#define LIVE_WIDE_COLUMNS_BUT_PHASE 108
+#define LIVE_PHASE_MIN 16
+
 void sampler_live_draw(struct sampler *s, double t, int final)
 {
 	static long page_kb;
 	FILE *f = s->live;
 	char name[256];
 	size_t i;
+	int cols, narrow, phase_w;
 
 	if (f == NULL)
 		return;
@@ -386,13 +406,23 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 		fputs("\033[H\033[2J", f);	/* clear the screen once */
 		s->live_started = 1;
 	}
+	phase_w = LIVE_PHASE_MIN;
+	for (i = 0; i < s->table.n; i++)
+		if ((int)strlen(s->table.procs[i]->phase) > phase_w)
+			phase_w = (int)strlen(s->table.procs[i]->phase);
+	cols = live_columns(f);
+	narrow = cols > 0 && cols < LIVE_WIDE_COLUMNS_BUT_PHASE + phase_w;
 	fputs("\033[H", f);			/* then redraw in place */
 	fprintf(f, "cowsample: %s   t=%.1f s   %s\033[K\n",
 		s->o->command != NULL ? term_safe(s->o->command[0], name, sizeof name) : "attached",
 		t, final ? "finished" : "running");
-	fprintf(f, "%7s %7s %-10s %-15s %-16s %9s %8s %9s %8s %8s %9s %s\033[K\n",
-		"PID", "PPID", "ROLE", "COMM", "PHASE", "MIN_FLT", "MAJ_FLT",
-		"STEP_MIN", "+MIN", "+MAJ", "RSS_KB", "");
+	if (narrow)
+		fprintf(f, "%7s %-10s %-*s %8s %8s %7s %8s %s\033[K\n",
+			"PID", "ROLE", phase_w, "PHASE", "MIN_FLT", "STEP_MIN", "+MIN", "RSS_KB", "");
+	else
+		fprintf(f, "%7s %7s %-10s %-15s %-*s %9s %8s %9s %8s %8s %9s %s\033[K\n",
+			"PID", "PPID", "ROLE", "COMM", phase_w, "PHASE", "MIN_FLT", "MAJ_FLT",
+			"STEP_MIN", "+MIN", "+MAJ", "RSS_KB", "");
 	for (i = 0; i < s->table.n; i++) {
 		const struct proc_entry *p = s->table.procs[i];
 		unsigned long d_min = p->last.min_flt - p->phase_min_flt;
@@ -407,14 +437,25 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 		}
 		if (step != NULL)
 			snprintf(step_text, sizeof step_text, "%lu", step->d_min_flt);
-		fprintf(f, "%7d %7d %-10s %-15s %-16s %9lu %8lu %9s %8lu %8lu %9ld %s\033[K\n",
-			(int)p->id.pid, (int)p->last.ppid, proctable_role(p->depth),
-			term_safe(p->last.comm, comm, sizeof comm),
-			term_safe(p->phase, phase, sizeof phase), p->last.min_flt, p->last.maj_flt, step_text,
-			d_min, d_maj, p->last.rss_pages * page_kb, p->exited ? "exited" : "");
+		if (narrow)
+			fprintf(f, "%7d %-10s %-*s %8lu %8s %7lu %8ld %s\033[K\n",
+				(int)p->id.pid, proctable_role(p->depth), phase_w,
+				term_safe(p->phase, phase, sizeof phase),
+				p->last.min_flt, step_text, d_min,
+				p->last.rss_pages * page_kb, p->exited ? "exited" : "");
+		else
+			fprintf(f, "%7d %7d %-10s %-15s %-*s %9lu %8lu %9s %8lu %8lu %9ld %s\033[K\n",
+				(int)p->id.pid, (int)p->last.ppid, proctable_role(p->depth),
+				term_safe(p->last.comm, comm, sizeof comm), phase_w,
+				term_safe(p->phase, phase, sizeof phase), p->last.min_flt, p->last.maj_flt, step_text,
+				d_min, d_maj, p->last.rss_pages * page_kb, p->exited ? "exited" : "");
 	}
-	fputs("STEP_MIN: minor faults of the step that ended at PHASE (from the mark before);\033[K\n"
-	      "+MIN, +MAJ: faults since that process's last phase mark.\033[K\n\033[J", f);
+	/* What STEP_MIN counts, and why it can be above the result: line. */
+	fputs("STEP_MIN: faults from the process's previous mark to PHASE: the step, and\033[K\n"
+	      "what the lab did around it (printing, waiting), so it can be above the\033[K\n"
+	      "step's result: line, which counts the step alone.\033[K\n", f);
+	fputs(narrow ? "+MIN: faults since PHASE. (Narrow form: a wider pane shows all columns.)\033[K\n\033[J"
+		     : "+MIN, +MAJ: faults since that process's last phase mark.\033[K\n\033[J", f);
 	fflush(f);
 	s->live_drawn_at = t;
 	s->live_dirty = 0;
