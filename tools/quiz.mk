@@ -23,14 +23,21 @@ QUIZZES = \
 	quiz/shared-vs-private-fork.md \
 	quiz/vfork-suspends.md
 
-# Installed quizzes, so that `cowlab-quiz` works outside the source tree.
+# Installed quizzes, so that `cowlab-quiz` works outside the source tree:
+# beside them the registry (which lab asks which quiz, in which order) and
+# the awk parts of the tool (expressions are evaluated by tools/expr.awk).
 quizdir = $(datadir)/cowlab/quiz
 quiz_DATA = $(QUIZZES)
+quizlibdir = $(datadir)/cowlab
+dist_quizlib_DATA = tools/cowlab-quiz.awk tools/expr.awk
+quizlabsdir = $(datadir)/cowlab/labs
+dist_quizlabs_DATA = labs/registry.tsv
 
 TESTS += tests/quiz.bats tests/quiz-live.bats
 EXTRA_DIST += tests/quiz.bats tests/quiz-live.bats
 
-# `make quiz` asks all the quizzes in the terminal; LAB=name for one lab.
+# `make quiz` asks all the quizzes in the terminal; LAB=ID the quizzes of one
+# lab, in the order its text asks them (the registry's quizzes column).
 quiz:
 	$(srcdir)/tools/cowlab-quiz $(if $(LAB),--lab $(LAB))
 .PHONY: quiz
