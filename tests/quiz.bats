@@ -659,3 +659,13 @@ C
 	assert_output --partial "--verify"
 	assert_output --partial "--print"
 }
+
+@test "every option of --help is in the man page, and the other way round" {
+	local opt
+	for opt in $("$QUIZ" --help | grep -oE '^  (-[a-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+'); do
+		grep -q -- "\\\\-\\\\-${opt#--}" "$SRCDIR/tools/cowlab-quiz.1" || fail "$opt is not in cowlab-quiz.1"
+	done
+	for opt in $(grep -oE '^\.B[I]? \\-\\-[a-z-]+' "$SRCDIR/tools/cowlab-quiz.1" | sed 's/.*\\-\\-/--/'); do
+		"$QUIZ" --help | grep -q -- "^  $opt\|, $opt" || fail "$opt of the man page is not in --help"
+	done
+}
