@@ -6,16 +6,17 @@
 # Nothing read here is ever run as code: expressions are parsed by
 # expr_eval(), selectors and Markdown are compared and printed as text.
 #
-# mode=eval    input lines "v<TAB>NAME<TAB>NUMBER" (a value) and
-#              "e<TAB>EXPRESSION"; for each "e" line prints "ok<TAB>VALUE"
-#              or "error<TAB>what is wrong"
+# mode=eval    input lines "v<TAB>NAME<TAB>NUMBER" (a value),
+#              "e<TAB>EXPRESSION" and "c" (forget the values); for each
+#              "e" line prints "ok<TAB>VALUE" or "error<TAB>what is wrong"
 # mode=result  input: a lab's output; ENVIRON COWLAB_SELECT "key=value ...",
 #              COWLAB_FIELD a field name; prints that field of the first
 #              "result:" line whose words include every key=value
-# mode=render  input: Markdown; -v width=N indent=N lead=TEXT tty=0|1;
-#              prints it wrapped, `code` and *emphasis* without their marks
-#              (bold and underlined on a terminal), control characters
-#              removed, lead before the first line
+# mode=render  input: Markdown; -v width=N tty=0|1; prints it wrapped,
+#              `code` and *emphasis* without their marks (bold and
+#              underlined on a terminal), control characters removed. A
+#              line "\034INDENT<TAB>LEAD" starts a block indented by
+#              INDENT, LEAD written over the start of its first line.
 
 BEGIN {
 	if (mode == "eval" || mode == "result")
@@ -23,6 +24,11 @@ BEGIN {
 }
 
 # ------------------------------------------------------------------ eval
+mode == "eval" && $0 == "c" {
+	split("", quiz_vars)
+	next
+}
+
 mode == "eval" && $1 == "v" {
 	quiz_vars[$2] = $3 + 0
 	next
@@ -66,6 +72,19 @@ mode == "result" && !result_done && $0 ~ /^result: / {
 # Paragraphs are separated by blank lines; lines starting a list item or a
 # fenced code block start a new line; everything else is joined and
 # wrapped to the width.
+mode == "render" && substr($0, 1, 1) == "\034" {
+	# A new block: "\034INDENT<TAB>LEAD", separated by a blank line.
+	render_flush()
+	in_fence = 0
+	indent = substr($0, 2, index($0, "\t") - 2) + 0
+	lead = substr($0, index($0, "\t") + 1)
+	if (render_any)
+		print ""
+	render_printed = 0
+	render_blank = 0
+	next
+}
+
 mode == "render" {
 	line = $0
 	gsub(/[\001-\010\013-\037\177]/, "", line)	# no terminal controls from a file
@@ -110,6 +129,7 @@ function render_emit(s) {
 		s = lead substr(s, length(lead) + 1)
 	print s
 	render_printed = 1
+	render_any = 1
 }
 
 # Inline marks: `code`, **strong**, *emphasis*, [text](url). Visible text
