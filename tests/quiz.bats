@@ -46,6 +46,10 @@ done
 exit 0
 S
 	printf '#!/bin/sh\necho "zero_page: yes"\n' >"$BIN/support/demand-paging/zero_lab"
+	# The stand-in of tools/zero_page, which cowlab-expect asks.
+	mkdir -p "$BIN/tools"
+	printf '#!/bin/sh\necho yes\n' >"$BIN/tools/zero_page"
+	chmod +x "$BIN/tools/zero_page"
 	: >"$FAKE/support/fake-lab/fake_lab.c"	# the lab has sources: it must be built
 	chmod +x "$BIN/support/fake-lab/fake_lab" "$BIN/support/demand-paging/zero_lab"
 }
@@ -158,7 +162,10 @@ good_quiz() { row_quiz; }
 	assert_line "== Question 1 of 1: What CLONE_VM shares"
 	run env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$BUILDDIR" quiz LAB=fork-faults </dev/null
 	assert_failure
-	assert_output --partial "no lab 'fork-faults' (labs: demand-paging copy-on-write"
+	assert_output --partial "fork-faults: no such lab (the labs: demand-paging copy-on-write"
+	run "$QUIZ" --lab fork-faults
+	assert_failure 1
+	assert_output "cowlab-quiz: fork-faults: no such lab (the labs: $(awk -F '\t' '!/^#/ && NF { print $1 }' "$SRCDIR/labs/registry.tsv" | paste -sd ' ' -))"
 }
 
 @test "the answer key scores full marks; one wrong answer scores one less, exits 1, and does not say the right one" {
@@ -597,11 +604,11 @@ C
 
 @test "--verify skips, with the reason, what the machine lacks (needs:, a row's or a scenario's requirement)" {
 	local q=$BATS_TEST_TMPDIR/q.md
-	# The stand-in demand-paging lab says the zero page is there.
+	# The stand-in tools/zero_page says the zero page is there.
 	good_quiz | sed 's/^row:/needs: no-zero-page\nrow:/' >"$q"
 	run fake --verify "$q"
 	assert_success
-	assert_line "ok 1 - q.md check 1 # SKIP this machine has the shared zero page"
+	assert_line "ok 1 - q.md check 1 # SKIP this machine maps the shared zero page (or cannot tell: tools/zero_page)"
 	good_quiz | sed 's/^row:/needs: zero-page\nrow:/' >"$q"
 	run fake --verify "$q"
 	assert_success
@@ -650,7 +657,7 @@ C
 	assert_output "cowlab-quiz: /nonexistent/answers: no such file"
 	run "$QUIZ" --lab nosuchlab
 	assert_failure 1
-	assert_output --partial "no lab 'nosuchlab' (labs: "
+	assert_output --partial "nosuchlab: no such lab (the labs: "
 	run "$QUIZ" nosuchquiz
 	assert_failure 1
 	assert_output --partial "no quiz 'nosuchquiz'"
