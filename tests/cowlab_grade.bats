@@ -51,13 +51,13 @@ setup_file() {
 	change "$t/fork-for-vfork/vfork/vfork_demo.c" '0,/pid = vfork();/s//pid = fork();/'
 	# fork_faults' child writes for ever.
 	variant endless-loop
-	change "$t/endless-loop/copy-on-write/fork_faults.c" "s/^\(\t*\)write_pages(buf, opt->written, 'c');/\1for (;;) write_pages(buf, opt->written, 'c');/"
+	change "$t/endless-loop/copy-on-write/fork_faults.c" "s/^\(\t*\)write_pages(lab.buf, lab.written, 'c');/\1for (;;) write_pages(lab.buf, lab.written, 'c');/"
 	# vfork_demo forks without end where it should posix_spawn.
 	variant fork-bomb
 	change "$t/fork-bomb/vfork/vfork_demo.c" 's/^\(\t*\)err = posix_spawn(&child, self_path,/\1for (;;) fork();\n&/'
 	# fork_faults unmaps its buffer before the last step: a segfault.
 	variant segfault
-	change "$t/segfault/copy-on-write/fork_faults.c" "s/^\(\t*\)write_pages(lab->buf, lab->opt.pages, 'P');/\1munmap(lab->buf, (size_t)lab->opt.pages * page_size);\n&/"
+	change "$t/segfault/copy-on-write/fork_faults.c" "s/^\(\t*\)write_pages(lab.buf, lab.pages, 'P');/\1munmap(lab.buf, (size_t)lab.pages * page_size);\n&/"
 	# One grading run for all of them, two at a time, short time limits.
 	cd "$t" && "$GRADE" --jobs 2 --timeout 5 --cowsample "$COWSAMPLE" -o "$t/reports" \
 		reference skeleton mmap-private no-ftruncate fork-for-vfork endless-loop fork-bomb segfault \
