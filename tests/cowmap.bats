@@ -138,7 +138,7 @@ teardown() {
 	# --tsv: one row per present page, the columns of the spec.
 	run "$COWMAP" --tsv --map "$ADDR" "$PARENT"
 	assert_success
-	assert_equal "${lines[0]}" $'vaddr\tpresent\texclusive\tpfn\tmapcount\tthp'
+	assert_equal "${lines[0]}" $'vaddr\tpresent\texclusive\tpfn\tmapcount\tthp\tarea'
 	[ "${#lines[@]}" -eq $((N + 1)) ]
 }
 
@@ -185,6 +185,25 @@ teardown() {
 	[ "$status" -eq 1 ]
 	grep -Eq "^cowmap: process ($PARENT|$CHILD): exited during the scan$" "$BATS_TEST_TMPDIR/err"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
+}
+
+@test "cowmap: a process that exits in the middle of the scan gets one error line, no header before it" {
+	start_cowpages "$PROGS/cowpages" 64 0
+	COWMAP_STOP_AFTER_MAPS=1 "$COWMAP" "$PARENT" \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" 3>&- 5>&- 6<&- &
+	cowmap_pid=$!
+	for _ in $(seq 3000); do
+		[ "$(awk '{ print $3 }' /proc/$cowmap_pid/stat)" = T ] && break
+		sleep 0.01
+	done
+	[ "$(awk '{ print $3 }' /proc/$cowmap_pid/stat)" = T ]
+	stop_subject
+	kill -CONT $cowmap_pid
+	status=0
+	wait $cowmap_pid || status=$?
+	[ "$status" -eq 1 ]
+	[ ! -s "$BATS_TEST_TMPDIR/out" ] || fail "cowmap printed before its error: $(cat "$BATS_TEST_TMPDIR/out")"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" "cowmap: process $PARENT: exited during the scan"
 }
 
 # The number in "...; N pagemap entries read" of a --stats line (in $stderr).

@@ -193,3 +193,29 @@ ps_faults() {
 	run grep -c $'\tsample\t' "$BATS_TEST_TMPDIR/all.tsv"
 	[ "$output" -ge 1 ]
 }
+
+# kill the children of PID (by their ids), then PID
+kill_tree() {
+	local pid=$1 kids
+	kids=$(cat /proc/"$pid"/task/*/children 2>/dev/null) || true
+	# shellcheck disable=SC2086
+	[ -z "$kids" ] || kill -KILL $kids 2>/dev/null || true
+	kill -KILL "$pid" 2>/dev/null || true
+}
+
+@test "cowsample -p: every child of an attached process is followed, however many (no limit of 256)" {
+	local n=600 out=$BATS_TEST_TMPDIR/out.tsv
+	# 600 children: more than 256, and their PIDs fill more than the 4 KiB
+	# that /proc/PID/task/PID/children was once read into
+	sh -c 'i=0; while [ $i -lt '$n' ]; do sleep 1000 & i=$((i + 1)); done; echo started; wait' \
+		>"$BATS_TEST_TMPDIR/sh.out" 3>&- &
+	BG_PID=$!
+	wait_for_line "$BATS_TEST_TMPDIR/sh.out" '^started$'
+	run "$COWSAMPLE" -p "$BG_PID" -d 0.1 -o "$out"
+	kill_tree "$BG_PID"
+	assert_success
+	run awk -F'\t' 'NR > 1 && $5 == "start" { n++ } END { print n }' "$out"
+	assert_output "$((n + 1))"
+	run awk -F'\t' 'NR > 1 && $5 == "start" && $10 == "child" { n++ } END { print n }' "$out"
+	assert_output "$n"
+}

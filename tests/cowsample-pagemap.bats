@@ -92,7 +92,7 @@ run_cow() {
 	assert_equal "$(index_field "$DIR" child-wrote child exclusive_from)" kpagecount
 	# the file is what cowmap --tsv writes
 	run head -n 1 "$c"
-	assert_output $'vaddr\tpresent\texclusive\tpfn\tmapcount\tthp'
+	assert_output $'vaddr\tpresent\texclusive\tpfn\tmapcount\tthp\tarea'
 }
 
 @test "cowsample --snapshot-dir as nobody: no frames, but exactly K exclusive pages on each side" {

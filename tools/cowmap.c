@@ -159,6 +159,17 @@ static pid_t parse_pid(const char *text)
 	return (pid_t)v;
 }
 
+/* Is this --diff argument a file? Not all digits, or a file (or
+ * directory) of that name exists. */
+static int names_file(const char *arg)
+{
+	struct stat st;
+
+	if (*arg == '\0' || strspn(arg, "0123456789") != strlen(arg))
+		return 1;
+	return stat(arg, &st) == 0;
+}
+
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -211,9 +222,18 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage_error("--tsv=maps: not with --diff");
 	if (argc - optind != (o->diff ? 2 : 1))
 		usage_error(o->diff ? "--diff needs PARENT and CHILD" : "expected one PID");
-	/* --diff FILE FILE: a per-page table each (not a number: a file) */
-	if (o->diff && strspn(argv[optind], "0123456789") != strlen(argv[optind]) &&
-	    strspn(argv[optind + 1], "0123456789") != strlen(argv[optind + 1])) {
+	/* --diff FILE FILE: a per-page table each. An argument is a file when
+	 * it is not a number, or when a file of that name is there (a
+	 * snapshot named "1234" is not process 1234); two of each kind. */
+	if (o->diff) {
+		int file1 = names_file(argv[optind]), file2 = names_file(argv[optind + 1]);
+
+		if (file1 != file2)
+			usage_error("--diff: give two process ids or two per-page files "
+				    "(%s is %s, %s is %s)", argv[optind], file1 ? "a file" : "a process id",
+				    argv[optind + 1], file2 ? "a file" : "a process id");
+	}
+	if (o->diff && names_file(argv[optind])) {
 		if (o->map_arg)
 			usage_error("--map: not with files, which hold no mappings (use --range)");
 		o->parent_file = argv[optind];
@@ -286,7 +306,7 @@ static int show_process(const struct options *o, const struct pm_select *sel)
 	struct pm_proc proc;
 	struct pm_pages pages = { 0 };
 	struct pm_census c, total = { 0 };
-	size_t n, i, from;
+	size_t n, i, *from;
 	int err, shown = 0, root;
 	char line[256];
 
@@ -294,33 +314,45 @@ static int show_process(const struct options *o, const struct pm_select *sel)
 	open_proc(o, &proc, o->pid, 1);
 	pm_test_stop_point();
 	root = proc.kpagecount_fd >= 0;
+	/* Everything is read before anything is printed: a process that
+	 * exits mid-scan gives one error line, not a header and then one. */
+	from = calloc(n + 1, sizeof *from);
+	if (from == NULL)
+		fail(o->pid, -ENOMEM, 1);
+	for (i = 0; i < n; i++) {
+		from[i] = pages.n;
+		err = pm_collect(&proc, areas[i].start, areas[i].end, &pages);
+		if (err != 0)
+			fail(o->pid, err, 1);
+	}
+	from[n] = pages.n;
 	if (o->tsv == 1)
-		fputs("vaddr\tpresent\texclusive\tpfn\tmapcount\tthp\n", stdout);
+		fputs("vaddr\tpresent\texclusive\tpfn\tmapcount\tthp\tarea\n", stdout);
 	else if (o->tsv == 2)
 		fputs("start\tend\tname\tpages\tpresent\texclusive\tshared\tthp\tswapped\n", stdout);
 	else
 		printf("%-25s %-16s %9s %9s %9s %9s %9s %9s\n", "area", "name", "pages",
 		       "present", "exclusive", "shared", "thp", "swapped");
 	for (i = 0; i < n; i++) {
-		from = pages.n;
-		err = pm_collect(&proc, areas[i].start, areas[i].end, &pages);
-		if (err != 0)
-			fail(o->pid, err, 1);
 		memset(&c, 0, sizeof c);
 		c.mapped = (areas[i].end - areas[i].start) / pm_page_size();
-		pm_census_add(&c, &pages, from, pages.n);
+		pm_census_add(&c, &pages, from[i], from[i + 1]);
 		if (c.present + c.swapped == 0 && sel->kind == PM_SEL_ANON)
 			continue;	/* default: only areas with something present */
 		shown++;
 		total.mapped += c.mapped;
-		pm_census_add(&total, &pages, from, pages.n);
+		pm_census_add(&total, &pages, from[i], from[i + 1]);
 		if (o->tsv == 1) {
-			struct pm_pages part = { pages.v + from, pages.n - from, 0 };
+			/* (no pages at all: no array, and NULL + 0 is undefined) */
+			struct pm_pages part = { pages.n ? pages.v + from[i] : NULL,
+						 from[i + 1] - from[i], 0 };
+
 			pm_write_pages_tsv(stdout, &part, 0);
 		} else {
 			print_area_row(&areas[i], &c, root, o->tsv == 2);
 		}
 	}
+	free(from);
 	if (!o->tsv) {
 		if (shown > 1)
 			print_area_row(NULL, &total, root, 0);
@@ -373,8 +405,13 @@ static void print_diff_summary(const struct options *o, const struct pd_diff *d,
 
 	for (s = 0; s < PD_NSTATES; s++)
 		total += d->count[s];
-	printf("parent %d, child %d: %" PRIu64 " pages in %zu area%s (0x%" PRIx64 "-0x%" PRIx64 ")\n",
-	       (int)o->pid, (int)o->child, total, areas, areas == 1 ? "" : "s", d->start, d->end);
+	if (d->absent_unknown)
+		printf("parent %d, child %d: %" PRIu64 " pages present on either side (0x%" PRIx64
+		       "-0x%" PRIx64 ")\n", (int)o->pid, (int)o->child, total, d->start, d->end);
+	else
+		printf("parent %d, child %d: %" PRIu64 " pages in %zu mapped range%s (0x%" PRIx64
+		       "-0x%" PRIx64 ")\n", (int)o->pid, (int)o->child, total, areas,
+		       areas == 1 ? "" : "s", d->start, d->end);
 	if (d->frames_compared)
 		printf("frames compared by PFN (exact; PFNs read as root)\n");
 	else
@@ -383,6 +420,11 @@ static void print_diff_summary(const struct options *o, const struct pd_diff *d,
 	for (s = 0; s < PD_NSTATES; s++) {
 		if (d->frames_compared ? s == PD_BOTH : (s == PD_SHARED || s == PD_COPIED))
 			continue;
+		if (s == PD_ABSENT && d->absent_unknown) {
+			printf("  %-13s %9s  %s: not known (the files name no mapped ranges; give --range)\n",
+			       pd_state_name(s), "-", meaning[s]);
+			continue;
+		}
 		printf("  %-13s %9" PRIu64 "  %s\n", pd_state_name(s), d->count[s], meaning[s]);
 	}
 	printf("  exclusive in parent %9" PRIu64 ", in child %9" PRIu64 "  (from %s)\n",
@@ -465,6 +507,12 @@ static void read_snapshot(const char *path, struct pm_pages *pages, struct pages
 {
 	int err = pagesnap_read(path, pages, info);
 
+	if (err == -EINVAL && info->unsorted) {
+		fprintf(stderr, "cowmap: %s: line %ld: not after the row before it (the rows of a "
+			"per-page table are in increasing address order, each page once)\n",
+			path, info->bad_line);
+		exit(1);
+	}
 	if (err == -EINVAL) {
 		fprintf(stderr, "cowmap: %s: line %ld: not a per-page table (cowmap --tsv)\n",
 			path, info->bad_line);
@@ -476,8 +524,17 @@ static void read_snapshot(const char *path, struct pm_pages *pages, struct pages
 	}
 }
 
+/* The same file? (--svg must not overwrite an input it has just read) */
+static int same_file(const char *a, const char *b)
+{
+	struct stat x, y;
+
+	return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
 /* --diff PARENT.tsv CHILD.tsv: two pictures taken earlier, e.g. by cowsample
- * --snapshot-dir at a phase mark; over --range, or all the pages listed. */
+ * --snapshot-dir at a phase mark; over the mapped ranges their rows name
+ * (cut to --range), or over --range when the files name none. */
 static int show_diff_files(const struct options *o, const struct pm_select *sel)
 {
 	struct pm_pages ppages = { 0 }, cpages = { 0 };
@@ -485,9 +542,13 @@ static int show_diff_files(const struct options *o, const struct pm_select *sel)
 	struct pd_diff diff = { 0 };
 	struct options named = *o;
 	struct pm_proc source = { .kpagecount_fd = -1 };
-	uint64_t start = UINT64_MAX, end = 0, page = pm_page_size();
-	int frames;
+	size_t nranges;
+	int frames, err;
 
+	if (o->svg_file && (same_file(o->svg_file, o->parent_file) ||
+			    same_file(o->svg_file, o->child_file)))
+		usage_error("--svg %s: that is an input of --diff (it would be overwritten)",
+			    o->svg_file);
 	read_snapshot(o->parent_file, &ppages, &pinfo);
 	read_snapshot(o->child_file, &cpages, &cinfo);
 	frames = pinfo.frames && cinfo.frames;
@@ -497,23 +558,12 @@ static int show_diff_files(const struct options *o, const struct pm_select *sel)
 			pinfo.frames ? o->child_file : o->parent_file);
 		exit(1);
 	}
-	if (sel->kind == PM_SEL_RANGE) {
-		start = sel->start;
-		end = sel->end;
-	} else {
-		if (ppages.n > 0) {
-			start = ppages.v[0].vaddr;
-			end = ppages.v[ppages.n - 1].vaddr + page;
-		}
-		if (cpages.n > 0 && cpages.v[0].vaddr < start)
-			start = cpages.v[0].vaddr;
-		if (cpages.n > 0 && cpages.v[cpages.n - 1].vaddr + page > end)
-			end = cpages.v[cpages.n - 1].vaddr + page;
-		if (end == 0)
-			start = 0;
-	}
-	if (pd_compare(&ppages, &cpages, start, end, frames, &diff) != 0)
-		fail(0, -ENOMEM, 0);
+	err = pd_compare_snapshots(&ppages, &cpages, pinfo.areas && cinfo.areas,
+				   sel->kind == PM_SEL_RANGE, sel->start, sel->end, frames, &diff,
+				   &nranges);
+	if (err != 0)
+		fail(0, err, 0);
+	diff.frames_compared = frames;
 	named.pid = pinfo.pid;		/* from the names PHASE-PID.tsv, else 0 */
 	named.child = cinfo.pid;
 	if (frames)
@@ -523,7 +573,7 @@ static int show_diff_files(const struct options *o, const struct pm_select *sel)
 	if (o->tsv)
 		print_diff_tsv(&diff);
 	else
-		print_diff_summary(&named, &diff, &source, 1);
+		print_diff_summary(&named, &diff, &source, nranges);
 	pd_free(&diff);
 	pm_pages_free(&ppages);
 	pm_pages_free(&cpages);

@@ -10,8 +10,8 @@ check_PROGRAMS += tests/progs/cowpages tests/progs/sparse_reserve
 tests_progs_cowpages_SOURCES = tests/progs/cowpages.c
 tests_progs_sparse_reserve_SOURCES = tests/progs/sparse_reserve.c
 
-TESTS += tests/cowmap.bats tests/cowmap_svg.bats
-EXTRA_DIST += tests/cowmap.bats tests/cowmap_svg.bats tests/cowmap_helper.bash
+TESTS += tests/cowmap.bats tests/cowmap_svg.bats tests/cowmap_files.bats
+EXTRA_DIST += tests/cowmap.bats tests/cowmap_svg.bats tests/cowmap_files.bats tests/cowmap_helper.bash
 
 # make media: the two copy-on-write figures, from a real run of fork_faults
 # (as root: frame numbers are visible to root only).

@@ -42,8 +42,9 @@ static int help(void)
 	       "  -i MS            sampling interval in milliseconds (default 10, >= 0.1)\n"
 	       "  -d SECONDS       stop after SECONDS (a COMMAND is then sent SIGTERM)\n"
 	       "  -o FILE          write the rows to FILE: a regular file is complete or not\n"
-	       "                   there at all (written beside it, renamed at the end; a\n"
-	       "                   symlink's target is replaced), a device or FIFO is\n"
+	       "                   there at all (written to FILE.cowlab-partial.XXXXXX,\n"
+	       "                   renamed at the end; a symlink's target is replaced), a\n"
+	       "                   device, FIFO or open file (/dev/stdout, /dev/fd/N) is\n"
 	       "                   written directly; COMMAND's stdout stays as it is\n"
 	       "  -p PID[,PID...]  follow running processes and their descendants (repeatable)\n"
 	       "  --csv            comma-separated instead of tab-separated\n"
@@ -66,7 +67,8 @@ static int help(void)
 	       "  -h, --help       show this help\n"
 	       "\n"
 	       "Exit status: COMMAND's own (128+N when killed by signal N); 2 for bad usage;\n"
-	       "1 when the output cannot be written. See cowsample(1).\n",
+	       "1 when the output cannot be written; 3 when a -p process does not exist or\n"
+	       "has exited. See cowsample(1).\n",
 	       PROG, PROG, procstat_libproc2_available() ? "" : " (not built in)");
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "cowsample: writing standard output: %s\n", strerror(errno ? errno : EIO));

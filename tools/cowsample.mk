@@ -10,6 +10,10 @@ EXTRA_DIST += tests/cowsample.bats tests/cowsample-attach.bats tests/cowsample-p
 # Test helper: known numbers of page faults in known processes.
 check_PROGRAMS += tests/progs/faulter
 tests_progs_faulter_SOURCES = tests/progs/faulter.c
+# A process with threads at rest (-p TID).
+check_PROGRAMS += tests/progs/threads
+tests_progs_threads_SOURCES = tests/progs/threads.c
+tests_progs_threads_LDADD = -lpthread
 
 # `make bench`: the cost of one reading (pread, libproc2, ps) and
 # cowsample's CPU use at 1 kHz on 100 sleeping processes.

@@ -68,6 +68,49 @@ static void check_truncated(void)
 	ok(procstat_parse("12 (x", 5, &st) == -EINVAL, "line without ')' is rejected");
 }
 
+/*
+ * Numbers the kernel never writes: more digits than 64 bits hold, a
+ * 64-digit negative number (its negation overflowed: undefined behaviour,
+ * found by libFuzzer), negative fault counters, a PID beyond int. Each is
+ * refused, never wrapped into a plausible value.
+ */
+static void check_out_of_range(void)
+{
+	static const char *const lines[] = {
+		/* min_flt with 21 digits (wrapped to a small number before) */
+		"4242 (x) S 17 4242 4242 0 -1 4194304 123456789012345678901 0 0 0 5 6 7 8 20 0 3 0 987654 1 321 1\n",
+		/* rss: a 64-digit negative number */
+		"4242 (x) S 17 4242 4242 0 -1 4194304 1 0 0 0 5 6 7 8 20 0 3 0 987654 1 "
+		"-1234567890123456789012345678901234567890123456789012345678901234 1\n",
+		/* a negative fault counter */
+		"4242 (x) S 17 4242 4242 0 -1 4194304 -5 0 0 0 5 6 7 8 20 0 3 0 987654 1 321 1\n",
+		/* a ppid and a pid beyond int */
+		"4242 (x) S 4294967313 4242 4242 0 -1 4194304 1 0 0 0 5 6 7 8 20 0 3 0 987654 1 321 1\n",
+		"4294967296 (x) S 17 4242 4242 0 -1 4194304 1 0 0 0 5 6 7 8 20 0 3 0 987654 1 321 1\n",
+	};
+	static const char *const names[] = {
+		"a 21-digit fault counter is refused, not wrapped",
+		"a 64-digit negative rss is refused (no signed overflow)",
+		"a negative fault counter is refused",
+		"a ppid beyond int is refused",
+		"a pid beyond int is refused",
+	};
+	struct proc_stat st;
+	struct proc_sched ps;
+	size_t i;
+
+	for (i = 0; i < sizeof lines / sizeof lines[0]; i++)
+		ok(procstat_parse(lines[i], strlen(lines[i]), &st) == -EINVAL, names[i]);
+	ok(procstat_parse("4242 (x) S 17 4242 4242 0 -1 4194304 18446744073709551615 0 0 0 5 6 7 8 -20 -5 3 0 "
+			  "18446744073709551615 1 -3 1\n", 111, &st) == 0 &&
+	   st.min_flt == 18446744073709551615UL && st.rss_pages == -3 &&
+	   st.starttime == 18446744073709551615ULL,
+	   "the largest 64-bit counter and a negative rss are read exactly");
+	ok(procstat_sched_parse("99999999999999999999999 1 1\n", 28, &ps) == -EINVAL,
+	   "schedstat: a 23-digit run time is refused");
+	ok(procstat_sched_parse("-1 1 1\n", 7, &ps) == -EINVAL, "schedstat: a negative run time is refused");
+}
+
 static void check_self(void)
 {
 	struct proc_stat st;
@@ -99,7 +142,7 @@ static void check_schedstat(void)
 
 int main(void)
 {
-	printf("1..28\n");
+	printf("1..36\n");
 	check_comm("sleep", "sleep");
 	check_comm("a) b (c", "a) b (c");
 	check_comm(")", ")");
@@ -108,6 +151,7 @@ int main(void)
 	check_comm("12 (34) S 5", "12 (34) S 5");
 	check_truncated();
 	check_schedstat();
+	check_out_of_range();
 	check_self();
 	return failures == 0 ? 0 : 1;
 }

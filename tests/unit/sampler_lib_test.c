@@ -129,6 +129,67 @@ static void check_proc_helpers(void)
 	ok(procstat_children(0x3fffffff, ids, 16) == -ENOENT, "children of no process: -ENOENT");
 }
 
+/* A child forked by a second thread, which stays alive: the child is
+ * listed under that thread's task only. */
+static int forked_pipe[2];
+static void *fork_from_thread(void *arg)
+{
+	pid_t *child = arg;
+
+	*child = fork();
+	if (*child == 0) {
+		pause();
+		_exit(0);
+	}
+	if (write(forked_pipe[1], "x", 1) != 1)
+		return NULL;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* More children than any fixed buffer the sampler once had (256 PIDs,
+ * 4 KiB of /proc text), one of them forked by a thread. */
+static void check_many_children(void)
+{
+	enum { MANY = 700 };
+	static pid_t kids[MANY + 1];
+	struct pid_list list = { 0 };
+	pthread_t thread;
+	size_t i, k, found = 0;
+	int status;
+	char byte;
+
+	for (i = 0; i < MANY; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			pause();
+			_exit(0);
+		}
+	}
+	if (pipe(forked_pipe) != 0)
+		return;
+	pthread_create(&thread, NULL, fork_from_thread, &kids[MANY]);
+	if (read(forked_pipe[0], &byte, 1) != 1)
+		return;
+	ok(procstat_children_list(getpid(), &list) == 0, "procstat_children_list reads 701 children");
+	for (i = 0; i <= MANY; i++)
+		for (k = 0; k < list.n; k++)
+			if (list.v[k] == kids[i]) {
+				found++;
+				break;
+			}
+	ok(list.n == MANY + 1 && found == MANY + 1,
+	   "every child is listed, the one a thread forked too (no limit)");
+	pthread_cancel(thread);
+	pthread_join(thread, NULL);
+	for (i = 0; i <= MANY; i++) {
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], &status, 0);
+	}
+	procstat_pid_list_free(&list);
+}
+
 /* The first line of a file, or "" */
 static const char *first_line(const char *path)
 {
@@ -198,11 +259,11 @@ static void check_pagesnap(const char *dir)
 {
 	struct pm_page v[3] = {
 		{ .vaddr = 0x7f0000000000, .pfn = 0x1234, .present = 1, .exclusive_bit = 0,
-		  .mapcount = 2, .thp = 0 },
+		  .mapcount = 2, .thp = 0, .area_start = 0x7f0000000000, .area_end = 0x7f0000008000 },
 		{ .vaddr = 0x7f0000001000, .pfn = 0x99, .present = 1, .exclusive_bit = 1,
-		  .mapcount = 1, .thp = 1 },
+		  .mapcount = 1, .thp = 1, .area_start = 0x7f0000000000, .area_end = 0x7f0000008000 },
 		{ .vaddr = 0x7f0000005000, .pfn = 0, .present = 0, .swapped = 1, .exclusive_bit = 0,
-		  .mapcount = -1, .thp = -1 },
+		  .mapcount = -1, .thp = -1, .area_start = 0x7f0000000000, .area_end = 0x7f0000008000 },
 	};
 	struct pm_pages written = { v, 3, 3 }, back = { 0 };
 	struct pagesnap_info info;
@@ -223,13 +284,14 @@ static void check_pagesnap(const char *dir)
 		same &= back.v[i].vaddr == v[i].vaddr && back.v[i].pfn == v[i].pfn &&
 			back.v[i].present == v[i].present && back.v[i].swapped == v[i].swapped &&
 			back.v[i].mapcount == v[i].mapcount && back.v[i].thp == v[i].thp &&
+			back.v[i].area_start == v[i].area_start && back.v[i].area_end == v[i].area_end &&
 			pm_page_exclusive(&back.v[i]) == pm_page_exclusive(&v[i]);
 	ok(back.n == 3 && same, "pagesnap: every field as written");
 	pm_pages_free(&back);
 
 	f = fopen(path, "a");
 	if (f != NULL) {
-		fputs("0x7f0000009000\t1\tyes\t-\t-\t-\n", f);
+		fputs("0x7f0000006000\t1\tyes\t-\t-\t-\t0x7f0000000000-0x7f0000008000\n", f);
 		fclose(f);
 	}
 	ok(pagesnap_read(path, &back, &info) == -EINVAL && info.bad_line == 5,
@@ -243,10 +305,11 @@ int main(void)
 {
 	char dir[] = "/tmp/sampler_lib_test.XXXXXX";
 
-	printf("1..31\n");
+	printf("1..33\n");
 	check_smaps_parse();
 	check_table();
 	check_proc_helpers();
+	check_many_children();
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		return 1;

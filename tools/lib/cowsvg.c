@@ -119,20 +119,52 @@ static size_t make_groups(const struct pd_diff *d, struct group *g)
 	return n;
 }
 
+/*
+ * Writes s as XML character data: markup characters escaped, and what XML
+ * cannot hold or is not text (bytes that are not UTF-8, control
+ * characters, U+FFFE and U+FFFF) as U+FFFD, the replacement character.
+ * The --when text comes from the command line, so the file is valid XML
+ * (xmllint --noout) whatever it holds.
+ */
+static void xml_text(FILE *out, const char *str)
+{
+	const unsigned char *p = (const unsigned char *)str;
+	size_t len, k;
+	unsigned cp;
+
+	while (*p) {
+		len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
+		      (*p & 0xf8) == 0xf0 ? 4 : 0;
+		cp = len == 1 ? *p : len == 2 ? *p & 0x1fu : len == 3 ? *p & 0x0fu : *p & 0x07u;
+		for (k = 1; k < len; k++) {
+			if ((p[k] & 0xc0) != 0x80)
+				break;
+			cp = cp << 6 | (p[k] & 0x3fu);
+		}
+		if (len == 0 || k < len || (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp < 0xe000) ||
+		    cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || cp == 0xfffe || cp == 0xffff) {
+			fputs("\xef\xbf\xbd", out);	/* U+FFFD */
+			p += len == 0 || k < len ? (k > 1 ? k : 1) : len;
+			continue;
+		}
+		switch (cp) {
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '&': fputs("&amp;", out); break;
+		case '"': fputs("&quot;", out); break;
+		default: fwrite(p, 1, len, out);
+		}
+		p += len;
+	}
+}
+
 static void text(FILE *out, int x, int y, int size, const char *anchor,
 		 const char *weight, const char *s)
 {
 	fprintf(out, "<text x=\"%d\" y=\"%d\" font-size=\"%d\" text-anchor=\"%s\" font-weight=\"%s\">",
 		x, y, size, anchor, weight);
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", out); break;
-		case '>': fputs("&gt;", out); break;
-		case '&': fputs("&amp;", out); break;
-		case '"': fputs("&quot;", out); break;
-		default: fputc(*s, out);
-		}
-	}
+	xml_text(out, s);
 	fputs("</text>\n", out);
 }
 

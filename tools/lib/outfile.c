@@ -9,12 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#ifdef SYS_openat2
+#include <linux/openat2.h>
+#endif
 
 #include "outfile.h"
 
-/* As many links as the kernel follows in one path (MAXSYMLINKS). */
-#define MAX_LINKS 40
+/* Temporary files are named NAME.cowlab-partial.XXXXXX: a run killed
+ * before its end (SIGKILL) leaves one, and the name says what it is. */
+#define PARTIAL_SUFFIX ".cowlab-partial.XXXXXX"
 
 /* "dir/name" -> "dir" (malloc'ed); "name" -> "." */
 static char *dir_of(const char *path)
@@ -35,44 +40,119 @@ static char *dir_of(const char *path)
 }
 
 /*
- * Follows path while it is a symbolic link (a dangling link gives the
- * missing file it names, which is then created, as the shell's `>` does).
- * *out is malloc'ed. 0 or -errno.
+ * DIR/NAME.cowlab-partial.XXXXXX for path DIR/NAME (malloc'ed), with NAME
+ * shortened so that the temporary name fits in NAME_MAX: a NAME of 250
+ * characters is fine (only the suffix would not fit).
  */
-static int follow_links(const char *path, char **out)
+static char *partial_name(const char *path)
 {
-	char target[PATH_MAX], *cur = strdup(path), *next, *dir;
-	struct stat st;
-	ssize_t len;
-	int hops;
+	const char *slash = strrchr(path, '/');
+	const char *base = slash != NULL ? slash + 1 : path;
+	size_t dir_len = (size_t)(base - path), base_len = strlen(base);
+	size_t room = NAME_MAX - (sizeof PARTIAL_SUFFIX - 1);
+	char *name;
 
-	for (hops = 0; cur != NULL; hops++) {
-		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
-			break;
-		len = hops < MAX_LINKS ? readlink(cur, target, sizeof target - 1) : -1;
-		if (len < 0) {
-			int err = hops < MAX_LINKS ? errno : ELOOP;
+	if (base_len > room)
+		base_len = room;
+	if (asprintf(&name, "%.*s%.*s%s", (int)dir_len, path, (int)base_len, base,
+		     PARTIAL_SUFFIX) < 0)
+		return NULL;
+	return name;
+}
 
-			free(cur);
-			return -err;
-		}
-		target[len] = '\0';
-		/* A relative target is relative to the link's directory. */
-		dir = target[0] == '/' ? NULL : dir_of(cur);
-		if (target[0] != '/' && dir == NULL)
-			next = NULL;
-		else if (dir == NULL)
-			next = strdup(target);
-		else if (asprintf(&next, "%s/%s", dir, target) < 0)
-			next = NULL;
-		free(dir);
-		free(cur);
-		cur = next;
+/*
+ * Is path a name of one of our own open descriptors (/dev/stdout,
+ * /dev/fd/N, /proc/self/fd/N, ...)? Returns N, or -1. Such a name is a
+ * "magic link" of /proc: opening it opens the file again from its start
+ * (or fails, for a pipe's "pipe:[N]" or a deleted file's "x (deleted)"),
+ * and renaming over what it points to would replace the file the shell
+ * opened for us (`>> log`). So the descriptor itself is written.
+ */
+int outfile_descriptor(const char *path)
+{
+	static const char *const prefixes[] = {
+		"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/",
+	};
+	char pid_prefix[64], *end;
+	const char *digits = NULL;
+	size_t i;
+	long fd;
+
+	if (strcmp(path, "/dev/stdout") == 0)
+		return 1;
+	if (strcmp(path, "/dev/stderr") == 0)
+		return 2;
+	if (strcmp(path, "/dev/stdin") == 0)
+		return 0;
+	for (i = 0; i < sizeof prefixes / sizeof prefixes[0] && digits == NULL; i++)
+		if (strncmp(path, prefixes[i], strlen(prefixes[i])) == 0)
+			digits = path + strlen(prefixes[i]);
+	snprintf(pid_prefix, sizeof pid_prefix, "/proc/%d/fd/", (int)getpid());
+	if (digits == NULL && strncmp(path, pid_prefix, strlen(pid_prefix)) == 0)
+		digits = path + strlen(pid_prefix);
+	if (digits == NULL || *digits < '0' || *digits > '9')
+		return -1;
+	errno = 0;
+	fd = strtol(digits, &end, 10);
+	return errno == 0 && *end == '\0' && fd <= INT_MAX ? (int)fd : -1;
+}
+
+/*
+ * Does the kernel reach path only through a magic link of /proc (another
+ * process's /proc/PID/fd/N, or a symlink to one)? openat2 with
+ * RESOLVE_NO_MAGICLINKS refuses exactly those (ELOOP). 0 where openat2 is
+ * missing (Linux < 5.6): the path is then taken as a path.
+ */
+static int through_magic_link(const char *path)
+{
+#ifdef SYS_openat2
+	struct open_how how;
+	int fd;
+
+	memset(&how, 0, sizeof how);
+	how.flags = O_PATH | O_CLOEXEC;
+	how.resolve = RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
 	}
-	if (cur == NULL)
-		return -ENOMEM;
-	*out = cur;
+	return errno == ELOOP;
+#else
+	(void)path;
 	return 0;
+#endif
+}
+
+/*
+ * The path of the file open on fd, as the kernel resolved it (symbolic
+ * links followed by the kernel, with its protections: fs.protected_symlinks
+ * refuses a link planted by another user in a sticky directory), checked
+ * to name that same file now. malloc'ed, or NULL with errno set.
+ */
+static char *resolved_path(int fd, const struct stat *st)
+{
+	char link[64], *path;
+	struct stat now;
+	ssize_t len;
+
+	path = malloc(PATH_MAX);
+	if (path == NULL)
+		return NULL;
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	len = readlink(link, path, PATH_MAX - 1);
+	if (len < 0) {
+		free(path);
+		return NULL;
+	}
+	path[len] = '\0';
+	if (path[0] != '/' || stat(path, &now) != 0 || now.st_dev != st->st_dev ||
+	    now.st_ino != st->st_ino) {
+		free(path);
+		errno = ESTALE;		/* moved or deleted meanwhile */
+		return NULL;
+	}
+	return path;
 }
 
 /*
@@ -85,29 +165,30 @@ static int may_replace(const char *path, const struct stat *st)
 	char *dir = dir_of(path);
 	struct stat dst;
 	uid_t me = geteuid();
-	int ok = 1;
+	int err = 0;
 
 	if (dir == NULL)
 		return -ENOMEM;
-	if (access(path, W_OK) != 0)
-		ok = -errno;		/* as the shell: no writing to a read-only file */
-	else if (stat(dir, &dst) == 0 && (dst.st_mode & S_ISVTX) && me != 0 &&
-		 st->st_uid != me && dst.st_uid != me)
-		ok = -EPERM;
+	if (stat(dir, &dst) == 0 && (dst.st_mode & S_ISVTX) && me != 0 &&
+	    st->st_uid != me && dst.st_uid != me)
+		err = -EPERM;
 	free(dir);
-	return ok < 0 ? ok : 0;
+	return err;
 }
 
-/* Writes straight into something that is not a regular file. */
-static int open_direct(struct outfile *out, char *path)
+/* Writes straight into fd (not a regular path: a device, a pipe, a
+ * terminal, a file already open). Takes fd and path. */
+static int use_direct(struct outfile *out, int fd, char *path)
 {
-	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	out->f = fdopen(fd, "w");
+	if (out->f == NULL || path == NULL) {
+		int err = path == NULL ? ENOMEM : errno;
 
-	if (fd < 0 || (out->f = fdopen(fd, "w")) == NULL) {
-		int err = errno;
-
-		if (fd >= 0)
+		if (out->f != NULL)
+			fclose(out->f);
+		else
 			close(fd);
+		out->f = NULL;
 		free(path);
 		return -err;
 	}
@@ -115,32 +196,89 @@ static int open_direct(struct outfile *out, char *path)
 	return 0;
 }
 
+/* One of our descriptors, shared: its offset and O_APPEND stay as the
+ * shell set them, so rows land where the command's own output does. */
+static int open_own_descriptor(struct outfile *out, int which, const char *path)
+{
+	int fd = fcntl(which, F_DUPFD_CLOEXEC, 3), flags;
+
+	if (fd < 0)
+		return errno == EBADF ? -EBADF : -errno;
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY) {
+		close(fd);
+		return -EBADF;		/* open for reading only */
+	}
+	return use_direct(out, fd, strdup(path));
+}
+
 int outfile_open(struct outfile *out, const char *path)
 {
 	struct stat st;
 	mode_t mode, mask;
-	int fd, err, exists;
+	int fd, err = 0, exists, which;
 
 	memset(out, 0, sizeof *out);
-	err = follow_links(path, &out->path);
-	if (err != 0)
-		return err;
-	exists = stat(out->path, &st) == 0;
-	if (!exists && errno != ENOENT) {
+	which = outfile_descriptor(path);
+	if (which >= 0)
+		return open_own_descriptor(out, which, path);
+
+	/* The kernel follows the links (never we, by hand: that would skip
+	 * fs.protected_symlinks). No O_CREAT: a missing file is made by the
+	 * temporary file; no O_TRUNC: an existing one is replaced at the end. */
+	fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	exists = fd >= 0;
+	if (!exists && errno != ENOENT)
+		return -errno;		/* EISDIR, EACCES, ELOOP, ENXIO (a socket), ... */
+	if (exists && fstat(fd, &st) != 0) {
 		err = -errno;
-		goto fail;
-	}
-	if (exists && S_ISDIR(st.st_mode)) {
-		err = -EISDIR;
-		goto fail;
+		close(fd);
+		return err;
 	}
 	if (exists && !S_ISREG(st.st_mode))
-		return open_direct(out, out->path);
-	if (exists && (err = may_replace(out->path, &st)) != 0)
-		goto fail;
+		return use_direct(out, fd, strdup(path));	/* device, FIFO, tty */
+	if (exists && through_magic_link(path)) {
+		/* Another process's open file: written in place, appended. */
+		if (fcntl(fd, F_SETFL, O_APPEND) != 0) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+		return use_direct(out, fd, strdup(path));
+	}
+	if (exists) {
+		out->path = resolved_path(fd, &st);
+		err = out->path == NULL ? -errno : may_replace(out->path, &st);
+		close(fd);
+		if (err != 0)
+			goto fail;
+	} else {
+		struct stat lst;
 
-	if (asprintf(&out->tmp, "%s.XXXXXX", out->path) < 0) {
-		out->tmp = NULL;
+		/* Missing. A dangling symbolic link names the file to create:
+		 * the kernel creates it (with its protections) and says where. */
+		if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+			fd = open(path, O_WRONLY | O_CREAT | O_NOCTTY | O_CLOEXEC, 0666);
+			if (fd < 0)
+				return -errno;
+			out->placeholder = 1;
+			if (fstat(fd, &st) != 0 || (out->path = resolved_path(fd, &st)) == NULL)
+				err = -errno;
+			close(fd);
+			if (err != 0)
+				goto fail;
+			exists = 0;	/* the empty file we made: new mode, ours */
+		} else {
+			out->path = strdup(path);
+			if (out->path == NULL) {
+				err = -ENOMEM;
+				goto fail;
+			}
+		}
+	}
+
+	out->tmp = partial_name(out->path);
+	if (out->tmp == NULL) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -169,6 +307,8 @@ int outfile_open(struct outfile *out, const char *path)
 	}
 	return 0;
 fail:
+	if (out->placeholder && out->path != NULL)
+		unlink(out->path);
 	free(out->tmp);
 	free(out->path);
 	memset(out, 0, sizeof *out);
@@ -194,6 +334,8 @@ int outfile_commit(struct outfile *out)
 			err = -errno;
 		if (err != 0)
 			unlink(out->tmp);
+		if (err != 0 && out->placeholder)
+			unlink(out->path);	/* the empty file a dangling link got */
 	}
 	free(out->tmp);
 	free(out->path);
@@ -207,6 +349,8 @@ void outfile_discard(struct outfile *out)
 		fclose(out->f);
 	if (out->tmp != NULL)
 		unlink(out->tmp);
+	if (out->placeholder)
+		unlink(out->path);
 	free(out->tmp);
 	free(out->path);
 	memset(out, 0, sizeof *out);

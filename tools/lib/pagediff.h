@@ -39,15 +39,32 @@ struct pd_diff {
 	uint64_t count[PD_NSTATES];	/* pages per state, absent included */
 	uint64_t parent_exclusive, child_exclusive;
 	int frames_compared;		/* 1 when PFNs were visible */
+	int absent_unknown;		/* set by the caller: the mapped ranges are
+					   not known, count[PD_ABSENT] stays 0 */
 };
 
 /*
  * Compares the pages of parent and child collected (pm_collect) over the
- * same range [start, end). Appends to *diff (so several areas can be
- * compared into one diff). 0 or -ENOMEM.
+ * same range [start, end), each in strictly increasing address order.
+ * Appends to *diff (so several areas can be compared into one diff, in
+ * address order). 0, -ENOMEM, or -EINVAL when the pages are not in order
+ * (more pages than the range holds).
  */
 int pd_compare(const struct pm_pages *parent, const struct pm_pages *child,
 	       uint64_t start, uint64_t end, int frames_visible, struct pd_diff *diff);
+
+/*
+ * Compares two snapshots read back (pagesnap.h), each in strictly
+ * increasing address order: over the mapped ranges their rows name
+ * (have_areas; sorted, overlaps joined, cut to [lo, hi) when have_range),
+ * so the gaps between mappings are not counted; without areas, over
+ * [lo, hi) when have_range, else over the pages listed with
+ * diff->absent_unknown set. *nranges: ranges compared. 0, -ENOMEM, -EINVAL.
+ */
+int pd_compare_snapshots(const struct pm_pages *parent, const struct pm_pages *child,
+			 int have_areas, int have_range, uint64_t lo, uint64_t hi,
+			 int frames_visible, struct pd_diff *diff, size_t *nranges);
+
 void pd_free(struct pd_diff *diff);
 
 #endif

@@ -480,7 +480,7 @@ static void read_frame_table(int fd, struct pm_page *v, size_t from, size_t to,
 }
 
 static int collect_run(struct pm_proc *proc, const struct pm_run *run,
-		       struct pm_pages *pages, uint64_t *buf)
+		       struct pm_pages *pages, uint64_t *buf, uint64_t area_start, uint64_t area_end)
 {
 	uint64_t page = pm_page_size(), vaddr, e;
 	size_t count, i, first;
@@ -508,6 +508,8 @@ static int collect_run(struct pm_proc *proc, const struct pm_run *run,
 				.exclusive_bit = (e & PM_EXCLUSIVE) != 0,
 				.mapcount = -1,
 				.thp = run->huge,
+				.area_start = area_start,
+				.area_end = area_end,
 			};
 		}
 		if (proc->kpagecount_fd >= 0)
@@ -535,7 +537,7 @@ int pm_collect(struct pm_proc *proc, uint64_t start, uint64_t end,
 	if (buf == NULL)
 		err = -ENOMEM;
 	for (i = 0; i < runs.n && err == 0; i++)
-		err = collect_run(proc, &runs.v[i], pages, buf);
+		err = collect_run(proc, &runs.v[i], pages, buf, start, end);
 	free(buf);
 	pm_runs_free(&runs);
 	return err;
@@ -590,7 +592,7 @@ void pm_write_pages_tsv(FILE *out, const struct pm_pages *pages, int with_header
 	size_t i;
 
 	if (with_header)
-		fputs("vaddr\tpresent\texclusive\tpfn\tmapcount\tthp\n", out);
+		fputs("vaddr\tpresent\texclusive\tpfn\tmapcount\tthp\tarea\n", out);
 	for (i = 0; i < pages->n; i++) {
 		p = &pages->v[i];
 		fprintf(out, "0x%" PRIx64 "\t%d\t%d\t", p->vaddr, p->present,
@@ -600,7 +602,8 @@ void pm_write_pages_tsv(FILE *out, const struct pm_pages *pages, int with_header
 		else
 			fputs("-\t", out);
 		put_num(out, p->mapcount, '\t');
-		put_num(out, p->thp, '\n');
+		put_num(out, p->thp, '\t');
+		fprintf(out, "0x%" PRIx64 "-0x%" PRIx64 "\n", p->area_start, p->area_end);
 	}
 }
 
@@ -645,7 +648,15 @@ int pm_select_parse(struct pm_select *sel, const char *map_arg, const char *rang
 		    pm_parse_addr(dash + 1, &sel->end) != 0 || sel->end <= sel->start)
 			return -1;
 		sel->start -= sel->start % page;
-		sel->end += (page - sel->end % page) % page;
+		/* Round the end up to a page; an end in the last page of the
+		 * address space would wrap to 0: it stops at that page's start
+		 * (no process maps the last page). */
+		if (sel->end > UINT64_MAX - (page - 1))
+			sel->end = UINT64_MAX - (page - 1);
+		else
+			sel->end += (page - sel->end % page) % page;
+		if (sel->end <= sel->start)
+			return -1;
 		sel->kind = PM_SEL_RANGE;
 	} else if (map_arg != NULL) {
 		if (*map_arg == '\0')
@@ -661,17 +672,26 @@ int pm_select_parse(struct pm_select *sel, const char *map_arg, const char *rang
 	return 0;
 }
 
-static int areas_append(struct pm_area **v, size_t *n, const struct pm_map *map,
+/* Appends an area; the array grows by doubling (*cap), so that a process
+ * with tens of thousands of mappings costs a few reallocations, not one
+ * per mapping (which copied the whole array each time: quadratic). */
+static int areas_append(struct pm_area **v, size_t *n, size_t *cap, const struct pm_map *map,
 			uint64_t start, uint64_t end)
 {
-	struct pm_area *grown = realloc(*v, (*n + 1) * sizeof *grown);
+	struct pm_area *grown;
 
-	if (grown == NULL)
-		return -ENOMEM;
-	*v = grown;
-	grown[*n].start = start;
-	grown[*n].end = end;
-	grown[*n].map = *map;
+	if (*n == *cap) {
+		size_t new_cap = *cap ? 2 * *cap : 16;
+
+		grown = realloc(*v, new_cap * sizeof *grown);
+		if (grown == NULL)
+			return -ENOMEM;
+		*v = grown;
+		*cap = new_cap;
+	}
+	(*v)[*n].start = start;
+	(*v)[*n].end = end;
+	(*v)[*n].map = *map;
 	(*n)++;
 	return 0;
 }
@@ -681,7 +701,7 @@ int pm_select_areas(const struct pm_map *maps, size_t count,
 {
 	const struct pm_map *m;
 	uint64_t start, end;
-	size_t i;
+	size_t i, cap = 0;
 	int err = 0;
 
 	*areas = NULL;
@@ -691,21 +711,21 @@ int pm_select_areas(const struct pm_map *maps, size_t count,
 		switch (sel->kind) {
 		case PM_SEL_ANON:
 			if (pm_map_is_private_anon(m))
-				err = areas_append(areas, n, m, m->start, m->end);
+				err = areas_append(areas, n, &cap, m, m->start, m->end);
 			break;
 		case PM_SEL_NAME:
 			if (pm_map_matches_name(m, sel->name))
-				err = areas_append(areas, n, m, m->start, m->end);
+				err = areas_append(areas, n, &cap, m, m->start, m->end);
 			break;
 		case PM_SEL_ADDR:
 			if (sel->start >= m->start && sel->start < m->end)
-				err = areas_append(areas, n, m, m->start, m->end);
+				err = areas_append(areas, n, &cap, m, m->start, m->end);
 			break;
 		case PM_SEL_RANGE:
 			start = sel->start > m->start ? sel->start : m->start;
 			end = sel->end < m->end ? sel->end : m->end;
 			if (start < end)
-				err = areas_append(areas, n, m, start, end);
+				err = areas_append(areas, n, &cap, m, start, end);
 			break;
 		}
 	}

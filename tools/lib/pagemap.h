@@ -129,6 +129,8 @@ struct pm_page {
 	int mapcount;		/* /proc/kpagecount, -1 unless root */
 	int thp;		/* part of a transparent huge page, -1 unknown */
 	int anon_exclusive;	/* kpageflags bit 34 on anon pages, -1 unknown */
+	uint64_t area_start;	/* the mapped range it was collected in */
+	uint64_t area_end;	/* (0, 0: not known, e.g. an older file) */
 };
 
 /* Exclusive to this process, from the best source available: kpagecount
@@ -165,7 +167,9 @@ void pm_census_add(struct pm_census *c, const struct pm_pages *pages,
 const char *pm_exclusive_source(const struct pm_proc *proc);
 
 /* Writes the per-page TSV (header, then one row per present or swapped
- * page): vaddr present exclusive pfn mapcount thp. */
+ * page): vaddr present exclusive pfn mapcount thp area, where area is the
+ * mapped range the page lies in, "0xSTART-0xEND" (so that a comparison
+ * of two such files counts the absent pages of mapped ranges only). */
 void pm_write_pages_tsv(FILE *out, const struct pm_pages *pages, int with_header);
 
 /* Parses a hex or decimal address ("0x7f00...", "4096"). 0 or -1. */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,24 +31,63 @@ enum {
 	FIELD_RSS = 24,
 };
 
-/* Parse one unsigned decimal number at *p (stopping at end). */
-static int parse_number(const char **p, const char *end, unsigned long long *value)
+/*
+ * Parse one decimal number at *p (stopping at end). A '-' is taken only
+ * where allow_negative (some fields are signed: tpgid is -1 without a
+ * terminal, nice may be negative); *negative then says so. A number that
+ * does not fit in 64 bits is -ERANGE, never wrapped: the kernel writes
+ * none, so such text is not a stat line.
+ */
+static int parse_number(const char **p, const char *end, int allow_negative,
+			unsigned long long *value, int *negative_out)
 {
 	const char *s = *p;
-	unsigned long long v = 0;
+	unsigned long long v = 0, digit;
 	int negative = 0;
 
-	if (s < end && *s == '-') {	/* only rss could be, in theory */
+	if (allow_negative && s < end && *s == '-') {
 		negative = 1;
 		s++;
 	}
 	if (s >= end || *s < '0' || *s > '9')
 		return -EINVAL;
-	while (s < end && *s >= '0' && *s <= '9')
-		v = v * 10 + (unsigned long long)(*s++ - '0');
-	*value = negative ? (unsigned long long)-(long long)v : v;
+	while (s < end && *s >= '0' && *s <= '9') {
+		digit = (unsigned long long)(*s++ - '0');
+		if (v > (ULLONG_MAX - digit) / 10)
+			return -ERANGE;
+		v = v * 10 + digit;
+	}
+	if (negative && v > (unsigned long long)LLONG_MAX)
+		return -ERANGE;
+	/* Unsigned negation: defined for every v (no signed overflow). */
+	*value = negative ? 0ULL - v : v;
+	if (negative_out != NULL)
+		*negative_out = negative;
 	*p = s;
 	return 0;
+}
+
+/* Does v (as parse_number gave it) fit in the type of the field we keep? */
+static int fits(int field, unsigned long long v, int negative)
+{
+	long long sv = (long long)v;
+
+	switch (field) {
+	case FIELD_PPID:
+		return !negative && v <= (unsigned long long)INT_MAX;
+	case FIELD_NUM_THREADS:
+	case FIELD_RSS:
+		return negative ? sv >= LONG_MIN : v <= (unsigned long long)LONG_MAX;
+	case FIELD_MINFLT:
+	case FIELD_CMINFLT:
+	case FIELD_MAJFLT:
+	case FIELD_CMAJFLT:
+		return !negative && v <= ULONG_MAX;
+	case FIELD_STARTTIME:
+		return !negative;
+	default:
+		return 1;	/* not kept */
+	}
 }
 
 static void store_field(int field, unsigned long long v, struct proc_stat *out)
@@ -73,7 +113,7 @@ int procstat_parse(const char *text, size_t len, struct proc_stat *out)
 	const char *p;
 	unsigned long long v;
 	size_t comm_len;
-	int field;
+	int field, negative;
 
 	memset(out, 0, sizeof *out);
 	if (open_paren == NULL)
@@ -83,7 +123,7 @@ int procstat_parse(const char *text, size_t len, struct proc_stat *out)
 		return -EINVAL;
 
 	p = text;
-	if (parse_number(&p, open_paren, &v) != 0)
+	if (parse_number(&p, open_paren, 0, &v, NULL) != 0 || v > (unsigned long long)INT_MAX)
 		return -EINVAL;
 	out->pid = (pid_t)v;
 
@@ -100,7 +140,7 @@ int procstat_parse(const char *text, size_t len, struct proc_stat *out)
 	out->state = p[1];
 	p += 3;
 	for (field = FIELD_PPID; field <= FIELD_RSS; field++) {
-		if (parse_number(&p, end, &v) != 0)
+		if (parse_number(&p, end, 1, &v, &negative) != 0 || !fits(field, v, negative))
 			return -EINVAL;
 		store_field(field, v, out);
 		/* Every field up to rss is followed by a space (more fields
@@ -170,9 +210,9 @@ int procstat_sched_parse(const char *text, size_t len, struct proc_sched *out)
 	unsigned long long run_delay;
 
 	/* "run_ns run_delay_ns switched_in\n" */
-	if (parse_number(&p, end, &out->run_ns) != 0 || p >= end || *p++ != ' ' ||
-	    parse_number(&p, end, &run_delay) != 0 || p >= end || *p++ != ' ' ||
-	    parse_number(&p, end, &out->switched_in) != 0 || p >= end || *p != '\n')
+	if (parse_number(&p, end, 0, &out->run_ns, NULL) != 0 || p >= end || *p++ != ' ' ||
+	    parse_number(&p, end, 0, &run_delay, NULL) != 0 || p >= end || *p++ != ' ' ||
+	    parse_number(&p, end, 0, &out->switched_in, NULL) != 0 || p >= end || *p != '\n')
 		return -EINVAL;
 	/* Never switched in: not run yet, or no statistics (all zeros). */
 	if (out->switched_in == 0)
@@ -239,47 +279,129 @@ pid_t procstat_tgid(pid_t tid)
 	return (pid_t)strtol(line + 6, NULL, 10);
 }
 
-int procstat_children(pid_t pid, pid_t *out, int max)
+/* Appends pid to a growing list. 0 or -ENOMEM. */
+static int pids_append(struct pid_list *list, pid_t pid)
 {
-	char path[64], buf[4096];
-	char *p, *next;
-	ssize_t len;
-	int n = 0;
+	pid_t *grown;
 
-	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
-	len = read_small_file(path, buf, sizeof buf);
-	if (len < 0)
-		return (int)len;
-	for (p = buf;; p = next) {
-		long v = strtol(p, &next, 10);
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? 2 * list->cap : 64;
 
-		if (next == p)
-			break;
-		if (n < max)
-			out[n] = (pid_t)v;
-		n++;
+		grown = realloc(list->v, cap * sizeof *grown);
+		if (grown == NULL)
+			return -ENOMEM;
+		list->v = grown;
+		list->cap = cap;
 	}
-	return n;
+	list->v[list->n++] = pid;
+	return 0;
 }
 
-int procstat_threads(pid_t pid, pid_t *out, int max)
+void procstat_pid_list_free(struct pid_list *list)
+{
+	free(list->v);
+	list->v = NULL;
+	list->n = list->cap = 0;
+}
+
+/* The numbers in /proc/PID/task/TID/children, read whole whatever its
+ * length (a process may have thousands of children), appended to list. */
+static int append_children_of_task(pid_t pid, pid_t tid, struct pid_list *list)
+{
+	char path[64], buf[4096], digits[16];
+	size_t have = 0;
+	ssize_t n, i;
+	int fd, err = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (err == 0 && (n = read(fd, buf, sizeof buf)) > 0) {
+		for (i = 0; i < n && err == 0; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				if (have < sizeof digits - 1)
+					digits[have++] = buf[i];
+				continue;
+			}
+			if (have > 0) {
+				digits[have] = '\0';
+				err = pids_append(list, (pid_t)strtol(digits, NULL, 10));
+				have = 0;
+			}
+		}
+	}
+	if (err == 0 && n < 0)
+		err = -errno;
+	if (err == 0 && have > 0) {
+		digits[have] = '\0';
+		err = pids_append(list, (pid_t)strtol(digits, NULL, 10));
+	}
+	close(fd);
+	return err;
+}
+
+int procstat_threads_list(pid_t pid, struct pid_list *list)
 {
 	char path[64];
 	struct dirent *d;
 	DIR *dir;
-	int n = 0;
+	int err = 0;
 
+	list->n = 0;
 	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
 	dir = opendir(path);
 	if (dir == NULL)
 		return -errno;
-	while ((d = readdir(dir)) != NULL) {
-		if (d->d_name[0] < '0' || d->d_name[0] > '9')
-			continue;
-		if (n < max)
-			out[n] = (pid_t)strtol(d->d_name, NULL, 10);
-		n++;
-	}
+	while (err == 0 && (d = readdir(dir)) != NULL)
+		if (d->d_name[0] >= '0' && d->d_name[0] <= '9')
+			err = pids_append(list, (pid_t)strtol(d->d_name, NULL, 10));
 	closedir(dir);
-	return n;
+	return err;
+}
+
+int procstat_children_list(pid_t pid, struct pid_list *list)
+{
+	struct pid_list threads = { 0 };
+	size_t i;
+	int err;
+
+	list->n = 0;
+	err = procstat_threads_list(pid, &threads);
+	/* A child belongs to the thread that forked it: ask every thread. */
+	for (i = 0; err == 0 && i < threads.n; i++) {
+		err = append_children_of_task(pid, threads.v[i], list);
+		if (err == -ENOENT && threads.v[i] != pid)
+			err = 0;	/* that thread has just exited */
+	}
+	procstat_pid_list_free(&threads);
+	return err;
+}
+
+/* The old fixed-size interface, on top of the lists. */
+static int copy_out(struct pid_list *list, int err, pid_t *out, int max)
+{
+	size_t i;
+	int n = (int)list->n;
+
+	for (i = 0; err == 0 && i < list->n && (int)i < max; i++)
+		out[i] = list->v[i];
+	procstat_pid_list_free(list);
+	return err != 0 ? err : n;
+}
+
+int procstat_children(pid_t pid, pid_t *out, int max)
+{
+	struct pid_list list = { 0 };
+	int err = procstat_children_list(pid, &list);
+
+	return copy_out(&list, err, out, max);
+}
+
+int procstat_threads(pid_t pid, pid_t *out, int max)
+{
+	struct pid_list list = { 0 };
+	int err = procstat_threads_list(pid, &list);
+
+	return copy_out(&list, err, out, max);
 }

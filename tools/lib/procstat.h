@@ -97,17 +97,28 @@ int procstat_cpus_tick_when_busy(void);
  */
 pid_t procstat_tgid(pid_t tid);
 
+/* A list of PIDs of any length (free with procstat_pid_list_free). */
+struct pid_list {
+	pid_t *v;
+	size_t n, cap;
+};
+void procstat_pid_list_free(struct pid_list *list);
+
 /*
- * The children of process pid (of its main thread), from
- * /proc/PID/task/PID/children. Stores at most max pids in out and returns
+ * The children of process pid, forked by any of its threads (from
+ * /proc/PID/task/TID/children), however many: *list is filled (its old
+ * content dropped, its memory reused). 0 or -errno.
+ */
+int procstat_children_list(pid_t pid, struct pid_list *list);
+
+/* The threads of process pid (from /proc/PID/task), however many. 0 or -errno. */
+int procstat_threads_list(pid_t pid, struct pid_list *list);
+
+/*
+ * The same into a fixed array: stores at most max pids in out and returns
  * how many there are (may exceed max), or -errno.
  */
 int procstat_children(pid_t pid, pid_t *out, int max);
-
-/*
- * The threads of process pid, from /proc/PID/task. Same convention as
- * procstat_children.
- */
 int procstat_threads(pid_t pid, pid_t *out, int max);
 
 #endif

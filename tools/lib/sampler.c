@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -221,8 +222,29 @@ static void clean_phase(char *phase)
 {
 	for (; *phase; phase++)
 		if (*phase == '\t' || *phase == ',' || *phase == '"' ||
-		    (unsigned char)*phase < ' ')
+		    (unsigned char)*phase < ' ' || (unsigned char)*phase == 0x7f)
 			*phase = '_';
+}
+
+/*
+ * A mark line that is not "PID PHASE" is answered all the same: the lab
+ * that wrote it stops itself next (COWLAB_MARK_SYNC=1), and a stop nobody
+ * answers is a lab stopped forever. Said on stderr (its bytes made safe
+ * for a terminal), counted, and the next self-sent SIGSTOP of a process
+ * that has no mark pending is taken as its stop (handle_stop).
+ */
+static void malformed_mark(struct sampler *s, const char *line, const char *why)
+{
+	char shown[64];
+	size_t i;
+
+	snprintf(shown, sizeof shown, "%s", line);
+	for (i = 0; shown[i]; i++)
+		if ((unsigned char)shown[i] < ' ' || (unsigned char)shown[i] >= 0x7f)
+			shown[i] = '?';
+	fprintf(stderr, "%s: a malformed phase mark \"%s%s\" (%s): ignored, the process is resumed\n",
+		s->o->progname, shown, strlen(line) >= sizeof shown ? "..." : "", why);
+	s->unmatched_marks++;
 }
 
 static void handle_mark_line(struct sampler *s, char *line, double t)
@@ -230,10 +252,19 @@ static void handle_mark_line(struct sampler *s, char *line, double t)
 	struct pending_mark m;
 	struct proc_entry *p;
 	char *end;
-	long pid = strtol(line, &end, 10);
+	long pid;
 
-	if (end == line || *end != ' ' || pid <= 0 || end[1] == '\0')
-		return;		/* not a mark: ignore */
+	errno = 0;
+	pid = strtol(line, &end, 10);
+	if (end == line || *end != ' ' || errno != 0 || pid <= 0 || pid > INT_MAX ||
+	    line[0] < '0' || line[0] > '9') {
+		malformed_mark(s, line, "not PID PHASE");
+		return;
+	}
+	if (end[1] == '\0') {
+		malformed_mark(s, line, "no phase name");
+		return;
+	}
 	m.pid = (pid_t)pid;
 	snprintf(m.phase, sizeof m.phase, "%s", end + 1);
 	clean_phase(m.phase);
@@ -244,11 +275,11 @@ static void handle_mark_line(struct sampler *s, char *line, double t)
 		struct proc_stat st;
 		struct proc_entry *parent;
 
-		if (s->traced || procstat_read_pid(m.pid, &st) != 0)
+		if (s->traced || procstat_read_pid(m.pid, &st) != 0 ||
+		    (parent = proctable_find(&s->table, st.ppid)) == NULL) {
+			malformed_mark(s, line, "not a process cowsample follows");
 			return;
-		parent = proctable_find(&s->table, st.ppid);
-		if (parent == NULL)
-			return;
+		}
 		p = discover(s, m.pid, parent->depth + 1, SAMPLER_START, t);
 	}
 	if (s->sync_marks && p->traced) {
@@ -280,16 +311,48 @@ static void drain_marks(struct sampler *s)
 		s->marklen += (size_t)n;
 		s->markbuf[s->marklen] = '\0';
 		line = s->markbuf;
-		while ((nl = strchr(line, '\n')) != NULL) {
+		while ((nl = memchr(line, '\n', s->marklen - (size_t)(line - s->markbuf))) != NULL) {
 			*nl = '\0';
-			handle_mark_line(s, line, sampler_now(s));
+			if (memchr(line, '\0', (size_t)(nl - line)) != NULL)
+				malformed_mark(s, line, "a NUL byte in the line");
+			else
+				handle_mark_line(s, line, sampler_now(s));
 			line = nl + 1;
 		}
 		s->marklen -= (size_t)(line - s->markbuf);
 		memmove(s->markbuf, line, s->marklen);
-		if (s->marklen == sizeof s->markbuf - 1)
+		if (s->marklen == sizeof s->markbuf - 1) {
+			s->markbuf[40] = '\0';
+			malformed_mark(s, s->markbuf, "a line longer than 4 KiB");
 			s->marklen = 0;		/* an absurd line: drop it */
+			s->skip_to_newline = 1;
+		}
+		if (s->skip_to_newline) {
+			/* The rest of that absurd line, up to its newline. */
+			nl = memchr(s->markbuf, '\n', s->marklen);
+			if (nl == NULL) {
+				s->marklen = 0;
+			} else {
+				s->marklen -= (size_t)(nl + 1 - s->markbuf);
+				memmove(s->markbuf, nl + 1, s->marklen);
+				s->skip_to_newline = 0;
+			}
+		}
 	}
+}
+
+/*
+ * Did tid stop itself (raise(SIGSTOP), kill -STOP $$), as a lab does at a
+ * mark? A stop sent by someone else (a user's kill -STOP) is a real stop.
+ */
+static int stopped_itself(pid_t tid, pid_t tgid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof si);
+	if (ptrace(PTRACE_GETSIGINFO, tid, NULL, &si) != 0)
+		return 0;
+	return (si.si_code == SI_USER || si.si_code == SI_TKILL) && si.si_pid == tgid;
 }
 
 /* ---- exits ---- */
@@ -458,8 +521,13 @@ static void handle_stop(struct sampler *s, pid_t tid, int status)
 		if (sig == SIGSTOP && s->sync_marks) {
 			drain_marks(s);
 			p = proctable_find(&s->table, tgid);
-			if (p != NULL && flush_pending(s, p, 1, t))
+			if (p != NULL && flush_pending(s, p, 1, t)) {
 				sig = 0;	/* the lab's mark stop: measured, suppress */
+			} else if (s->unmatched_marks > 0 && stopped_itself(tid, tgid)) {
+				/* the stop after a malformed mark line: answer it */
+				s->unmatched_marks--;
+				sig = 0;
+			}
 		}
 		trace_resume(tid, sig);
 		return;
@@ -531,20 +599,21 @@ static void handle_wait_events(struct sampler *s)
 /* Untraced: find new children of the processes we follow. */
 static void scan_children(struct sampler *s, double t)
 {
-	pid_t kids[256];
-	size_t i, n = s->table.n;
-	int k, count;
+	struct pid_list kids = { 0 };
+	size_t i, k, n = s->table.n;
 
 	for (i = 0; i < n; i++) {
 		struct proc_entry *p = s->table.procs[i];
 
 		if (p->exited || p->traced)
 			continue;
-		count = procstat_children(p->id.pid, kids, 256);
-		for (k = 0; k < count && k < 256; k++)
-			if (proctable_find(&s->table, kids[k]) == NULL)
-				discover(s, kids[k], p->depth + 1, SAMPLER_START, t);
+		if (procstat_children_list(p->id.pid, &kids) != 0)
+			continue;
+		for (k = 0; k < kids.n; k++)
+			if (proctable_find(&s->table, kids.v[k]) == NULL)
+				discover(s, kids.v[k], p->depth + 1, SAMPLER_START, t);
 	}
+	procstat_pid_list_free(&kids);
 }
 
 static void sample_all(struct sampler *s, double t)
@@ -630,9 +699,10 @@ static int start_command(struct sampler *s, const sigset_t *orig_mask)
  */
 static void attach_tree(struct sampler *s, pid_t pid, int depth, double t)
 {
-	pid_t ids[256];
+	struct pid_list ids = { 0 };
 	struct proc_entry *p;
-	int n, i, rc;
+	size_t i;
+	int rc;
 
 	if (proctable_find(&s->table, pid) != NULL)
 		return;
@@ -647,39 +717,63 @@ static void attach_tree(struct sampler *s, pid_t pid, int depth, double t)
 	p = discover(s, pid, depth, SAMPLER_START, t);
 	p->traced = rc == 0;
 	s->untraced_live |= !p->traced;
-	if (p->traced) {
-		n = procstat_threads(pid, ids, 256);
-		for (i = 0; i < n && i < 256; i++) {
-			if (ids[i] == pid || trace_attach(ids[i]) != 0)
+	/* Every thread and every child, however many (no fixed limit). */
+	if (p->traced && procstat_threads_list(pid, &ids) == 0) {
+		for (i = 0; i < ids.n; i++) {
+			if (ids.v[i] == pid || trace_attach(ids.v[i]) != 0)
 				continue;
-			proctable_add_thread(&s->table, ids[i], pid);
+			proctable_add_thread(&s->table, ids.v[i], pid);
 			p->threads++;
 		}
 	}
-	n = procstat_children(pid, ids, 256);
-	for (i = 0; i < n && i < 256; i++)
-		attach_tree(s, ids[i], depth + 1, t);
+	if (procstat_children_list(pid, &ids) == 0)
+		for (i = 0; i < ids.n; i++)
+			attach_tree(s, ids.v[i], depth + 1, t);
+	procstat_pid_list_free(&ids);
 }
 
+/*
+ * -p: check every PID before following any. A thread's TID stands for its
+ * process (given beside it, the process is followed once); a PID that
+ * does not exist or is a zombie (it has exited: nothing left to follow)
+ * is an error. Returns 0, or SAMPLER_EXIT_NO_PROCESS after one line.
+ */
 static int attach_pids(struct sampler *s)
 {
-	size_t i;
+	pid_t *tgids;
+	size_t i, k, n = 0;
 	int rc;
 
+	tgids = calloc(s->o->npids ? s->o->npids : 1, sizeof *tgids);
+	if (tgids == NULL)
+		abort();
 	for (i = 0; i < s->o->npids; i++) {
 		struct proc_stat st;
+		pid_t pid = s->o->pids[i], tgid = procstat_tgid(pid);
 
-		rc = procstat_read_pid(s->o->pids[i], &st);
+		rc = tgid > 0 ? procstat_read_pid(tgid, &st) : (int)tgid;
 		if (rc != 0) {
 			char what[64];
 
-			snprintf(what, sizeof what, "process %d", (int)s->o->pids[i]);
+			snprintf(what, sizeof what, "process %d", (int)pid);
 			warn(s, what, rc == -ENOENT ? ESRCH : -rc);
-			return 1;
+			free(tgids);
+			return SAMPLER_EXIT_NO_PROCESS;
 		}
+		if (st.state == 'Z' || st.state == 'X') {
+			fprintf(stderr, "%s: process %d has exited (a zombie): nothing to follow\n",
+				s->o->progname, (int)pid);
+			free(tgids);
+			return SAMPLER_EXIT_NO_PROCESS;
+		}
+		for (k = 0; k < n && tgids[k] != tgid; k++)
+			;
+		if (k == n)
+			tgids[n++] = tgid;	/* a process once, however named */
 	}
-	for (i = 0; i < s->o->npids; i++)
-		attach_tree(s, s->o->pids[i], 0, sampler_now(s));
+	for (i = 0; i < n; i++)
+		attach_tree(s, tgids[i], 0, sampler_now(s));
+	free(tgids);
 	return 0;
 }
 
@@ -848,6 +942,30 @@ static int exit_status(const struct sampler *s)
 	return 1;
 }
 
+/*
+ * Descriptors 0, 1 and 2 that we were started without (`>&-`) are taken
+ * by /dev/null, close-on-exec: otherwise the next file we open would get
+ * that number, and rows, the summary or the command's output would land
+ * in the mark pipe or an output file. The command still finds them
+ * closed. Returns a mask of the closed ones (bit N: fd N).
+ */
+static unsigned hold_closed_std_fds(void)
+{
+	unsigned closed = 0;
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			closed |= 1u << fd;
+	for (fd = 0; fd <= 2; fd++) {
+		if (!(closed & (1u << fd)))
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY | O_CLOEXEC : O_WRONLY | O_CLOEXEC) != fd)
+			break;	/* only ever the lowest free number: it is fd */
+	}
+	return closed;
+}
+
 int sampler_run(const struct sampler_options *o)
 {
 	struct sampler s;
@@ -855,6 +973,8 @@ int sampler_run(const struct sampler_options *o)
 	int rc, status, ok;
 
 	memset(&s, 0, sizeof s);
+	s.closed_std_fds = hold_closed_std_fds();
+	s.stdout_closed = (s.closed_std_fds >> STDOUT_FILENO) & 1;
 	s.o = o;
 	s.mark_fd = -1;
 	s.sigfd = -1;
@@ -908,8 +1028,8 @@ int sampler_run(const struct sampler_options *o)
 	ok = sampler_output_close(&s, rc == 0);
 	if (sampler_snapshots_close(&s, rc == 0) != 0)
 		ok = -1;
-	if (rc == 0 && o->summary && ok == 0)
-		sampler_print_summary(&s);
+	if (rc == 0 && o->summary && ok == 0 && sampler_print_summary(&s) != 0)
+		ok = -1;
 	if (ok != 0)
 		status = 1;
 

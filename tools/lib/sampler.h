@@ -84,11 +84,15 @@ struct sampler_options {
 	size_t ncolumns;
 };
 
+/* -p: a process to follow does not exist or has exited (a zombie). */
+#define SAMPLER_EXIT_NO_PROCESS 3
+
 /*
  * Run the sampler. Returns the exit status cowsample should have: the
  * command's own (128+signal when it was killed), 0 after -p, 127 when the
- * command cannot be run, 1 when the output cannot be written (one line on
- * stderr says why).
+ * command cannot be run, 1 when the output cannot be written,
+ * SAMPLER_EXIT_NO_PROCESS when a -p process cannot be followed (one line
+ * on stderr says why).
  */
 int sampler_run(const struct sampler_options *o);
 

@@ -25,6 +25,8 @@ struct sampler {
 	struct timespec t0;
 
 	FILE *out;			/* TSV/CSV rows, or NULL */
+	int stdout_closed;		/* we were started with fd 1 closed (>&-) */
+	unsigned closed_std_fds;	/* bit N: fd N (0..2) was closed at start */
 	int header_written;
 	struct outfile outfile;		/* -o */
 	FILE *live;			/* --live table, or NULL */
@@ -36,6 +38,8 @@ struct sampler {
 	int mark_fd;			/* read end of the mark pipe, or -1 */
 	char markbuf[4096];
 	size_t marklen;
+	int skip_to_newline;		/* dropping the rest of an absurd line */
+	unsigned long unmatched_marks;	/* malformed lines whose stop is to come */
 	struct pending_mark *pending;	/* sync marks waiting for their SIGSTOP */
 	size_t npending, pending_cap;
 
@@ -68,7 +72,7 @@ int sampler_output_close(struct sampler *s, int ok);
 void sampler_write_header(struct sampler *s);
 void sampler_write_row(struct sampler *s, struct proc_entry *p, enum sampler_event ev, double t);
 void sampler_live_draw(struct sampler *s, double t, int final);
-void sampler_print_summary(struct sampler *s);
+int sampler_print_summary(struct sampler *s);
 
 /* sampler_pagemap.c: --snapshot-dir. open: check (or make) DIR, before
  * COMMAND runs; mark: the files of every live process at a mark of

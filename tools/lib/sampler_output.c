@@ -33,7 +33,15 @@ int sampler_output_open(struct sampler *s)
 
 	if (o->output != NULL) {
 		/* Now, before COMMAND runs: a directory, a missing directory or
-		 * no permission is told before any work is done. */
+		 * no permission is told before any work is done. A descriptor
+		 * we were started without (`-o /dev/stdout >&-`) is closed,
+		 * although /dev/null holds its number meanwhile. */
+		int which = outfile_descriptor(o->output);
+
+		if (which >= 0 && which <= 2 && (s->closed_std_fds >> which) & 1) {
+			fail(s, o->output, EBADF);
+			return -1;
+		}
 		rc = outfile_open(&s->outfile, o->output);
 		if (rc < 0) {
 			fail(s, o->output, -rc);
@@ -41,6 +49,12 @@ int sampler_output_open(struct sampler *s)
 		}
 		s->out = s->outfile.f;
 	} else if (!o->live) {
+		if (s->stdout_closed) {
+			/* `>&-`: say so now, before the command runs, rather
+			 * than fail to write every row after it. */
+			fail(s, "standard output", EBADF);
+			return -1;
+		}
 		s->out = stdout;
 	}
 	/* Rows come by the thousand: write them in large blocks (a terminal
@@ -58,8 +72,18 @@ int sampler_output_open(struct sampler *s)
 			return -1;
 		}
 	} else if (o->live) {
+		if (s->stdout_closed) {
+			fail(s, "--live: standard output", EBADF);
+			sampler_output_close(s, 0);
+			return -1;
+		}
 		s->live = stdout;
 		s->live_is_stdout = 1;
+	}
+	if (o->summary && s->out != stdout && !s->live_is_stdout && s->stdout_closed) {
+		fail(s, "--summary: standard output", EBADF);
+		sampler_output_close(s, 0);
+		return -1;
 	}
 	return 0;
 }
@@ -230,6 +254,42 @@ void sampler_write_row(struct sampler *s, struct proc_entry *p, enum sampler_eve
 	fwrite(r.text, 1, r.len, s->out);
 }
 
+/*
+ * text as it may reach a terminal: a process name is whatever the program
+ * set (prctl), and an escape sequence in it would be run by the terminal
+ * of whoever reads --summary or --live. Control characters (C0, DEL, C1)
+ * and bytes that are not UTF-8 become '?'; valid UTF-8 stays.
+ */
+static const char *term_safe(const char *text, char *buf, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t o = 0, len, k;
+	unsigned cp;
+
+	while (*p && o + 5 < size) {
+		len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 :
+		      (*p & 0xf8) == 0xf0 ? 4 : 0;
+		cp = len == 1 ? *p : len == 2 ? *p & 0x1f : len == 3 ? *p & 0x0f : *p & 0x07;
+		for (k = 1; k < len; k++) {
+			if ((p[k] & 0xc0) != 0x80)
+				break;
+			cp = cp << 6 | (p[k] & 0x3f);
+		}
+		if (len == 0 || k < len || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+		    (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp < 0xe000)) {
+			buf[o++] = '?';
+			p++;
+			continue;
+		}
+		memcpy(buf + o, p, len);
+		o += len;
+		p += len;
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 /* ---- --summary ---- */
 
 struct summary_row {
@@ -246,17 +306,22 @@ static int by_time(const void *a, const void *b)
 	return x->p->id.pid - y->p->id.pid;
 }
 
-void sampler_print_summary(struct sampler *s)
+int sampler_print_summary(struct sampler *s)
 {
 	FILE *f = s->out == stdout || s->live_is_stdout ? stderr : stdout;
 	struct summary_row *rows;
 	size_t i, k, n = 0;
+	int err;
 
+	if (f == stdout && s->stdout_closed) {
+		fail(s, "--summary: standard output", EBADF);
+		return -1;
+	}
 	for (i = 0; i < s->table.n; i++)
 		n += s->table.procs[i]->nsteps;
 	rows = calloc(n ? n : 1, sizeof *rows);
 	if (rows == NULL)
-		return;
+		return -1;
 	n = 0;
 	for (i = 0; i < s->table.n; i++)
 		for (k = 0; k < s->table.procs[i]->nsteps; k++) {
@@ -268,13 +333,26 @@ void sampler_print_summary(struct sampler *s)
 		"the \"exit\" row is the part after its last mark):\n\n");
 	fprintf(f, "%-10s %8s  %-16s %-22s %9s %9s %10s\n",
 		"role", "pid", "comm", "phase", "min_flt", "maj_flt", "time_s");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		char comm[4 * PROCSTAT_COMM_MAX + 8], phase[4 * PROCTABLE_PHASE_MAX + 8];
+
 		fprintf(f, "%-10s %8d  %-16s %-22s %9lu %9lu %10.4f\n",
 			proctable_role(rows[i].p->depth), (int)rows[i].p->id.pid,
-			rows[i].p->last.comm, rows[i].step->phase,
+			term_safe(rows[i].p->last.comm, comm, sizeof comm),
+			term_safe(rows[i].step->phase, phase, sizeof phase),
 			rows[i].step->d_min_flt, rows[i].step->d_maj_flt, rows[i].step->time_s);
-	fflush(f);
+	}
 	free(rows);
+	/* A summary that cannot be written (stdout on a full disk) is an
+	 * output error like any other: exit status 1, one line. */
+	errno = 0;
+	if (fflush(f) != 0 || ferror(f)) {
+		err = errno ? errno : EIO;
+		fail(s, f == stdout ? "--summary: writing standard output" :
+		     "--summary: writing standard error", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- --live ---- */
@@ -297,6 +375,7 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 {
 	static long page_kb;
 	FILE *f = s->live;
+	char name[256];
 	size_t i;
 
 	if (f == NULL)
@@ -309,7 +388,7 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 	}
 	fputs("\033[H", f);			/* then redraw in place */
 	fprintf(f, "cowsample: %s   t=%.1f s   %s\033[K\n",
-		s->o->command != NULL ? s->o->command[0] : "attached",
+		s->o->command != NULL ? term_safe(s->o->command[0], name, sizeof name) : "attached",
 		t, final ? "finished" : "running");
 	fprintf(f, "%7s %7s %-10s %-15s %-16s %9s %8s %9s %8s %8s %9s %s\033[K\n",
 		"PID", "PPID", "ROLE", "COMM", "PHASE", "MIN_FLT", "MAJ_FLT",
@@ -320,6 +399,7 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 		unsigned long d_maj = p->last.maj_flt - p->phase_maj_flt;
 		const struct phase_step *step = last_mark_step(p);
 		char step_text[24] = "-";
+		char comm[4 * PROCSTAT_COMM_MAX + 8], phase[4 * PROCTABLE_PHASE_MAX + 8];
 
 		if (p->exited && p->nsteps > 0) {	/* since the mark before its exit */
 			d_min = p->steps[p->nsteps - 1].d_min_flt;
@@ -329,7 +409,8 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 			snprintf(step_text, sizeof step_text, "%lu", step->d_min_flt);
 		fprintf(f, "%7d %7d %-10s %-15s %-16s %9lu %8lu %9s %8lu %8lu %9ld %s\033[K\n",
 			(int)p->id.pid, (int)p->last.ppid, proctable_role(p->depth),
-			p->last.comm, p->phase, p->last.min_flt, p->last.maj_flt, step_text,
+			term_safe(p->last.comm, comm, sizeof comm),
+			term_safe(p->phase, phase, sizeof phase), p->last.min_flt, p->last.maj_flt, step_text,
 			d_min, d_maj, p->last.rss_pages * page_kb, p->exited ? "exited" : "");
 	}
 	fputs("STEP_MIN: minor faults of the step that ended at PHASE (from the mark before);\033[K\n"

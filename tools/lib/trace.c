@@ -103,7 +103,10 @@ int trace_spawn(char *const argv[], int mark_fd, int stdout_fd,
 	close(go[0]);
 	close(err_pipe[1]);
 
-	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)(long)TRACE_OPTIONS) == 0) {
+	/* PTRACE_O_EXITKILL: should we die (SIGKILL), the command we started
+	 * and every descendant traced with it die too, instead of staying
+	 * stopped forever at a mark we can no longer answer. */
+	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)(long)(TRACE_OPTIONS | PTRACE_O_EXITKILL)) == 0) {
 		out->traced = 1;
 	} else {
 		out->seize_errno = errno;
