@@ -47,6 +47,33 @@ function quiz_number(v) {
 	return v == int(v) && v < 1e15 && v > -1e15 ? sprintf("%d", v) : sprintf("%.10g", v)
 }
 
+# ---------------------------------------------------------------- step
+# mode=step: a row's counter KIND.FIELD, read as the expectation harness
+# reads it (tools/expect.awk): the first line "KIND: KEY=STEP ..." of that
+# step (and role=ROLE unless ROLE is -); yes/no are 1/0. ENVIRON
+# COWLAB_KIND, COWLAB_STEP, COWLAB_ROLE, COWLAB_FIELD.
+mode == "step" && !result_done && index($0, ENVIRON["COWLAB_KIND"] ": ") == 1 {
+	n = split(substr($0, length(ENVIRON["COWLAB_KIND"]) + 3), words, " ")
+	if (substr(words[1], index(words[1], "=") + 1) != ENVIRON["COWLAB_STEP"])
+		next
+	if (ENVIRON["COWLAB_ROLE"] != "-") {
+		found = 0
+		for (j = 2; j <= n; j++)
+			if (words[j] == "role=" ENVIRON["COWLAB_ROLE"])
+				found = 1
+		if (!found)
+			next
+	}
+	prefix = ENVIRON["COWLAB_FIELD"] "="
+	for (j = 2; j <= n; j++)
+		if (index(words[j], prefix) == 1) {
+			v = substr(words[j], length(prefix) + 1)
+			print v == "yes" ? 1 : v == "no" ? 0 : v
+			result_done = 1
+			next
+		}
+}
+
 # ---------------------------------------------------------------- result
 mode == "result" && !result_done && $0 ~ /^result: / {
 	n = split($0, words, " ")
