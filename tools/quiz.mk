@@ -23,9 +23,13 @@ QUIZZES = \
 	quiz/shared-vs-private-fork.md \
 	quiz/vfork-suspends.md
 
-# Installed quizzes, so that `cowlab-quiz` works outside the source tree.
+# Installed quizzes, so that `cowlab-quiz` works outside the source tree
+# (the registry is installed beside findlab.sh, see tools/plot.mk), and the
+# awk parts of the tool (expressions are evaluated by tools/expr.awk).
 quizdir = $(datadir)/cowlab/quiz
 quiz_DATA = $(QUIZZES)
+quizlibdir = $(datadir)/cowlab
+dist_quizlib_DATA = tools/cowlab-quiz.awk tools/expr.awk
 
 TESTS += tests/quiz.bats tests/quiz-live.bats
 EXTRA_DIST += tests/quiz.bats tests/quiz-live.bats
