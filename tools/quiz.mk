@@ -21,7 +21,13 @@ QUIZZES = \
 	quiz/mprotect-cow-readonly.md \
 	quiz/copy-on-write-pagemap.md \
 	quiz/shared-vs-private-fork.md \
-	quiz/vfork-suspends.md
+	quiz/vfork-suspends.md \
+	quiz/user-cow-reuse.md \
+	quiz/proc-mem-private.md \
+	quiz/fork-flags-wipeonfork.md \
+	quiz/copy-on-read-inline.md \
+	quiz/snapshot-cost.md \
+	quiz/ksm-write.md
 
 # Installed quizzes, so that `cowlab-quiz` works outside the source tree
 # (the registry is installed beside findlab.sh, see tools/plot.mk), and the

@@ -17,4 +17,3 @@ bench-ksm: support/ksm/ksm
 			END { if (!skipped && n) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) \
 				if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t } \
 				printf "median ratio merged/private: %.0fx\n", r[int((n + 1) / 2)] } }'
-QUIZZES += quiz/ksm-write.md

@@ -15,4 +15,3 @@ media-snapshot: tools/cowsample support/snapshot/snapshot
 		support/snapshot/snapshot --batch $(MEDIA_SNAPSHOT_ARGS) > $(MEDIA_RUN)/snapshot.out
 	$(call media_draw,memory,$(MEDIA_RUN)/snapshot.tsv,snapshot-memory,$(media_snapshot_note))
 EXTRA_DIST += media/snapshot-memory.svg media/snapshot-memory.png
-QUIZZES += quiz/snapshot-cost.md

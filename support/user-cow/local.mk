@@ -24,4 +24,3 @@ bench-usercow: tools/usercow_bench
 
 check_PROGRAMS += tests/progs/usercow_pair
 tests_progs_usercow_pair_SOURCES = tests/progs/usercow_pair.c support/user-cow/uvm.c support/user-cow/uvm.h
-QUIZZES += quiz/user-cow-reuse.md
