@@ -96,7 +96,11 @@ setup() {
 		assert_line --regexp "^$role +$pid +fork_faults +$phase +[0-9]+ +[0-9]+ +[0-9.]+ +$minor( +\\*)?\$"
 		rows=$((rows + 1))
 	done < <(sed -n 's/^result: phase=\([^ ]*\) role=\([^ ]*\) pid=\([0-9]*\) minor=\([0-9]*\) .*/\1 \2 \3 \4/p' <<<"$output")
-	[ $rows -eq 7 ] || fail "$rows result: lines"
+	# one per step of the lab: the steps its expectation table measures
+	local steps
+	steps=$("$SRCDIR/tools/cowlab-expect" --srcdir "$SRCDIR" --bindir "$BUILDDIR" rows copy-on-write |
+		awk -F '\t' '$2 == "base" && ($5 == "minor" || $5 == "major") { print $3 }' | sort -u | wc -l)
+	[ $rows -eq "$steps" ] || fail "$rows result: lines, $steps steps"
 	# cowsample's own marks have none
 	assert_line --regexp '^parent +[0-9]+ +fork_faults +started +[0-9]+ +[0-9]+ +[0-9.]+ +-$'
 	# and the note under the table says what each column counts
