@@ -97,7 +97,7 @@ setup_file() {
 @test "cowlab-skel: bad markers and an existing DEST are errors that write nothing" {
 	local src=$BATS_TEST_TMPDIR/src
 	mkdir -p "$src"
-	cp -R "$COWLAB_SRCDIR/support" "$COWLAB_SRCDIR/tools" "$src/"
+	cp -R "$COWLAB_SRCDIR/support" "$COWLAB_SRCDIR/tools" "$COWLAB_SRCDIR/labs" "$src/"
 	chmod -R u+w "$src"
 	sed -i '0,/END TODO/{/END TODO/d}' "$src/support/copy-on-write/fork_faults.c"
 	run --separate-stderr "$src/tools/cowlab-skel" "$BATS_TEST_TMPDIR/out"
@@ -122,17 +122,25 @@ setup_file() {
 	done
 }
 
-# assert_grade NAME SCORE CHECK...: NAME scored SCORE and failed exactly the CHECKs.
+# check_name ID/ROW: the name of a graded check: "ID/ROW: WHAT (P points)",
+# from the row of the expectation table.
+check_name() {
+	"$COWLAB_SRCDIR/tools/cowlab-expect" graded | awk -F '\t' -v id="$1" '
+		$1 == id { printf "%s: %s (%d point%s)\n", $1, $3, $2, $2 == 1 ? "" : "s" }'
+}
+
+# assert_grade NAME SCORE ID/ROW...: NAME scored SCORE and failed exactly the
+# checks of the rows ID/ROW (in the order of the report).
 assert_grade() {
-	local report=$BATS_FILE_TMPDIR/reports/$1.txt score=$2
+	local report=$BATS_FILE_TMPDIR/reports/$1.txt score=$2 id
 	shift 2
 	assert_equal "$(tail -n 1 "$report")" "score: $score"
-	assert_equal "$(failed_checks "$report")" "$(printf '%s\n' "$@" | sed '/^$/d')"
+	assert_equal "$(failed_checks "$report")" "$(for id in "$@"; do check_name "$id"; done)"
 }
 
 @test "cowlab-grade: the reference gets every point" {
 	total=$(grep -ho '([0-9]* points*)" {' "$COWLAB_SRCDIR"/tests/grade/*.bats | tr -dc '0-9\n' | awk '{ t += $1 } END { print t }')
-	assert_grade reference "$total/$total" ""
+	assert_grade reference "$total/$total"
 }
 
 @test "cowlab-grade: the skeleton gets none" {
@@ -142,34 +150,24 @@ assert_grade() {
 }
 
 @test "cowlab-grade: DST mapped MAP_PRIVATE loses the copy and the MAP_SHARED checks" {
-	assert_grade mmap-private 32/36 \
-		"mmap_copy: copies files byte for byte: 1, 4095, 4097 and 1 MiB + 1 bytes (2 points)" \
-		"mmap_copy: maps DST with MAP_SHARED, so the stores reach the file (2 points)"
+	assert_grade mmap-private 32/36 mmap-copy/identical mmap-copy/dst-shared
 }
 
 @test "cowlab-grade: no ftruncate loses the copy and the ftruncate checks" {
-	assert_grade no-ftruncate 32/36 \
-		"mmap_copy: copies files byte for byte: 1, 4095, 4097 and 1 MiB + 1 bytes (2 points)" \
-		"mmap_copy: makes DST long enough (ftruncate) before mapping it (2 points)"
+	assert_grade no-ftruncate 32/36 mmap-copy/identical mmap-copy/dst-sized
 }
 
 @test "cowlab-grade: fork where vfork is asked loses the two vfork checks" {
-	assert_grade fork-for-vfork 30/36 \
-		"vfork_demo: the vfork child writes the parent's own pages: no fault, and the parent sees them (3 points)" \
-		"vfork_demo: the parent is suspended from vfork() until the child's _exit() (3 points)"
+	assert_grade fork-for-vfork 30/36 vfork/child-no-fault vfork/parent-sees vfork/suspended
 }
 
 @test "cowlab-grade: an endless loop in the child costs the steps it stops, nothing else" {
-	assert_grade endless-loop 30/36 \
-		"fork_faults: runs every step to the end in batch mode (1 point)" \
-		"fork_faults: the child's writes take one copy-on-write fault per page, the parent none (3 points)" \
-		"fork_faults: the parent's rewrite after the child exited faults once per page (2 points)"
+	assert_grade endless-loop 30/36 copy-on-write/finished copy-on-write/child-writes \
+		copy-on-write/parent-idle copy-on-write/parent-rewrites
 }
 
 @test "cowlab-grade: a fork bomb costs its own step, and leaves no process behind" {
-	assert_grade fork-bomb 34/36 \
-		"vfork_demo: runs every step to the end in batch mode (1 point)" \
-		"vfork_demo: posix_spawn starts the program in a new process (1 point)"
+	assert_grade fork-bomb 34/36 vfork/finished vfork/posix-spawn
 	if [ "$(id -u)" -eq 0 ]; then
 		# the lanes' users (uid base + lane) have no process left
 		run pgrep -U 2000000000,2000000001
@@ -178,9 +176,7 @@ assert_grade() {
 }
 
 @test "cowlab-grade: a segfault costs its own step" {
-	assert_grade segfault 33/36 \
-		"fork_faults: runs every step to the end in batch mode (1 point)" \
-		"fork_faults: the parent's rewrite after the child exited faults once per page (2 points)"
+	assert_grade segfault 33/36 copy-on-write/finished copy-on-write/parent-rewrites
 }
 
 @test "cowlab-grade: usage errors" {

@@ -7,7 +7,7 @@ load test_helper
 
 FAULTER=$BUILDDIR/tests/progs/faulter
 # Faults of a step beyond its pages (see tests/cowsample.bats).
-SLACK=32
+SLACK=$(slack PROCESS)
 
 # Kill a background process the test left running, but only while it is
 # still running as our job: once bash has reaped it, its PID may already

@@ -13,7 +13,7 @@ FAULTER=$BUILDDIR/tests/progs/faulter
 N=400
 K=150
 # pages of its own (stack, libc data) a process may copy or add in a step
-SLACK=32
+SLACK=$(slack PROCESS)
 
 # snapshot_file DIR PHASE ROLE: the file of ROLE's picture at PHASE
 snapshot_file() {

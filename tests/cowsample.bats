@@ -14,17 +14,11 @@ FAULTER=$BUILDDIR/tests/progs/faulter
 # linker's) back in, and each first write to a stack or data page copies
 # it; the sanitizer build's runtime adds its own. Measured here: up to 10
 # per step, 23 in the sanitizer build (the exit of the parent).
-SLACK=32
+SLACK=$(slack PROCESS)
 # faulter -a: pages written right after a mark. More than SLACK, so a mark
 # read late (after them) is out of its bounds.
 AFTER=$((4 * SLACK))
 
-# assert_between VALUE LOW HIGH WHAT: LOW <= VALUE <= HIGH
-assert_between() {
-	if [[ ! $1 =~ ^[0-9]+$ ]] || (($1 < $2 || $1 > $3)); then
-		fail "$4: '$1' is not in [$2, $3]"
-	fi
-}
 
 # the value of COL in the mark row of PHASE (of whichever process marked it)
 mark_of() {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bats
 # tests/fork_cost.bats - fork_cost's tables: their structure (read by
 # cowplot) and the fault counts the kernel measured. Never latency values:
-# timing belongs to `make bench`. Small sizes keep the tests quick.
+# timing belongs to `make bench`. Small sizes keep the tests quick. The
+# fault counts of its result: lines are rows of support/fork-cost/expect.tsv
+# (tests/expect.sh); the fault column of its table is checked here against
+# the same rows.
 
 load test_helper
 load lab_helper
@@ -57,38 +60,24 @@ check_latency_table() {
 	[[ $stderr == *"result: phase=touched-4k-2MiB role=parent"* ]]
 }
 
-@test "fork_cost: touching the buffer faults once per 4 KiB page; with THP far fewer times" {
-	local pages=$((4 * 1024 / PAGE_KIB))
-	run "$FORK_COST" --batch --sizes 1,4 --repeat 1 -o "$BATS_TEST_TMPDIR/lat.tsv"
-	assert_success
-	assert_between "$(result_field touched-4k-4MiB parent minor)" "$pages" $((pages + LAB_SLACK)) "4 KiB touch"
-	# No huge page fits in 1 MiB: one fault per 4 KiB page, THP or not.
-	assert_between "$(result_field touched-thp-1MiB parent minor)" $((pages / 4)) $((pages / 4 + LAB_SLACK)) "1 MiB THP touch"
-	case $(lab_thp_mode_of_machine) in
-	always | madvise)
-		# 4 MiB aligned: two huge pages when the kernel can give them.
-		assert_between "$(result_field touched-thp-4MiB parent minor)" 1 $((pages / 4)) "THP touch"
-		;;
-	esac
-}
-
 @test "fork_cost --fault-cost: demand-zero, cow and reuse each took one fault per page, in every run" {
-	local pages=300 runs=5
-	run --separate-stderr "$FORK_COST" --batch --fault-cost --fault-pages $pages --repeat $runs \
-		-o "$BATS_TEST_TMPDIR/fc.tsv"
+	# The table's scenario fault-cost, whose rows bound the same counts.
+	local -a args
+	mapfile -t args < <("$SRCDIR/tools/cowlab-expect" scenario fork-cost fault-cost)
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr "$FORK_COST" "${args[@]}"
 	assert_success
-	local file=$BATS_TEST_TMPDIR/fc.tsv kind row
+	local file=$BATS_TEST_TMPDIR/faults.tsv kind row runs
+	runs=$(sed -n 's/.*--repeat \([0-9]*\).*/\1/p' <<<"${args[*]}")
 	assert_equal "$(head -n 1 "$file")" "$(printf 'kind\tpages\tfaults\tns_per_fault\truns')"
 	assert_equal "$(wc -l <"$file")" 4
 	for kind in demand-zero cow reuse; do
 		row=$(awk -F '\t' -v k=$kind '$1 == k' "$file")
-		assert_equal "$(cut -f2 <<<"$row")" $pages
 		# faults: the kernel's count (getrusage) during the writes of the
-		# median run; the result line: of the first run, the one watched.
-		assert_between "$(cut -f3 <<<"$row")" $pages $((pages + LAB_SLACK)) "$kind faults"
-		assert_between "$(result_field $kind parent minor)" $pages $((pages + LAB_SLACK)) "$kind faults, first run"
+		# median run, within the bounds of the result line's row.
+		assert_between "$(cut -f3 <<<"$row")" $(row_bounds "fork-cost/$kind-faults") "$kind faults"
 		[[ $(cut -f4 <<<"$row") =~ ^[0-9]+\.[0-9]$ ]] || fail "bad ns_per_fault in: $row"
-		assert_equal "$(cut -f5 <<<"$row")" $runs
+		assert_equal "$(cut -f5 <<<"$row")" "$runs"
 	done
 	awk -F '\t' 'NF != 5 { exit 1 }' "$file"
 	# One result line per kind, however many runs.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # mmap_copy: correct copies by every method, and every refusal loses nothing.
+# Its fault counts are rows of support/mmap-copy/expect.tsv (tests/expect.sh).
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -170,11 +171,6 @@ make_test_files() {
 	cmp src target
 }
 
-# step7_faults: "MINOR MAJOR" of the result line of step 7 in $output.
-step7_faults() {
-	echo "$(lab_field result copied minor) $(lab_field result copied major)"
-}
-
 @test "mmap_copy: -v shows the eight steps and kernel-counted faults" {
 	head -c $((64 * 4096)) /dev/urandom > src
 	run "$MC" -v --plain src dst
@@ -187,64 +183,8 @@ step7_faults() {
 	cmp src dst
 }
 
-# The rules the lab text gives for step 7's faults, whatever the kernel:
-# one fault maps at least one 4 KiB page and at most one PMD (2 MiB: a
-# huge page, the largest folio of the page cache, and the most that
-# fault-around maps) of one mapping. So a copy of SIZE bytes takes at least
-# ceil(SIZE / PMD) faults per mapping, and at most one per page, except
-# that a page of DST written back (cleaned) by the kernel between
-# MADV_POPULATE_WRITE and memcpy faults a second time: hence 2 per page of
-# DST. SLACK: the program's own faults during the step (the stack, the
-# SIGBUS handler); in the sanitizer build also AddressSanitizer's shadow,
-# one byte per 8 bytes of each mapping that memcpy checks.
-@test "mmap_copy: step 7 takes between SIZE/2MiB and one fault per page of each mapping" {
-	local size=$((4 * 1024 * 1024 + 4097)) pmd=2097152 slack=32
-	[ -r /sys/kernel/mm/transparent_hugepage/hpage_pmd_size ] &&
-		pmd=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size)
-	local pages=$(( (size + 4095) / 4096 )) chunks=$(( (size + pmd - 1) / pmd ))
-	is_sanitized "$MC" && slack=$((slack + 2 * (pages / 8 + 1)))
-	head -c "$size" /dev/urandom > src
-	local opts minor major low=$((2 * chunks)) high=$((3 * pages + slack))
-	for opts in "" --plain --no-populate --no-thp "--no-populate --no-thp" \
-		"--window 64K" "--window 12K --no-thp"; do
-		# shellcheck disable=SC2086
-		run "$MC" -v --no-sync $opts src dst
-		assert_success
-		cmp src dst
-		read -r minor major <<< "$(step7_faults)"
-		[ -n "$minor" ] && [ -n "$major" ] || fail "options '$opts': no result line for step 7"
-		[ $((minor + major)) -ge "$low" ] ||
-			fail "options '$opts': $minor + $major faults, fewer than $low (2 x $chunks PMDs)"
-		[ $((minor + major)) -le "$high" ] ||
-			fail "options '$opts': $minor + $major faults, more than $high ($pages pages of SRC, 2 x $pages of DST, slack $slack)"
-		rm dst
-	done
-}
-
-# A major fault is one where the kernel had to read the page (or wait for
-# it): with SRC evicted from the page cache, step 7 must take some, at most
-# one per page of each mapping.
-@test "mmap_copy: SRC evicted from the page cache: step 7 takes major faults" {
-	local size=$((4 * 1024 * 1024)) pages=1024 opts minor major
-	head -c "$size" /dev/urandom > src
-	for opts in "" --plain; do
-		sync src
-		# posix_fadvise(POSIX_FADV_DONTNEED): drop SRC's (clean) pages
-		dd if=src iflag=nocache count=0 status=none
-		if command -v fincore > /dev/null; then
-			run fincore --bytes --noheadings --output RES src
-			[ "${output// /}" -eq 0 ] || skip "could not evict src from the page cache ($output bytes stay)"
-		fi
-		# shellcheck disable=SC2086
-		run "$MC" -v --no-sync $opts src dst
-		assert_success
-		cmp src dst
-		read -r minor major <<< "$(step7_faults)"
-		[ "$major" -ge 1 ] || fail "options '$opts': no major fault with SRC evicted ($minor minor)"
-		[ "$major" -le $((3 * pages)) ] || fail "options '$opts': $major major faults for $pages pages"
-		rm dst
-	done
-}
+# Step 7's fault counts (the rules the lab text gives, cold and warm) are
+# rows of support/mmap-copy/expect.tsv, checked by tests/expect.sh.
 
 @test "mmap_copy: empty SRC gives an empty DST without mmap" {
 	: > empty

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # tools/run-demo, what `make demo` runs: a lab in batch mode under
-# cowsample --summary, found by folder or program name.
+# cowsample --summary, named by its id in the lab registry.
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -16,38 +16,31 @@ setup() {
 	assert_output --partial "make demo"
 }
 
-@test "run-demo: fork_faults under cowsample: the per-phase table and a complete TSV" {
-	local tsv=$BATS_TEST_TMPDIR/demo.tsv n=256 k=64
-	run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$tsv" fork_faults -n $n -w $k
+@test "run-demo: copy-on-write under cowsample: the per-phase table and a complete TSV" {
+	# The base scenario of the lab's table, whose rows bound the counts.
+	local tsv=$BATS_TEST_TMPDIR/demo.tsv
+	local -a args
+	mapfile -t args < <("$SRCDIR/tools/cowlab-expect" scenario copy-on-write base)
+	run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$tsv" copy-on-write "${args[@]}"
 	assert_success
 	# The lab ran in batch mode with the extra arguments...
 	assert_output --partial "mode: batch"
-	# The child's read of n pages: no fault per page (at most a stray few).
-	local read
-	read=$(sed -n 's/^result: phase=child-read role=child pid=[0-9]* minor=\([0-9]*\) major=0$/\1/p' <<<"$output")
-	[ -n "$read" ] && [ "$read" -le 8 ] || fail "child-read: '$read' faults for $n pages, expected 0..8"
+	assert_between "$(lab_field result child-read minor child)" $(row_bounds copy-on-write/child-reads) "child-read"
 	# ...and cowsample printed one row per process and phase.
 	local phase
 	for phase in parent-touched forked child-read child-wrote child-exited parent-rewrote; do
 		assert_line --regexp "^(parent|child) +[0-9]+ +fork_faults +$phase +[0-9]+ +[0-9]+"
 	done
-	# The child's write row counts its K copy-on-write faults (+ slack 8).
-	local wrote
-	wrote=$(awk '$4 == "child-wrote" { print $5 }' <<<"$output")
-	[ "$wrote" -ge $k ] && [ "$wrote" -le $((k + 8)) ] || fail "child-wrote row: $wrote, expected $k..$((k + 8))"
+	# cowsample's row of the child's writes: the same row's bounds.
+	assert_between "$(awk '$4 == "child-wrote" { print $5 }' <<<"$output")" \
+		$(row_bounds copy-on-write/child-writes) "cowsample's child-wrote row"
 	head -n 1 "$tsv" | grep -q "^time_s	pid	ppid	comm	event	min_flt	maj_flt	rss_kb	phase"
 	[ "$(grep -c '	mark	' "$tsv")" -ge 7 ]
 }
 
-@test "run-demo: a lab by its folder name (the convention support/<dir>/<dir_with_underscores>)" {
-	run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/x.tsv" copy-on-write -n 16
-	assert_success
-	assert_output --partial "result: phase=parent-rewrote role=parent"
-}
-
 @test "run-demo: an unknown lab or option: exit 2, one line, no TSV" {
 	local args
-	for args in "nope" "../copy-on-write" "--bogus" "-o"; do
+	for args in "nope" "../copy-on-write" "fork_faults" "shared_vs_private" "bench-copy" "--bogus" "-o"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/none.tsv" $args
 		[ "$status" -eq 2 ] || fail "'$args': exit status $status"
@@ -56,17 +49,22 @@ setup() {
 		[ ! -e "$BATS_TEST_TMPDIR/none.tsv" ]
 	done
 	run --separate-stderr sh "$DEMO" --builddir "$BUILDDIR" nope
-	assert_equal "$stderr" "run-demo: nope: no such lab (built lab programs: $(cd "$BUILDDIR/support" && for f in */*; do [ -f "$f" ] && [ -x "$f" ] && echo "${f##*/}"; done | sort -u | paste -sd ' ' -)) (try --help)"
+	assert_equal "$stderr" "run-demo: nope: no such lab (the labs: $(grep -v '^#' "$SRCDIR/labs/registry.tsv" | cut -f1 | paste -sd ' ' -)) (try --help)"
 }
 
-@test "run-demo: a lab folder whose program has another name, and the lab text's name" {
-	local name
-	for name in shared-vs-private shared_vs_private shared-vs-private; do
-		run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/s.tsv" "$name"
+@test "run-demo: every lab of the registry by its id, and the default copy-on-write" {
+	local id
+	for id in $(grep -v '^#' "$SRCDIR/labs/registry.tsv" | cut -f1); do
+		[ "$id" = mmap-copy ] && continue	# its own test below
+		[ "$id" = fork-cost ] && set -- --sizes 1 --repeat 1 --fault-pages 16 || set --
+		run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/s.tsv" "$id" "$@"
 		assert_success
-		assert_output --partial "shared_vs_private"
+		assert_output --partial "result: phase="
 		assert_output --partial "every sample is in $BATS_TEST_TMPDIR/s.tsv"
 	done
+	run $(traced_env) sh "$DEMO" --builddir "$BUILDDIR" -o "$BATS_TEST_TMPDIR/d.tsv"
+	assert_success
+	assert_output --partial "result: phase=parent-rewrote role=parent"
 }
 
 @test "run-demo mmap-copy with no arguments: copies a temporary 64 MiB file with -v, then removes it" {

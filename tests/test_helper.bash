@@ -13,12 +13,30 @@ BUILDDIR=$COWLAB_BUILDDIR
 COWSAMPLE=$BUILDDIR/tools/cowsample
 COWMAP=$BUILDDIR/tools/cowmap
 
-# lab_bin copy-on-write -> $BUILDDIR/support/copy-on-write/fork_faults
-# (the program's name is the registry's second column)
+# lab_bin copy-on-write -> $BUILDDIR/support/copy-on-write/fork_faults: the
+# lab's program, as the lab registry (labs/registry.tsv) names it.
 lab_bin() {
-	local lab=$1 prog
-	prog=$(awk -F'\t' -v id="$lab" '$1 == id { print $2; exit }' "$SRCDIR/labs/registry.tsv")
-	echo "$BUILDDIR/support/$lab/${prog:-${lab//-/_}}"
+	local program
+	program=$(awk -F '\t' -v id="$1" '!/^#/ && $1 == id { print $2 }' "$SRCDIR/labs/registry.tsv")
+	[ -n "$program" ] || { echo "lab_bin: $1 is not a lab of labs/registry.tsv" >&2; return 1; }
+	echo "$BUILDDIR/support/$1/$program"
+}
+
+# slack NAME: a slack of cowlab's one slack policy, labs/slack.tsv (where
+# each is explained). Bounds that are not rows of an expectation table (the
+# tools' own tests, two channels compared) take their slack from there too.
+slack() {
+	local value
+	value=$(awk -F '\t' -v name="$1" '!/^#/ && $1 == name { print $2 }' "$SRCDIR/labs/slack.tsv")
+	[ -n "$value" ] || { echo "slack: no slack $1 in labs/slack.tsv" >&2; return 1; }
+	echo "$value"
+}
+
+# row_bounds ID/ROW: "LOW HIGH" of a row of an expectation table, evaluated
+# on this machine (for a test that checks the same claim through another
+# channel than the program's result: lines).
+row_bounds() {
+	"$SRCDIR/tools/cowlab-expect" --srcdir "$SRCDIR" --bindir "$BUILDDIR" rows "$1" | cut -f6,7 | tr '\t' ' '
 }
 
 # LeakSanitizer cannot run in a process that is being ptraced. In the
@@ -57,14 +75,25 @@ require_root() {
 }
 
 # --- Reading lab output (lab programs print "KIND: phase=P name=value ...").
-# lab_field KIND PHASE NAME: the value of NAME= on the line "KIND: phase=PHASE ..."
-# of $output (bats' run), e.g. lab_field result child-wrote minor.
+# lab_field KIND PHASE NAME [ROLE]: the value of NAME= on the first line
+# "KIND: phase=PHASE ..." of $output (bats' run), with role=ROLE when given;
+# e.g. lab_field result child-wrote minor, lab_field result child-wrote pid child-vm.
+# (The bounds of these values are rows of the expectation tables,
+# support/ID/expect.tsv, checked by tests/expect.sh: a test reads a value to
+# compare it with another channel or to check a format.)
 lab_field() {
-	printf '%s\n' "$output" | awk -v kind="$1:" -v phase="phase=$2" -v name="$3=" '
-		$1 == kind && $2 == phase {
+	printf '%s\n' "$output" | awk -v kind="$1:" -v phase="phase=$2" -v name="$3=" -v role="${4:+role=$4}" '
+		$1 == kind && $2 == phase && (role == "" || index(" " $0 " ", " " role " ")) {
 			for (i = 3; i <= NF; i++)
 				if (index($i, name) == 1) { print substr($i, length(name) + 1); exit }
 		}'
+}
+
+# assert_between VALUE LOW HIGH WHAT: LOW <= VALUE <= HIGH, VALUE a number.
+assert_between() {
+	if [[ ! $1 =~ ^-?[0-9]+$ ]] || (($1 < $2 || $1 > $3)); then
+		fail "$4: '$1' is not in [$2, $3]"
+	fi
 }
 
 # is_sanitized BIN: true when BIN was built with AddressSanitizer (the

@@ -118,17 +118,17 @@ live_min_flt_at_least() {
 
 @test "cowlab-tmux: run from the sources in a build directory, it finds that build" {
 	cd "$BUILDDIR"
-	COWLAB_BUILDDIR= run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null -d no-such-lab
-	assert_failure 2
-	assert_output --partial "no-such-lab: no such lab (built lab programs:"
-	assert_output --partial "fork_faults"
+	COWLAB_BUILDDIR= run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null -d copy-on-write -- --batch -n 16
+	assert_success
+	run tmx list-panes -a -F '#{@cowlab} #{pane_start_command}'
+	assert_output --partial "$BUILDDIR/support/copy-on-write/fork_faults"
 }
 
 @test "cowlab-tmux --help: the default session name and the lab names, as they are" {
 	run "$TMUX_LAB" --help
 	assert_success
 	assert_output --partial "default: cowlab-LAB"
-	assert_output --partial "shared_vs_private"
+	assert_output --partial "labs/registry.tsv"
 	refute_output --partial "LAB_ with"
 }
 
@@ -217,7 +217,7 @@ live_row_unwrapped() {
 		--builddir "$BUILDDIR" copy-on-write -- --batch -n "$N" -w "$K"
 	assert_success
 	run tmx list-sessions -F '#{session_name}'
-	assert_output cowlab-fork-faults
+	assert_output cowlab-copy-on-write
 	local lab live
 	lab=$(pane_of lab)
 	live=$(pane_of live)
@@ -225,15 +225,15 @@ live_row_unwrapped() {
 	assert_equal "$(tmx display-message -p -t "$live" '#{pane_top}')" "$(tmx display-message -p -t "$lab" '#{pane_top}')"
 	[ "$(tmx display-message -p -t "$live" '#{pane_left}')" -gt 0 ] || fail "live pane is not right of the lab"
 	[ "$(tmx display-message -p -t "$live" '#{pane_width}')" -ge 123 ]
-	run timeout "$DEADLINE" tmux -S "$SOCK" wait-for cowlab-fork-faults-done
+	run timeout "$DEADLINE" tmux -S "$SOCK" wait-for cowlab-copy-on-write-done
 	assert_success
 	run poll pane_has "$live" finished
 	assert_success
 }
 
-@test "cowlab-tmux: a lab whose folder and program have different names (shared-vs-private)" {
+@test "cowlab-tmux: labs by their registry id, whose programs have other names (shared-vs-private, vfork)" {
 	local name
-	for name in shared-vs-private shared-vs-private; do
+	for name in shared-vs-private vfork; do
 		run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null --size 200x50 -d \
 			--builddir "$BUILDDIR" -s "s-$name" "$name" -- --batch
 		assert_success

@@ -2,8 +2,8 @@
 # prints the per-phase table of parent and child faults and leaves the
 # samples in demo.tsv:
 #   make demo                              fork_faults, the main lab
-#   make demo LAB=shared-vs-private            any lab: a folder under support/
-#   make demo LAB=fork_faults ARGS='-n 4096 --thp'   or a program name
+#   make demo LAB=shared-vs-private        any lab, by its id (labs/registry.tsv)
+#   make demo LAB=copy-on-write ARGS='-n 4096 --thp'   with the lab's arguments
 #   make demo DEMO_TSV=run.tsv             another output file
 dist_noinst_SCRIPTS += tools/run-demo
 
@@ -14,3 +14,7 @@ demo: all
 
 TESTS += tests/run_demo.bats
 EXTRA_DIST += tests/run_demo.bats
+
+# The lab registry (labs/registry.tsv) and everything that names labs agree.
+TESTS += tests/registry.bats
+EXTRA_DIST += tests/registry.bats

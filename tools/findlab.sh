@@ -1,58 +1,104 @@
-# tools/findlab.sh - which program is the lab LAB? Sourced (". findlab.sh")
-# by tools/run-demo and tools/cowlab-tmux, so that `make demo`, `make lab`
-# and cowlab-tmux accept the same names. LAB may be:
-#   a folder under support/       copy-on-write, shared-vs-private, mmap-copy
-#   the name of a lab program     fork_faults, shared_vs_private
-#   that name with - for _        shared-vs-private (the lab text's name)
-# A folder's program is support/DIR/DIR with - turned into _ (copy-on-write ->
-# fork_faults), or else the only program in that folder (shared-vs-private ->
-# shared_vs_private).
+# tools/findlab.sh - the lab registry (labs/registry.tsv) for shell scripts.
+# Sourced (". findlab.sh") by tools/run-demo, tools/cowlab-tmux and the
+# make targets (demo, lab, quiz), so that every one of them accepts the same
+# names: the registry's ids, and nothing else. Plain POSIX sh: no bashisms.
 #
-# findlab_program BUILDDIR LAB prints the program's path and returns 0;
-# returns 1 when there is no such lab, 2 when the lab's folder is there but
-# its program is not built. findlab_built BUILDDIR prints the names of the
-# built lab programs, on one line. Plain POSIX sh: no bashisms.
+#   findlab_init DIR       find the registry: $COWLAB_REGISTRY, else
+#                          DIR/../labs/registry.tsv (the source tree), else
+#                          DIR/registry.tsv (installed in share/cowlab);
+#                          returns 1 (and says why on stderr) when none is found
+#   findlab_ids            the ids, in the registry's order, on one line
+#   findlab_is_id ID       true when ID is a lab's id
+#   findlab_field ID COL   one column of a lab's line: program, graded, root,
+#                          quizzes, title
+#   findlab_program BUILDDIR ID
+#                          prints BUILDDIR/support/ID/PROGRAM; returns 1 when
+#                          ID is not a lab, 2 when its program is not built
+#   findlab_refusal ID     the one-line refusal of a wrong name, with the
+#                          list of valid ids
 
-# The built lab programs: executable files in BUILDDIR/support/*/.
-findlab_paths() {
-	for findlab_f in "$1"/support/*/*; do
-		[ -f "$findlab_f" ] && [ -x "$findlab_f" ] && printf '%s\n' "$findlab_f"
+findlab_init() {
+	findlab_reg=
+	for findlab_f in "${COWLAB_REGISTRY:-}" "$1/../labs/registry.tsv" "$1/registry.tsv"; do
+		if [ -n "$findlab_f" ] && [ -f "$findlab_f" ]; then
+			findlab_reg=$findlab_f
+			return 0
+		fi
 	done
-	return 0
+	echo "findlab: no lab registry (labs/registry.tsv) near $1" >&2
+	return 1
 }
 
-findlab_built() {
-	findlab_paths "$1" | sed 's|.*/||' | sort -u | paste -sd ' ' -
+# The registry's lab lines (no comments, no blank lines).
+findlab_lines() {
+	grep -v -e '^#' -e '^[[:space:]]*$' "$findlab_reg"
 }
 
-# Exactly one line of input: print it. None or several: fail.
-findlab_only_one() {
-	findlab_one=$(cat)
-	[ -n "$findlab_one" ] && [ "$(printf '%s\n' "$findlab_one" | wc -l)" -eq 1 ] &&
-		printf '%s\n' "$findlab_one"
+findlab_ids() {
+	findlab_lines | cut -f1 | paste -sd ' ' -
+}
+
+findlab_is_id() {
+	case $1 in
+	'' | *[!a-z0-9-]*) return 1 ;;
+	esac
+	findlab_lines | cut -f1 | grep -qx -e "$1"
+}
+
+# Columns: id program graded root quizzes title.
+findlab_field() {
+	findlab_is_id "$1" || return 1
+	case $2 in
+	program) findlab_col=2 ;;
+	graded) findlab_col=3 ;;
+	root) findlab_col=4 ;;
+	quizzes) findlab_col=5 ;;
+	title) findlab_col=6 ;;
+	*) return 1 ;;
+	esac
+	findlab_lines | awk -F '\t' -v id="$1" -v col="$findlab_col" '$1 == id { print $col; exit }'
 }
 
 findlab_program() {
-	findlab_build=$1 findlab_lab=$2
-	case $findlab_lab in
-	''|*/*|.*) return 1 ;;
-	esac
-	findlab_dir=$findlab_build/support/$findlab_lab
-	if [ -d "$findlab_dir" ]; then
-		findlab_conv=$findlab_dir/$(printf '%s' "$findlab_lab" | tr - _)
-		if [ -x "$findlab_conv" ] && [ -f "$findlab_conv" ]; then
-			printf '%s\n' "$findlab_conv"
-			return 0
+	findlab_is_id "$2" || return 1
+	findlab_path=$1/support/$2/$(findlab_field "$2" program)
+	[ -f "$findlab_path" ] && [ -x "$findlab_path" ] || return 2
+	printf '%s\n' "$findlab_path"
+}
+
+findlab_refusal() {
+	printf '%s: no such lab (the labs: %s)' "$1" "$(findlab_ids)"
+}
+
+# findlab_quizzes ID: the lab's quiz names (quiz/NAME.md), one per line, in
+# the order its text asks them; nothing for a lab without quizzes.
+findlab_quizzes() {
+	findlab_field "$1" quizzes | tr ',' '\n' | grep -v -e '^-$' -e '^$'
+}
+
+# findlab_graded_files FILES: the lines of tools/skel/FILES (paths
+# ID/FILE) whose lab is graded in the registry, in FILES' order. FILES says
+# which files make up a graded lab; the registry says which labs are
+# graded. Fails, saying which, when a line names no lab of the registry or
+# a graded lab has no file in FILES.
+findlab_graded_files() {
+	findlab_bad=0
+	while IFS= read -r findlab_line; do
+		case $findlab_line in '' | '#'*) continue ;; esac
+		findlab_id=${findlab_line%%/*}
+		if ! findlab_is_id "$findlab_id" || [ "$findlab_id" = "$findlab_line" ]; then
+			echo "$1: '$findlab_line' is not a file of a lab of the registry" >&2
+			findlab_bad=1
+		elif [ "$(findlab_field "$findlab_id" graded)" = yes ]; then
+			printf '%s\n' "$findlab_line"
 		fi
-		findlab_paths "$findlab_build" | while read -r findlab_f; do
-			[ "${findlab_f%/*}" = "$findlab_dir" ] && printf '%s\n' "$findlab_f"
-		done | findlab_only_one && return 0
-		return 2
-	fi
-	# A program's name, as typed or with - turned into _.
-	findlab_name=$(printf '%s' "$findlab_lab" | tr - _)
-	findlab_paths "$findlab_build" | while read -r findlab_f; do
-		[ "${findlab_f##*/}" = "$findlab_lab" ] || [ "${findlab_f##*/}" = "$findlab_name" ] &&
-			printf '%s\n' "$findlab_f"
-	done | sort -u | findlab_only_one
+	done <"$1"
+	for findlab_id in $(findlab_ids); do
+		[ "$(findlab_field "$findlab_id" graded)" = yes ] || continue
+		grep -q "^$findlab_id/" "$1" || {
+			echo "$1: the graded lab $findlab_id has no file in it" >&2
+			findlab_bad=1
+		}
+	done
+	return $findlab_bad
 }

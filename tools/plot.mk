@@ -4,9 +4,9 @@
 
 dist_bin_SCRIPTS += tools/cowplot tools/cowlab-tmux
 dist_man_MANS += tools/cowplot.1 tools/cowlab-tmux.1
-# Which program a lab name means: sourced by cowlab-tmux (beside it, or in
+# The lab registry and its reader, sourced by cowlab-tmux (beside it, or in
 # share/cowlab once installed) and by tools/run-demo (make demo).
-dist_pkgdata_DATA = tools/findlab.sh
+dist_pkgdata_DATA = tools/findlab.sh labs/registry.tsv
 # cowplot finds these in plot/ beside itself, or in ../share/cowlab/plot.
 plotdir = $(pkgdatadir)/plot
 dist_plot_DATA = tools/plot/prepare.awk tools/plot/common.gp tools/plot/marks.gp \

@@ -30,7 +30,18 @@ quiz_DATA = $(QUIZZES)
 TESTS += tests/quiz.bats tests/quiz-live.bats
 EXTRA_DIST += tests/quiz.bats tests/quiz-live.bats
 
-# `make quiz` asks all the quizzes in the terminal; LAB=name for one lab.
+# `make quiz` asks every lab's quizzes in the terminal, lab by lab in the
+# registry's order; LAB=ID asks one lab's, in the order its text asks them
+# (labs/registry.tsv). A name that is not a lab's id is refused with the list.
 quiz:
-	$(srcdir)/tools/cowlab-quiz $(if $(LAB),--lab $(LAB))
+	@. $(srcdir)/tools/findlab.sh && findlab_init $(srcdir)/tools || exit 1; \
+	lab='$(LAB)'; \
+	if [ -n "$$lab" ] && ! findlab_is_id "$$lab"; then \
+		echo "make quiz: $$(findlab_refusal "$$lab")" >&2; exit 2; fi; \
+	set --; \
+	for id in $${lab:-$$(findlab_ids)}; do \
+		for q in $$(findlab_quizzes "$$id"); do set -- "$$@" "$(srcdir)/quiz/$$q.md"; done; \
+	done; \
+	[ $$# -gt 0 ] || { echo "make quiz: lab $$lab has no quiz" >&2; exit 1; }; \
+	$(srcdir)/tools/cowlab-quiz "$$@"
 .PHONY: quiz

@@ -9,10 +9,11 @@
 #   GRADE_NPROC, GRADE_AS, GRADE_FSIZE   the limits of student code
 #   COWSAMPLE, STRACE                    the instruments
 #
-# A check is worth the points at the end of its name: "... (2 points)".
-# Every number a check compares comes from the kernel (cowsample's rows at
-# the programs' phase marks, the files themselves, strace); bounds come
-# from the parameters below.
+# Each check is a graded row of a lab's expectation table (support/ID/
+# expect.tsv, listed by `tools/cowlab-expect graded`): its name is
+# "ID/ROW: WHAT (P points)" and its body `grade_row ID/ROW`. Every number a
+# check compares comes from the kernel (cowsample's rows at the programs'
+# phase marks, the files themselves, strace); its bounds are the row's.
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -21,9 +22,9 @@ bats_require_minimum_version 1.5.0
 : "${GRADE_TREE:?the graded checks are run by cowlab-grade}"
 : "${GRADE_WORK:?the graded checks are run by cowlab-grade}"
 
-# Faults a step may take beyond its pages (a stack page, a libc page that
-# is copy-on-write after fork): far below every page count used here.
-SLACK=8
+# The kit: its expectation tables and their reader.
+KIT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+EXPECT=$KIT/tools/cowlab-expect
 
 # The sandbox of every run of student code (sandbox.bash).
 . "$BATS_TEST_DIRNAME/sandbox.bash"
@@ -85,13 +86,6 @@ require_sampled() {
 	[ -s "$RUN_TSV" ] || fail "$(basename "$1") did not run (status $(cat "$RUN_STATUS"))"
 }
 
-# assert_ran_to_end PHASE...: the sampled run exited 0 and made every mark.
-assert_ran_to_end() {
-	[ "$(cat "$RUN_STATUS")" -eq 0 ] ||
-		fail "exit status $(cat "$RUN_STATUS"): $(head -c 300 "$RUN_OUT.err")"
-	require_marks "$RUN_TSV" "$@"
-}
-
 # trace_student LOG CMD...: bats' run of student code under strace, which
 # writes to LOG the system calls that open, size, map and close files.
 trace_student() {
@@ -110,14 +104,15 @@ strace_fact() {
 
 # --- cowsample's rows: time_s pid ppid comm event min_flt maj_flt rss_kb phase role
 
-# step_faults TSV PHASE: the minor faults of the step that ended at mark
-# PHASE: the process's min_flt at that mark less its min_flt at its mark
-# before (or at its first row). Empty when no process made the mark.
+# step_faults TSV PHASE [ROLE]: the minor faults of the step that ended at
+# mark PHASE: the process's min_flt at that mark less its min_flt at its
+# mark before (or at its first row). ROLE parent or child: only a process of
+# that role (cowsample's last column). Empty when no process made the mark.
 step_faults() {
-	awk -F '\t' -v phase="$2" '
+	awk -F '\t' -v phase="$2" -v role="${3:-}" '
 		NR == 1 { next }
 		!($2 in last) { last[$2] = $6 }
-		$5 == "mark" && $9 == phase { print $6 - last[$2]; exit }
+		$5 == "mark" && $9 == phase && (role == "" || role == "-" || $10 == role) { print $6 - last[$2]; exit }
 		$5 == "mark" { last[$2] = $6 }' "$1"
 }
 
@@ -150,16 +145,93 @@ require_marks() {
 	done
 }
 
-# assert_faults_between VALUE LOW HIGH WHAT
-assert_faults_between() {
-	[[ $1 =~ ^[0-9]+$ ]] || fail "$4: no measurement (the step did not happen)"
-	(($1 >= $2 && $1 <= $3)) || fail "$4: $1 minor faults, expected $2..$3"
-}
-
 # timestamp_of FILE MODE EVENT: the ns of the line
 # "timestamp: mode=MODE event=EVENT pid=P ns=NS" in a program's stdout.
 timestamp_of() {
 	sed -n "s/^timestamp: mode=$2 event=$3 pid=[0-9]* ns=\([0-9]*\)$/\1/p" "$1" | head -n 1
+}
+
+# --- the rows of the expectation tables (cowlab-expect(1))
+
+# scenario_args ID SCENARIO: the scenario's arguments, one per line.
+scenario_args() {
+	"$EXPECT" --srcdir "$KIT" --bindir "$KIT" scenario "$1" "$2"
+}
+
+# sample_scenario ID SCENARIO: in setup_file, sample_once of the lab's program
+# (the registry's) with the scenario's arguments.
+sample_scenario() {
+	local program
+	local -a args
+	program=$(awk -F '\t' -v id="$1" '!/^#/ && $1 == id { print $2 }' "$KIT/labs/registry.tsv")
+	mapfile -t args < <(scenario_args "$1" "$2")
+	[ ${#args[@]} -gt 0 ] || return 1
+	sample_once "$1/$program" "${args[@]}"
+}
+
+# out_field KIND STEP FIELD: FIELD of the first line "KIND: key=STEP ..." of
+# the sampled run's stdout (yes 1, no 0).
+out_field() {
+	awk -v kind="$1:" -v step="$2" -v field="$3=" '
+		$1 == kind && substr($2, index($2, "=") + 1) == step {
+			for (i = 3; i <= NF; i++)
+				if (index($i, field) == 1) {
+					v = substr($i, length(field) + 1)
+					print v == "yes" ? 1 : v == "no" ? 0 : v
+					exit
+				}
+		}' "$RUN_OUT"
+}
+
+# measure COUNTER PHASE ROLE SCENARIO ID: the row's counter, measured by
+# the grader: step faults from cowsample's marks; finished from the exit
+# status and the marks of every step the scenario's fault rows name;
+# file.reached from the file itself; other KIND.FIELD counters from the
+# program's stdout; any other name by the function measure_NAME (- as _) of
+# the lab's graded bats file.
+measure() {
+	local counter=$1 phase=$2 role=$3 scenario=$4 id=$5 fn
+	case $counter in
+	minor) step_faults "$RUN_TSV" "$phase" "$role" ;;
+	finished)
+		local -a phases
+		mapfile -t phases < <("$EXPECT" --srcdir "$KIT" --bindir "$KIT" rows "$id" |
+			awk -F '\t' -v s="$scenario" '$2 == s && ($5 == "minor" || $5 == "major") { print $3 }' | sort -u)
+		if [ "$(cat "$RUN_STATUS")" -eq 0 ] && require_marks "$RUN_TSV" "${phases[@]}" >&2; then
+			echo 1
+		else
+			echo "exit status $(cat "$RUN_STATUS"): $(head -c 300 "$RUN_OUT.err")" >&2
+			echo 0
+		fi ;;
+	file.reached) measure_file_reached "$phase" ;;
+	*.*) out_field "${counter%%.*}" "$phase" "${counter#*.}" ;;
+	*)
+		fn=measure_${counter//-/_}
+		declare -F "$fn" >/dev/null || { echo "the grader has no measure of '$counter'" >&2; return 1; }
+		"$fn" "$phase" "$role" ;;
+	esac
+}
+
+# measure_file_reached MAPPING: 1 when the write through MAPPING reached the
+# file the program wrote (-f file, in RUN_DIR): the file's first line says
+# SHARED or PRIVATE; read by the grader, not taken from the program's word.
+measure_file_reached() {
+	local first
+	[ -f "$RUN_DIR/file" ] && [ ! -L "$RUN_DIR/file" ] || { echo "the file was not created" >&2; echo 0; return; }
+	first=$(head -n 1 "$RUN_DIR/file")
+	[ "$first" = "${1^^}" ] && echo 1 || { echo "the file says '$first'" >&2; echo 0; }
+}
+
+# grade_row ID/ROW: the check of one graded row: measure its counter,
+# compare it with its bounds (evaluated on this machine).
+grade_row() {
+	local row gid scenario phase role counter low high value
+	row=$("$EXPECT" --srcdir "$KIT" --bindir "$KIT" rows "$1") || fail "$1: no such row"
+	IFS=$'\t' read -r gid scenario phase role counter low high _ <<<"$row"
+	value=$(measure "$counter" "$phase" "$role" "$scenario" "${1%%/*}")
+	[[ $value =~ ^-?[0-9]+$ ]] || fail "$1: no measurement of $counter (the step did not happen)"
+	((value >= low && value <= high)) ||
+		fail "$1: $counter $([ "$phase" != - ] && echo "at $phase ")is $value, expected $low..$high"
 }
 
 # Each check ends by killing whatever student code left behind: with a user

@@ -1,6 +1,9 @@
 #!/usr/bin/env bats
-# Graded: mmap_copy (labs/mmap-copy.md), 10 points. The copies are compared
-# with cmp; how DST was sized and mapped is read from strace.
+# Graded: mmap_copy (labs/mmap-copy.md), 10 points. Each check is a graded row
+# of support/mmap-copy/expect.tsv (name, points and bounds come from there;
+# tools/cowlab-expect graded lists them). Its counters are measured here:
+# the copies are compared with cmp; how DST was sized and mapped is read
+# from strace. Each measure prints 1 or 0 (and why, on stderr).
 load grade_helper
 
 setup() {
@@ -10,82 +13,126 @@ setup() {
 	cd "$DIR" || fail "no scratch directory"
 }
 
+# no WHY: say why a measure is 0 (on stderr, shown with the failed check).
+no() {
+	echo "$*" >&2
+	return 1
+}
+
 # make_file NAME BYTES: BYTES random bytes, owned by the student's user.
 make_file() {
 	head -c "$2" /dev/urandom >"$1"
 	[ -z "${GRADE_UID:-}" ] || chown "$GRADE_UID:$GRADE_UID" "$1"
 }
 
-# assert_refused SRC DST WHAT: a refusal as the lab asks for it: non-zero
-# exit, one line on stderr, SRC as it was, nothing opened for writing, and
-# SRC looked at first (so a program that refuses everything gets nothing).
-assert_refused() {
+# refused SRC DST WHAT: a refusal as the lab asks for it: non-zero exit,
+# one line on stderr, SRC as it was, nothing opened for writing, and SRC
+# looked at first (so a program that refuses everything gets nothing).
+# Returns 1, saying why, when it is not.
+refused() {
 	local src=$1 dst=$2 what=$3 before="" after=""
 	[ -e "$src" ] && before=$(cksum <"$src")
 	trace_student "$DIR/strace.log" "$MMAP_COPY" "$src" "$dst"
-	[ "$status" -ne 0 ] || fail "$what: exit status 0, expected a refusal"
-	[ "$status" -ne 124 ] && [ "$status" -lt 128 ] || fail "$what: killed (status $status)"
+	[ "$status" -ne 0 ] || { no "$what: exit status 0, expected a refusal"; return 1; }
+	[ "$status" -ne 124 ] && [ "$status" -lt 128 ] || { no "$what: killed (status $status)"; return 1; }
 	[ -n "$stderr" ] && [ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] ||
-		fail "$what: expected one line on stderr, got: $stderr"
+		{ no "$what: expected one line on stderr, got: $stderr"; return 1; }
 	[ -e "$src" ] && after=$(cksum <"$src")
-	[ "$before" = "$after" ] || fail "$what: SRC changed"
+	[ "$before" = "$after" ] || { no "$what: SRC changed"; return 1; }
 	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" "$src" src_opened)" = 1 ] ||
-		fail "$what: SRC was never opened (refused without looking at it)"
+		{ no "$what: SRC was never opened (refused without looking at it)"; return 1; }
 	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" "$src" opened_to_write)" = 0 ] ||
-		fail "$what: a file was opened for writing before the refusal"
+		{ no "$what: a file was opened for writing before the refusal"; return 1; }
 }
 
-@test "mmap_copy: copies files byte for byte: 1, 4095, 4097 and 1 MiB + 1 bytes (2 points)" {
+
+# measure_identical: copies of 1, 4095, 4097 and 1 MiB + 1 bytes are
+# byte-identical.
+measure_identical() {
 	local size
 	for size in 1 4095 4097 $((1024 * 1024 + 1)); do
 		make_file "src-$size" "$size"
 		run_student "$MMAP_COPY" "src-$size" "dst-$size"
-		[ "$status" -eq 0 ] || fail "$size bytes: exit status $status: $stderr"
-		cmp -s "src-$size" "dst-$size" || fail "$size bytes: the copy differs from SRC"
+		[ "$status" -eq 0 ] || { no "$size bytes: exit status $status: $stderr"; echo 0; return; }
+		cmp -s "src-$size" "dst-$size" || { no "$size bytes: the copy differs from SRC"; echo 0; return; }
 	done
+	echo 1
 }
 
-@test "mmap_copy: an empty SRC gives an empty DST (1 point)" {
+# measure_empty_copy: an empty SRC gives an empty DST.
+measure_empty_copy() {
 	make_file empty 0
 	run_student "$MMAP_COPY" empty copy
-	[ "$status" -eq 0 ] || fail "exit status $status: $stderr"
-	[ -f copy ] && [ ! -s copy ] || fail "DST is not an empty file"
+	[ "$status" -eq 0 ] || { no "exit status $status: $stderr"; echo 0; return; }
+	[ -f copy ] && [ ! -s copy ] || { no "DST is not an empty file"; echo 0; return; }
+	echo 1
 }
 
-@test "mmap_copy: refuses to copy a file onto itself: same name, hard link, symlink (2 points)" {
+# measure_refuses_same_file: the same file by its name, a hard link, a symlink.
+measure_refuses_same_file() {
 	make_file src 10000
 	ln src hardlink
 	ln -s src symlink
-	assert_refused src src "the same name"
-	assert_refused src hardlink "a hard link to SRC"
-	assert_refused src symlink "a symlink to SRC"
+	refused src src "the same name" && refused src hardlink "a hard link to SRC" &&
+		refused src symlink "a symlink to SRC" && echo 1 || echo 0
 }
 
-@test "mmap_copy: refuses a missing SRC and a directory, and creates no DST (1 point)" {
+# measure_refuses_bad_source: a missing SRC and a directory, and no DST made.
+measure_refuses_bad_source() {
 	mkdir adir
 	[ -z "${GRADE_UID:-}" ] || chown "$GRADE_UID:$GRADE_UID" adir
-	assert_refused missing copy1 "a missing SRC"
-	[ ! -e copy1 ] || fail "a missing SRC: DST was created"
-	assert_refused adir copy2 "a directory as SRC"
-	[ ! -e copy2 ] || fail "a directory as SRC: DST was created"
+	refused missing copy1 "a missing SRC" || { echo 0; return; }
+	[ ! -e copy1 ] || { no "a missing SRC: DST was created"; echo 0; return; }
+	refused adir copy2 "a directory as SRC" || { echo 0; return; }
+	[ ! -e copy2 ] || { no "a directory as SRC: DST was created"; echo 0; return; }
+	echo 1
 }
 
-# trace_a_copy: strace a copy of 1 MiB + 1 bytes; DST must have been mapped.
+# trace_a_copy: strace a copy of 1 MiB + 1 bytes; DST must have been mapped
+# (returns 1, saying so, when it was not).
 trace_a_copy() {
 	make_file src $((1024 * 1024 + 1))
 	trace_student "$DIR/strace.log" "$MMAP_COPY" src dst
 	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" src dst_mapped)" = 1 ] ||
-		fail "DST (a file opened for writing) was never mapped writable"
+		no "DST (a file opened for writing) was never mapped writable"
 }
 
-@test "mmap_copy: maps DST with MAP_SHARED, so the stores reach the file (2 points)" {
-	trace_a_copy
+# measure_dst_shared: DST is mapped MAP_SHARED, so the stores reach the file.
+measure_dst_shared() {
+	trace_a_copy || { echo 0; return; }
 	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" src dst_shared)" = 1 ] ||
-		fail "DST was mapped without MAP_SHARED: the stores never reach the file"
+		{ no "DST was mapped without MAP_SHARED: the stores never reach the file"; echo 0; return; }
+	echo 1
 }
 
-@test "mmap_copy: makes DST long enough (ftruncate) before mapping it (2 points)" {
-	trace_a_copy
+# measure_dst_sized: DST is long enough (ftruncate) before it is mapped.
+measure_dst_sized() {
+	trace_a_copy || { echo 0; return; }
 	[ "$(strace_fact "$DIR/strace.log" "$MMAP_COPY" src dst_sized)" = 1 ] ||
-		fail "DST was mapped before ftruncate made it long enough (SIGBUS beyond its end)"
+		{ no "DST was mapped before ftruncate made it long enough (SIGBUS beyond its end)"; echo 0; return; }
+	echo 1
+}
+
+@test "mmap-copy/identical: mmap_copy copies files byte for byte: 1, 4095, 4097 and 1 MiB + 1 bytes. (2 points)" {
+	grade_row mmap-copy/identical
+}
+
+@test "mmap-copy/empty: An empty SRC gives an empty DST. (1 point)" {
+	grade_row mmap-copy/empty
+}
+
+@test "mmap-copy/same-file: mmap_copy refuses to copy a file onto itself: same name, hard link, symlink. (2 points)" {
+	grade_row mmap-copy/same-file
+}
+
+@test "mmap-copy/bad-source: mmap_copy refuses a missing SRC and a directory, and creates no DST. (1 point)" {
+	grade_row mmap-copy/bad-source
+}
+
+@test "mmap-copy/dst-shared: mmap_copy maps DST with MAP_SHARED, so the stores reach the file. (2 points)" {
+	grade_row mmap-copy/dst-shared
+}
+
+@test "mmap-copy/dst-sized: mmap_copy makes DST long enough (ftruncate) before mapping it. (2 points)" {
+	grade_row mmap-copy/dst-sized
 }

@@ -1,0 +1,147 @@
+/*
+ * user_cow - the story of fork_faults, told by a memory manager of our own.
+ *
+ * uvm.c keeps physical memory (a memfd of frames with reference counts)
+ * and a page table per process, and does copy-on-write itself from a
+ * SIGSEGV handler. This program runs the copy-on-write lab on it and
+ * prints, at each step, the frames in use: the count a kernel keeps.
+ *
+ * What to expect (N pages, K written by the child):
+ *   parent touches N    frames=N       lazy allocation: a frame per page
+ *   cfork               frames=N       no page copied, every frame shared
+ *   child reads N       frames=N       shared frames are readable
+ *   child writes K      frames=N+K     copy-on-write: a new frame per page
+ *   child exits         frames=N       its copies are freed, shares dropped
+ *   parent writes N     frames=N       reuse: the frames are ours alone again
+ *
+ * Usage: user_cow [-n PAGES] [-w PAGES] [--batch]
+ */
+#define _GNU_SOURCE 1
+#include "cowlab.h"
+#include "uvm.h"
+
+#include <sys/wait.h>
+
+#define STEPS 5
+
+/* The result line of a step: the kernel's faults, as in every lab, and the
+ * lab memory's own counts: frames in use, the handler's SIGSEGVs and what
+ * it did for them. */
+static void step_end(const char *phase, const char *role, struct lab_faults before,
+		     struct uvm_stats was)
+{
+	struct lab_faults after = lab_faults_now();
+	struct uvm_stats now = uvm_stats();
+
+	lab_mark(phase);
+	printf("result: phase=%s role=%s pid=%d minor=%ld major=%ld frames=%ld segv=%ld"
+	       " zero_fills=%ld cow_copies=%ld reuses=%ld\n",
+	       phase, role, (int)getpid(), after.minor - before.minor, after.major - before.major,
+	       uvm_frames_in_use(), now.faults - was.faults, now.zero_fills - was.zero_fills,
+	       now.cow_copies - was.cow_copies, now.reuses - was.reuses);
+	fflush(stdout);
+}
+
+/* The child: read everything, write K pages, exit (dropping its frames). */
+static void child(char *buf, long n, long k, long parent_frame)
+{
+	struct lab_faults t = lab_faults_now();
+	struct uvm_stats s = uvm_stats();
+
+	lab_step(3, STEPS, "the child reads every page");
+	lab_why("shared frames are mapped readable: reads need no fault of ours");
+	if (lab_read_pages(buf, n) != n * 'p')
+		fprintf(stderr, "user_cow: the child read wrong data\n");
+	step_end("child-read", "child", t, s);
+
+	t = lab_faults_now();
+	s = uvm_stats();
+	lab_step(4, STEPS, "the child writes K pages");
+	lab_why("a write to a shared COW frame faults; handle_cow_fault copies it");
+	lab_write_pages(buf, k, 'c');
+	step_end("child-wrote", "child", t, s);
+	if (k > 0)
+		printf("child %d: page 0 is frame %ld now, the parent's is frame %ld (uvm_vatopa)\n",
+		       (int)getpid(), uvm_vatopa(buf), parent_frame);
+	uvm_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	static long n = 256, k = -1;
+	static int batch;
+	static const struct lab_option options[] = {
+		{ 'n', "pages", LAB_COUNT, &n, 1, 65536, NULL, "N", "pages the parent touches" },
+		LAB_OPTION_WRITE(k, n, "pages the child writes (default N/2)"),
+		LAB_OPTION_BATCH(batch),
+		{ 0 }
+	};
+	static const struct lab_usage usage = {
+		"[-n N] [-w K] [--batch]",
+		"The copy-on-write lab on a memory manager of our own (uvm.c): frames with\n"
+		"reference counts, copy-on-write and lazy allocation from a SIGSEGV handler.\n",
+		"Each step prints: result: phase=P role=R pid=N minor=N major=N frames=N\n"
+		"segv=N zero_fills=N cow_copies=N reuses=N\n",
+		0, 0
+	};
+	struct lab_faults t;
+	struct uvm_stats s;
+	int interactive, status;
+	char *buf;
+	pid_t pid;
+
+	lab_parse_options(argc, argv, &usage, options);
+	if (k < 0)
+		k = n / 2;
+	interactive = lab_interactive(batch);
+
+	/* Physical memory for the parent's N pages and the child's K copies. */
+	if (uvm_init(n + k, n) != 0)
+		lab_die("uvm_init");
+	printf("user_cow: pid %d, %ld frames of physical memory, %ld pages, the child writes %ld\n",
+	       (int)getpid(), n + k, n, k);
+	buf = uvm_mmap(NULL, (size_t)n * lab_page_size(), PROT_READ | PROT_WRITE);
+	if (buf == NULL)
+		lab_die("uvm_mmap");
+	lab_mark("allocated");
+
+	lab_pause(interactive, "touch every page");
+	t = lab_faults_now();
+	s = uvm_stats();
+	lab_step(1, STEPS, "the parent writes every page");
+	lab_why("lazy allocation: the first touch of a page takes a zeroed frame");
+	lab_write_pages(buf, n, 'p');
+	step_end("parent-touched", "parent", t, s);
+
+	lab_pause(interactive, "cfork");
+	t = lab_faults_now();
+	s = uvm_stats();
+	lab_step(2, STEPS, "uvm_cfork()");
+	lab_why("every frame gets a second reference; writable pages become read-only COW");
+	fflush(stdout);
+	pid = uvm_cfork();
+	if (pid < 0)
+		lab_die("uvm_cfork");
+	if (pid == 0)
+		child(buf, n, k, uvm_vatopa(buf));
+	step_end("forked", "parent", t, s);
+
+	t = lab_faults_now();
+	s = uvm_stats();
+	if (waitpid(pid, &status, 0) != pid)
+		lab_die("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fprintf(stderr, "user_cow: the child failed (status %#x)\n", status);
+	printf("\nparent: the child has exited\n");
+	lab_why("uvm_exit() freed its copies and dropped its shares: N frames again");
+	step_end("child-exited", "parent", t, s);
+
+	lab_pause(interactive, "write every page again");
+	t = lab_faults_now();
+	s = uvm_stats();
+	lab_step(5, STEPS, "the parent writes every page again");
+	lab_why("still COW, but no longer shared: handle_cow_fault reuses the frame, no copy");
+	lab_write_pages(buf, n, 'P');
+	step_end("parent-rewrote", "parent", t, s);
+	uvm_exit(0);
+}

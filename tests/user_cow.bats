@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# The user-cow lab (labs/user-cow.md): copy-on-write done by our own memory
+# manager (support/user-cow/uvm.c) on the real MMU. cowtest checks the
+# manager scenario by scenario; broken versions of uvm.c lose exactly the
+# scenarios that catch their bug. (user_cow's frame counts at each step are
+# rows of support/user-cow/expect.tsv, checked by tests/expect.sh.)
+load test_helper
+bats_require_minimum_version 1.5.0
+
+USER_COW=$BUILDDIR/support/user-cow/user_cow
+COWTEST=$BUILDDIR/support/user-cow/cowtest
+
+@test "cowtest: every scenario passes on the reference memory manager" {
+	run "$COWTEST"
+	assert_success
+	refute_line --partial 'not ok'
+	assert_line --regexp '^ok [0-9]+ - forkfork$'
+}
+
+@test "cowtest: the racy scenarios pass 10 times in a row (reference counts under races)" {
+	for i in $(seq 10); do
+		run "$COWTEST" three forkfork
+		assert_success
+	done
+}
+
+@test "user_cow: option errors are one line and exit 2" {
+	assert_usage_error "$USER_COW" -n 0
+	assert_usage_error "$USER_COW" -n 10 -w 11
+	assert_usage_error "$USER_COW" --bogus
+	assert_usage_error "$USER_COW" extra
+}
+
+# broken VARIANT: build cowtest against a copy of uvm.c with one bug put in
+# by SED_SCRIPT; prints the scenarios that fail, one line.
+broken() {
+	local dir=$BATS_TEST_TMPDIR/$1
+	mkdir -p "$dir"
+	sed "$2" "$SRCDIR/support/user-cow/uvm.c" >"$dir/uvm.c"
+	! cmp -s "$SRCDIR/support/user-cow/uvm.c" "$dir/uvm.c" || fail "the sed script of $1 changed nothing"
+	cp "$SRCDIR/support/user-cow/uvm.h" "$dir/"
+	${CC:-cc} -O1 -I"$SRCDIR/support" -I"$dir" -o "$dir/cowtest" \
+		"$SRCDIR/support/user-cow/cowtest.c" "$dir/uvm.c" || fail "$1 did not build"
+	timeout 120 "$dir/cowtest" 2>/dev/null | sed -n 's/^not ok [0-9]* - \([a-z-]*\).*/\1/p' | paste -sd ' ' -
+}
+
+@test "broken: a manager that never drops a reference fails counts, three, file, forkfork, lazy, shared-frames" {
+	run broken never-drops 's/left = __atomic_sub_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/left = 1;/'
+	assert_output "counts three file forkfork lazy shared-frames"
+}
+
+@test "broken: a manager that frees a frame another process still maps fails simple, counts, three, file, forkfork, shared-frames" {
+	run broken frees-shared 's/left = __atomic_sub_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/left = 0;/'
+	assert_output "simple counts three file forkfork shared-frames"
+}
+
+@test "broken: a manager that copies every page at cfork fails simple, counts, file, shared-frames, vatopa" {
+	run broken eager 's/^\tpid = fork();$/\tpid = fork();\n\tif (pid == 0)\n\t\tuvm_break_cow(region, npages * page);/'
+	assert_output "simple counts file shared-frames vatopa"
+}
+
+@test "cowmap on the real processes shows the sharing of uvm.c's frame table (N-K shared, K copied)" {
+	require_root
+	local n=64 k=20 fifo=$BATS_TEST_TMPDIR/in out=$BATS_TEST_TMPDIR/pair.out line deadline
+	mkfifo "$fifo"
+	"$BUILDDIR/tests/progs/usercow_pair" $n $k <"$fifo" >"$out" &
+	exec 7>"$fifo"	# the pair waits for a line here before it exits
+	deadline=$((SECONDS + 30))
+	until line=$(grep '^pair:' "$out"); do
+		[ $SECONDS -lt $deadline ] || { exec 7>&-; fail "usercow_pair printed nothing"; }
+		sleep 0.05
+	done
+	local parent child addr frames shared
+	read -r _ parent child addr frames shared <<<"$line"
+	run "$COWMAP" --diff --map "${addr#addr=}" "${parent#parent=}" "${child#child=}"
+	echo >&7
+	exec 7>&-
+	wait
+	assert_success
+	[ "${frames#frames=}" -eq $((n + k)) ]
+	[ "${shared#shared=}" -eq $((n - k)) ]
+	assert_line --regexp "^  shared +$((n - k)) "
+	assert_line --regexp "^  copied +$k "
+}
