@@ -17,11 +17,15 @@
  *   lab_use_page_size(buf, bytes, thp)   the same choice for a mapping of your own
  *   lab_write_pages / lab_read_pages / lab_count_pages_holding
  *                               one byte per page (LAB_NOT_SANITIZED)
- *   lab_page_size(), lab_huge_page_size(), lab_thp_mode(), lab_zero_page_in_use()
+ *   lab_page_size(), lab_huge_page_size(), lab_thp_mode(), lab_thp_possible(),
+ *   lab_mapping_rss_kb(addr), lab_zero_page_in_use()   (1, 0, or -1: cannot tell)
  * Parent and child in lockstep
  *   lab_lockstep_open/_parent/_child, lab_child_wait/_done, lab_let_child, lab_release_child
  * Command line and the student
- *   lab_parse_options(...)      the same -n, -w, --thp, --batch, --help everywhere
+ *   lab_parse_options(argc, argv, &usage, options)   a table of options
+ *                               (LAB_OPTION_PAGES/WRITE/THP/BATCH, LAB_FLAG, LAB_COUNT,
+ *                               LAB_TEXT): the same -n, -w, --thp, --batch, --help
+ *                               everywhere; lab_interactive(batch), lab_parse_count()
  *   lab_usage_error(), lab_die()  one-line errors (exit 2, exit 1)
  *   lab_print_setup(thp, interactive)   the THP and mode lines every lab starts with
  *   lab_print_zero_page(), lab_print_counters(who)
@@ -29,7 +33,8 @@
  *   lab_todo(N)                 in a student skeleton only: where TODO N is missing
  *
  * Lab programs define _GNU_SOURCE before including any header. Every helper
- * is static inline: the header is the whole library.
+ * is static inline: the header is the whole library. It also runs one
+ * constructor before main(), lab_mark_setup(), which checks the mark pipe.
  */
 #ifndef COWLAB_H
 #define COWLAB_H

@@ -157,21 +157,6 @@ madvised_thp_kb() {
 	assert_line parent-rewrote
 }
 
-# A lab writes its marks only into the pipe it was given (checked once, at
-# start, in support/cowlab.h): a mark descriptor that is a regular file, as
-# when fd 4 was closed and a lab opened a file of its own there, is ignored.
-@test "fork_faults: marks go into a pipe, never into a file that holds the mark descriptor" {
-	local file=$BATS_TEST_TMPDIR/file
-	echo keep >"$file"
-	COWLAB_MARK_FD=4 run "$LAB" --batch -n 16 4>>"$file" </dev/null
-	assert_success
-	assert_equal "$(cat "$file")" keep
-	run bash -c "COWLAB_MARK_FD=4 '$LAB' --batch -n 16 4>&1 >/dev/null </dev/null | cut -d' ' -f2"
-	assert_success
-	assert_line parent-touched
-	assert_line parent-rewrote
-}
-
 @test "fork_faults --help: usage on stdout, exit 0" {
 	run "$LAB" --help
 	assert_success
