@@ -189,7 +189,7 @@ require_grading() {
 @test "cowlab-skel: bad markers and an existing DEST are errors that write nothing" {
 	local src=$BATS_TEST_TMPDIR/src
 	mkdir -p "$src"
-	cp -R "$COWLAB_SRCDIR/support" "$COWLAB_SRCDIR/tools" "$src/"
+	cp -R "$COWLAB_SRCDIR/support" "$COWLAB_SRCDIR/tools" "$COWLAB_SRCDIR/labs" "$src/"
 	chmod -R u+w "$src"
 	sed -i '0,/END TODO/{/END TODO/d}' "$src/support/copy-on-write/fork_faults.c"
 	run --separate-stderr "$src/tools/cowlab-skel" "$BATS_TEST_TMPDIR/out"
@@ -394,8 +394,11 @@ total_points() {
 @test "cowlab-grade: without root (no sandbox) it refuses to grade unless --unsafe" {
 	require_root
 	local kit=$BATS_TEST_TMPDIR/kit parent
-	mkdir -p "$kit/tools" "$kit/tests" "$kit/support" "$kit/student"
-	cp -R "$COWLAB_SRCDIR/tools/cowlab-grade" "$COWLAB_SRCDIR/tools/skel" "$COWSAMPLE" "$kit/tools/"
+	mkdir -p "$kit/tools" "$kit/tests" "$kit/support" "$kit/student" "$kit/labs"
+	cp -R "$COWLAB_SRCDIR/tools/cowlab-grade" "$COWLAB_SRCDIR/tools/skel" "$COWLAB_SRCDIR/tools/findlab.sh" \
+		"$COWLAB_SRCDIR/tools/cowlab-expect" "$COWLAB_SRCDIR/tools/expect.awk" "$COWLAB_SRCDIR/tools/expr.awk" \
+		"$COWSAMPLE" "$kit/tools/"
+	cp "$COWLAB_SRCDIR/labs/registry.tsv" "$COWLAB_SRCDIR/labs/slack.tsv" "$kit/labs/"
 	cp -R "$COWLAB_SRCDIR/tests/grade" "$kit/tests/"
 	cp "$COWLAB_SRCDIR/support/cowlab.h" "$kit/support/"
 	chmod -R a+rX "$kit"

@@ -4,7 +4,8 @@
  * Read it in this order: the frame table (kalloc, kfree, the reference
  * counts), the page table (map_page), the fault handler (lazy allocation
  * and handle_cow_fault), uvm_cfork, then the areas (uvm_mmap, uvm_munmap,
- * uvm_mprotect). The parts a student writes are between TODO and END TODO.
+ * uvm_mprotect). The parts a student writes are marked by numbered TODO
+ * comments.
  */
 #define _GNU_SOURCE 1
 #include "uvm.h"
