@@ -28,22 +28,33 @@ static const char *const settings[] = { "run", "pages_to_scan", "sleep_millisecs
 static char saved[3][32];
 static int changed;
 
+/* A number from a file: the first one, or the one after "FIELD " on its
+ * line. open/read into a buffer on the stack: the wait for ksmd calls this
+ * often, and must not allocate (in the sanitizer build an allocation
+ * faults pages of its own into the step it measures). */
 static long read_long(const char *path, const char *field)
 {
-	char line[256];
-	long value = -1;
-	size_t len = field ? strlen(field) : 0;
-	FILE *f = fopen(path, "r");
+	static char text[16384];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+	const char *at = text;
 
-	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-		if (field == NULL)
-			value = atol(line);
-		else if (strncmp(line, field, len) == 0 && line[len] == ' ')
-			value = atol(line + len + 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	if (field != NULL) {
+		size_t len = strlen(field);
+
+		for (at = text; at != NULL; at = strchr(at, '\n'), at = at ? at + 1 : NULL)
+			if (strncmp(at, field, len) == 0 && at[len] == ' ')
+				break;
+		if (at == NULL)
+			return -1;
+		at += len + 1;
 	}
-	if (f != NULL)
-		fclose(f);
-	return value;
+	return atol(at);
 }
 
 static int write_setting(const char *name, const char *value)
@@ -182,8 +193,8 @@ int main(int argc, char **argv)
 	lab_pause(interactive, "switch ksmd on and wait for the merge");
 	lab_step(2, STEPS, "ksmd merges them");
 	lab_why("identical pages become one write-protected frame");
-	before = lab_faults_now();
 	start_ksm();
+	before = lab_faults_now();	/* the step is the wait for ksmd */
 	snprintf(path, sizeof path, "/proc/%d/ksm_merging_pages", (int)getpid());
 	/* ksmd works in the background: wait until it merged all our pages
 	 * (or stopped making progress for 10 s). */
