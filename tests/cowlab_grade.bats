@@ -142,7 +142,7 @@ setup_file() {
 		"$GRADE" --jobs 2 --disk 64M --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
 		-o "$t/reports" $GRADED_SECOND >"$t/second.out" 2>"$t/second.err" &
 	second=$!
-	TMPDIR=$GRADER_TMP "$GRADE" --jobs 2 --timeout 5 --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
+	TMPDIR=$GRADER_TMP "$GRADE" --jobs 2 --timeout 15 --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
 		-o "$t/reports" $GRADED_FIRST "$ODD_NAME" >"$t/grade.out" 2>"$t/grade.err" || status=$?
 	echo "$status" >"$t/grade.status"
 	status=0
@@ -277,7 +277,7 @@ total_points() {
 		copy-on-write/finished \
 		copy-on-write/child-writes copy-on-write/parent-idle \
 		copy-on-write/parent-rewrites
-	grep -q "stopped after the 5 s limit" "$BATS_FILE_TMPDIR/reports/endless-loop.txt"
+	grep -q "stopped after the 15 s limit" "$BATS_FILE_TMPDIR/reports/endless-loop.txt"
 	! grep -q "status 137" "$BATS_FILE_TMPDIR/reports/endless-loop.txt"
 }
 
