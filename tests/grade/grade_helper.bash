@@ -397,7 +397,9 @@ measure() {
 		if [ "$(cat "$RUN_STATUS")" -eq 0 ] && require_marks "$RUN_TSV" "${phases[@]}" >&2; then
 			echo 1
 		else
-			echo "$(status_text "$(cat "$RUN_STATUS")"): $(head -c 300 "$RUN_OUT.err")" >&2
+			local err
+			err=$(head -c 300 "$RUN_OUT.err")
+			echo "$(status_text "$(cat "$RUN_STATUS")")${err:+: $err}" >&2
 			echo 0
 		fi ;;
 	file.reached) measure_file_reached "$phase" ;;
