@@ -344,6 +344,7 @@ int sampler_print_summary(struct sampler *s)
 			rows[i].step->d_min_flt, rows[i].step->d_maj_flt, rows[i].step->time_s);
 	}
 	free(rows);
+	sampler_faults_summary(s, f);	/* --faults: the kinds, reconciled */
 	/* A summary that cannot be written (stdout on a full disk) is an
 	 * output error like any other: exit status 1, one line. */
 	errno = 0;
