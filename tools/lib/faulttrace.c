@@ -54,6 +54,7 @@ struct tp_info {
 
 struct ring {
 	pid_t tid;		/* the task it follows */
+	uint64_t id;		/* its event's id in the samples */
 	int fd;			/* the leader: its buffer gets every event */
 	void *base;
 	size_t data_size;	/* bytes of data (a power of two) */
@@ -327,77 +328,85 @@ struct faulttrace *faulttrace_new(enum ft_mode *mode, char *why, size_t why_size
 	return NULL;
 }
 
-static void add_id(struct faulttrace *ft, int fd, enum role role)
+static uint64_t add_id(struct faulttrace *ft, int fd, enum role role)
 {
 	uint64_t id;
 
 	if (ioctl(fd, PERF_EVENT_IOC_ID, &id) != 0)
-		return;
+		return 0;
 	ft->ids = realloc(ft->ids, (ft->nids + 1) * sizeof *ft->ids);
 	if (ft->ids == NULL)
 		abort();
 	ft->ids[ft->nids].id = id;
 	ft->ids[ft->nids++].role = role;
+	return id;
 }
 
 int faulttrace_follow(struct faulttrace *ft, pid_t tid, int inherit)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = ft->pages;
-	int fds[R_NROLES], n, r, err;
+	/* The leader (with the buffer) first, each other event sent to its
+	 * buffer as soon as it is open, and the accounting events last: a
+	 * task that runs meanwhile (an untraced one) has no fault row
+	 * without its entry. */
+	static const enum role kinds_order[] = {
+		R_ENTRY_USER, R_ENTRY_KERNEL, R_ALLOC, R_MINOR, R_MAJOR,
+	};
+	static const enum role addresses_order[] = { R_MINOR, R_MAJOR };
+	const enum role *order = ft->mode == FT_KINDS ? kinds_order : addresses_order;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), pages = ft->pages, i, k;
+	size_t n = ft->mode == FT_KINDS ? 5 : 2;
+	struct perf_event_attr attr;
+	int fds[R_NROLES], err;
 	void *base = MAP_FAILED;
 
-	n = open_set(ft, tid, inherit, fds);
-	if (n < 0)
-		return n;
-	/* A user's buffers share perf_event_mlock_kb: smaller ones if need be. */
-	for (; pages >= 2; pages /= 2) {
-		base = mmap(NULL, (pages + 1) * page, PROT_READ | PROT_WRITE, MAP_SHARED,
-			    fds[R_MINOR], 0);
-		if (base != MAP_FAILED)
-			break;
+	for (i = 0; i < R_NROLES; i++)
+		fds[i] = -1;
+	for (i = 0; i < n; i++) {
+		attr_for(ft, order[i], inherit, &attr);
+		fds[i] = perf_open(&attr, tid);
+		if (fds[i] < 0)
+			goto fail;
+		if (i == 0) {
+			/* A user's buffers share perf_event_mlock_kb: smaller
+			 * ones if need be. */
+			for (; pages >= 2; pages /= 2) {
+				base = mmap(NULL, (pages + 1) * page, PROT_READ | PROT_WRITE,
+					    MAP_SHARED, fds[0], 0);
+				if (base != MAP_FAILED)
+					break;
+			}
+			if (base == MAP_FAILED)
+				goto fail;
+		} else if (ioctl(fds[i], PERF_EVENT_IOC_SET_OUTPUT, fds[0]) != 0) {
+			goto fail;
+		}
 	}
-	if (base == MAP_FAILED)
-		goto fail;
-	for (r = 1; r < n; r++)
-		if (ioctl(fds[r], PERF_EVENT_IOC_SET_OUTPUT, fds[R_MINOR]) != 0)
-			goto fail_unmap;
-	ft->rings = realloc(ft->rings, (ft->nrings + 1) * sizeof *ft->rings);
-	if (ft->rings == NULL)
-		abort();
-	ft->rings[ft->nrings].tid = tid;
-	ft->rings[ft->nrings].fd = fds[R_MINOR];
-	ft->rings[ft->nrings].base = base;
-	ft->rings[ft->nrings].data_size = pages * page;
-	ft->rings[ft->nrings].sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID |
-		PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR | (ft->mode == FT_KINDS ? PERF_SAMPLE_RAW : 0);
-	ft->nrings++;
 	if (ft->copy == NULL && (ft->copy = malloc(65536)) == NULL)
 		abort();
-	for (r = 0; r < n; r++)
-		add_id(ft, fds[r], (enum role)r);
-	/* Each fd is its event: the others stay open too (no buffer of
-	 * their own), until the tracer is freed. */
-	for (r = 1; r < n; r++) {
-		ft->rings = realloc(ft->rings, (ft->nrings + 1) * sizeof *ft->rings);
-		if (ft->rings == NULL)
-			abort();
-		ft->rings[ft->nrings].tid = tid;
-		ft->rings[ft->nrings].fd = fds[r];
-		ft->rings[ft->nrings].base = NULL;	/* writes to the leader's buffer */
-		ft->rings[ft->nrings].data_size = 0;
-		ft->rings[ft->nrings].sample_type = 0;
-		ft->nrings++;
+	ft->rings = realloc(ft->rings, (ft->nrings + n) * sizeof *ft->rings);
+	if (ft->rings == NULL)
+		abort();
+	/* Each fd is its event: the others stay open too (no buffer of their
+	 * own), until the task is released. */
+	for (i = 0; i < n; i++) {
+		struct ring *r = &ft->rings[ft->nrings++];
+
+		r->tid = tid;
+		r->fd = fds[i];
+		r->base = i == 0 ? base : NULL;
+		r->data_size = i == 0 ? pages * page : 0;
+		r->sample_type = PERF_SAMPLE_IDENTIFIER | PERF_SAMPLE_TID | PERF_SAMPLE_TIME |
+				 PERF_SAMPLE_ADDR | (ft->mode == FT_KINDS ? PERF_SAMPLE_RAW : 0);
+		r->id = add_id(ft, fds[i], order[i]);
 	}
 	return 0;
-fail_unmap:
-	err = errno;
-	munmap(base, (pages + 1) * page);
-	errno = err;
 fail:
 	err = errno;
-	for (r = 0; r < R_NROLES; r++)
-		if (fds[r] >= 0)
-			close(fds[r]);
+	if (base != MAP_FAILED)
+		munmap(base, (pages + 1) * page);
+	for (k = 0; k < R_NROLES; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
 	return -err;
 }
 
@@ -630,7 +639,7 @@ uint64_t faulttrace_unaccounted(const struct faulttrace *ft)
 
 void faulttrace_release(struct faulttrace *ft, pid_t tid)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE), i, kept = 0;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), i, k, kept = 0;
 
 	if (ft == NULL)
 		return;
@@ -642,6 +651,9 @@ void faulttrace_release(struct faulttrace *ft, pid_t tid)
 		if (ft->rings[i].base != NULL)
 			munmap(ft->rings[i].base, ft->rings[i].data_size + page);
 		close(ft->rings[i].fd);
+		for (k = 0; k < ft->nids; k++)
+			if (ft->ids[k].id == ft->rings[i].id)
+				ft->ids[k] = ft->ids[--ft->nids];
 	}
 	ft->nrings = kept;
 }

@@ -191,6 +191,7 @@ static void record_mark(struct sampler *s, struct proc_entry *p, const char *pha
 	snprintf(p->phase, sizeof p->phase, "%s", phase);
 	p->seen_mark = 1;
 	proctable_phase_step(p, t, phase);
+	sampler_faults_step(s, p);
 	for (i = 0; i < s->o->ncolumns; i++) {
 		const struct sampler_columns *c = s->o->columns[i];
 
@@ -372,6 +373,7 @@ static void finish_process(struct sampler *s, struct proc_entry *p, double t)
 	sampler_faults_release(s, p->id.pid);
 	read_proc(s, p);
 	proctable_phase_step(p, t, "exit");
+	sampler_faults_step(s, p);
 	sampler_write_row(s, p, SAMPLER_EXIT, t);
 	p->exited = 1;
 	if (p->stat_fd >= 0) {
@@ -1048,8 +1050,11 @@ int sampler_run(const struct sampler_options *o)
 		size_t i;
 
 		for (i = 0; i < s.table.n; i++)
-			if (!s.table.procs[i]->exited)
+			if (!s.table.procs[i]->exited) {
+				sampler_faults_drain(&s);
 				proctable_phase_step(s.table.procs[i], sampler_now(&s), "running");
+				sampler_faults_step(&s, s.table.procs[i]);
+			}
 		status = exit_status(&s);
 	}
 	if (rc == 0)

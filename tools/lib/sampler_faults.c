@@ -46,6 +46,8 @@ struct fproc {
 	size_t nmaps;
 	unsigned long maps_drain;	/* the drain that read them */
 	int maps_tried;
+	char *pending;			/* its rows of the step not yet ended, */
+	size_t pending_len, pending_cap;	/* each but its phase and role */
 };
 
 struct sampler_faults {
@@ -191,16 +193,75 @@ static void on_fault(void *ctx, const struct ft_fault *f)
 	sf->rows++;
 	if (sf->out == NULL)
 		return;
-	fprintf(sf->out, "%.6f\t%d\t%s\t%s\t0x%llx\t", t < 0 ? 0.0 : t, (int)f->pid, kind_names[k],
-		f->have_entry ? faulttrace_access(f->error_code) : "unknown",
-		(unsigned long long)f->address);
-	put_field(sf->out, m != NULL ? pm_map_label(m) : "?");
-	if (m != NULL)
-		fprintf(sf->out, "\t%llu\t", (unsigned long long)((f->address - m->start) / (uint64_t)sf->page));
-	else
-		fputs("\t-\t", sf->out);
-	put_field(sf->out, p != NULL ? p->phase : "-");
-	fprintf(sf->out, "\t%s\n", p != NULL ? proctable_role(p->depth) : "-");
+	{
+		char row[640], addr[24], offset[24];
+		char name[401];
+		size_t len, i;
+		int w;
+
+		/* A file name is the process's choice: no tab or newline of it
+		 * may split the row. */
+		snprintf(name, sizeof name, "%s", m != NULL ? pm_map_label(m) : "?");
+		for (i = 0; name[i]; i++)
+			if (name[i] == '\t' || name[i] == '\n' || name[i] == '\r')
+				name[i] = ' ';
+
+		snprintf(addr, sizeof addr, "0x%llx", (unsigned long long)f->address);
+		if (m != NULL)
+			snprintf(offset, sizeof offset, "%llu",
+				 (unsigned long long)((f->address - m->start) / (uint64_t)sf->page));
+		else
+			snprintf(offset, sizeof offset, "-");
+		w = snprintf(row, sizeof row, "%.6f\t%d\t%s\t%s\t%s\t%s\t%s\t", t < 0 ? 0.0 : t,
+			     (int)f->pid, kind_names[k],
+			     f->have_entry ? faulttrace_access(f->error_code) : "unknown", addr, name,
+			     offset);
+		len = w < 0 ? 0 : (size_t)w < sizeof row ? (size_t)w : sizeof row - 1;
+		if (fp == NULL) {
+			fwrite(row, 1, len, sf->out);
+			fputs("-\t-\n", sf->out);
+			return;
+		}
+		/* Its phase is the mark that ends this step (as in --summary and
+		 * the labs' result: lines): kept until then. */
+		if (fp->pending_len + len + 1 > fp->pending_cap) {
+			fp->pending_cap = (fp->pending_len + len + 1) * 2;
+			fp->pending = realloc(fp->pending, fp->pending_cap);
+			if (fp->pending == NULL)
+				abort();
+		}
+		memcpy(fp->pending + fp->pending_len, row, len);
+		fp->pending_len += len;
+		fp->pending[fp->pending_len++] = '\n';
+	}
+}
+
+/* Write fp's kept rows with the phase that ended their step. */
+static void flush_rows(struct sampler_faults *sf, struct fproc *fp, const char *phase)
+{
+	const char *line = fp->pending, *end = fp->pending + fp->pending_len, *nl;
+
+	if (sf->out != NULL) {
+		while (line < end && (nl = memchr(line, '\n', (size_t)(end - line))) != NULL) {
+			fwrite(line, 1, (size_t)(nl - line), sf->out);
+			put_field(sf->out, phase);
+			fprintf(sf->out, "\t%s\n", proctable_role(fp->p->depth));
+			line = nl + 1;
+		}
+	}
+	fp->pending_len = 0;
+}
+
+/* p has just ended a step (proctable_phase_step: a mark, its exit). */
+void sampler_faults_step(struct sampler *s, struct proc_entry *p)
+{
+	size_t i;
+
+	if (s->faults == NULL || p->nsteps == 0)
+		return;
+	for (i = 0; i < s->faults->nprocs; i++)
+		if (s->faults->procs[i].p == p)
+			flush_rows(s->faults, &s->faults->procs[i], p->steps[p->nsteps - 1].phase);
 }
 
 int sampler_faults_open(struct sampler *s)
@@ -304,11 +365,14 @@ int sampler_faults_close(struct sampler *s, int ok)
 {
 	struct sampler_faults *sf = s->faults;
 	uint64_t lost;
+	size_t i;
 	int rc = 0, err;
 
 	if (sf == NULL)
 		return 0;
 	sampler_faults_drain(s);
+	for (i = 0; i < sf->nprocs; i++)	/* after its last step: none, normally */
+		flush_rows(sf, &sf->procs[i], "-");
 	lost = faulttrace_lost(sf->ft);
 	if (lost > 0)
 		fprintf(stderr, "%s: --faults: %llu events lost (a buffer was full): %s lacks their "
@@ -396,6 +460,7 @@ void sampler_faults_free(struct sampler *s)
 		return;
 	for (i = 0; i < sf->nprocs; i++) {
 		free(sf->procs[i].counts);
+		free(sf->procs[i].pending);
 		free(sf->procs[i].maps);
 	}
 	free(sf->procs);

@@ -93,6 +93,7 @@ struct pollfd;
 int sampler_faults_open(struct sampler *s);
 void sampler_faults_follow(struct sampler *s, pid_t tid, int inherit);
 void sampler_faults_drain(struct sampler *s);
+void sampler_faults_step(struct sampler *s, struct proc_entry *p);
 void sampler_faults_release(struct sampler *s, pid_t tid);
 void sampler_faults_exec(struct sampler *s, struct proc_entry *p);
 size_t sampler_faults_fds(struct sampler *s, struct pollfd *fds, size_t max);
