@@ -25,3 +25,11 @@ tools_sampler_bench_LDADD = $(COWLAB_LIBS)
 BENCH_TARGETS += bench-sampler
 bench-sampler: tools/sampler_bench$(EXEEXT) tools/cowsample$(EXEEXT)
 	tools/sampler_bench$(EXEEXT) --cowsample tools/cowsample$(EXEEXT)
+
+# `make bench`: what --faults costs, against cowsample without it and the
+# lab alone in the same run (tools/cowsample-bench-faults).
+dist_noinst_SCRIPTS += tools/cowsample-bench-faults
+BENCH_TARGETS += bench-faults
+bench-faults: tools/cowsample$(EXEEXT) support/copy-on-write/fork_faults$(EXEEXT)
+	$(srcdir)/tools/cowsample-bench-faults --cowsample tools/cowsample$(EXEEXT) \
+		--lab support/copy-on-write/fork_faults$(EXEEXT) $(BENCH_FAULTS_FLAGS)
