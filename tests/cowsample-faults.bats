@@ -82,6 +82,23 @@ assert_reconciled() {
 	[[ $output == *"Lost events: 0."* ]] || fail "events lost: $output"
 }
 
+@test "--live shows the kinds of each process's latest step" {
+	local n k live=$BATS_TEST_TMPDIR/live.txt
+	n=$(scenario_param copy-on-write base N)
+	k=$(scenario_param copy-on-write base K)
+	run --separate-stderr "$COWSAMPLE" --faults "$BATS_TEST_TMPDIR/f.tsv" --live="$live" -- \
+		$(traced_env) "$(lab_bin copy-on-write)" --batch -n "$n" -w "$k"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	require_kinds
+	# the last drawing, without its escape sequences
+	local last
+	last=$(sed 's/\x1b\[[0-9;]*[A-Za-z]//g' "$live" | awk '/ finished$/ { buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }')
+	[[ $last == *"KINDS of each process"* ]] || fail "no kinds in: $last"
+	local copies
+	copies=$(printf '%s' "$last" | awk '$2 == "child-wrote" { for (i = 3; i < NF; i++) if ($i == "cow-copy") { v = $(i + 1); sub(/,/, "", v); print v } }')
+	assert_between "$copies" "$k" $((k + STRAY)) "--live: the child's copies"
+}
+
 @test "reads of untouched memory: zero-page where the kernel has it, zero-fill where not" {
 	local n zero kind file=$BATS_TEST_TMPDIR/faults.tsv
 	n=$(scenario_param demand-paging base N)

@@ -451,6 +451,50 @@ void sampler_faults_summary(struct sampler *s, FILE *f)
 		fprintf(f, "Rows of processes cowsample did not follow: %lu.\n", sf->unattributed);
 }
 
+/* --live: per process, the kinds of the step that ended at its latest
+ * mark (the step STEP_MIN counts). */
+void sampler_faults_live(struct sampler *s, FILE *f)
+{
+	struct sampler_faults *sf = s->faults;
+	size_t i, j, k, c;
+	int any = 0;
+
+	if (sf == NULL)
+		return;
+	for (i = 0; i < s->table.n; i++) {
+		const struct proc_entry *p = s->table.procs[i];
+		struct fproc *fp = NULL;
+		char phase[PROCTABLE_PHASE_MAX];
+		int first = 1;
+
+		for (j = 0; j < sf->nprocs; j++)
+			if (sf->procs[j].p == p)
+				fp = &sf->procs[j];
+		for (k = p->nsteps; k > 0; k--)
+			if (strcmp(p->steps[k - 1].phase, "exit") != 0 &&
+			    strcmp(p->steps[k - 1].phase, "running") != 0)
+				break;
+		if (fp == NULL || k == 0 || k - 1 >= fp->ncounts)
+			continue;
+		k--;
+		if (!any)
+			fprintf(f, "KINDS of each process's step to its PHASE (--faults):\033[K\n");
+		any = 1;
+		snprintf(phase, sizeof phase, "%s", p->steps[k].phase);
+		for (c = 0; phase[c]; c++)
+			if ((unsigned char)phase[c] < ' ' || (unsigned char)phase[c] >= 0x7f)
+				phase[c] = '?';
+		fprintf(f, "%7d %-16s", (int)p->id.pid, phase);
+		for (c = 0; c < NKINDS; c++) {
+			if (fp->counts[k][c] == 0)
+				continue;
+			fprintf(f, "%s%s %lu", first ? " " : ", ", kind_names[c], fp->counts[k][c]);
+			first = 0;
+		}
+		fprintf(f, "%s\033[K\n", first ? " -" : "");
+	}
+}
+
 void sampler_faults_free(struct sampler *s)
 {
 	struct sampler_faults *sf = s->faults;

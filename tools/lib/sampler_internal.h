@@ -99,6 +99,7 @@ void sampler_faults_exec(struct sampler *s, struct proc_entry *p);
 size_t sampler_faults_fds(struct sampler *s, struct pollfd *fds, size_t max);
 int sampler_faults_close(struct sampler *s, int ok);
 void sampler_faults_summary(struct sampler *s, FILE *f);
+void sampler_faults_live(struct sampler *s, FILE *f);
 void sampler_faults_free(struct sampler *s);
 
 #endif
