@@ -196,3 +196,52 @@ assert_reconciled() {
 	[[ $stderr == "cowsample: --faults: "* ]]
 	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
 }
+
+@test "cowplot faultmap: the lab's buffer, one panel per process, the kinds in the legend" {
+	local n k file=$BATS_TEST_TMPDIR/faults.tsv svg=$BATS_TEST_TMPDIR/map.svg
+	n=$(scenario_param copy-on-write base N)
+	k=$(scenario_param copy-on-write base K)
+	run --separate-stderr "$COWSAMPLE" --faults "$file" -o /dev/null -- \
+		$(traced_env) "$(lab_bin copy-on-write)" --batch -n "$n" -w "$k"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	require_kinds
+	run "$SRCDIR/tools/cowplot" faultmap "$file" -o "$svg"
+	[ "$status" -eq 0 ] || fail "$output"
+	run xmllint --noout "$svg"
+	[ "$status" -eq 0 ] || fail "$output"
+	# the buffer's pages as the y range's title, both processes, the kinds
+	grep -q "($n pages)" "$svg"
+	grep -q '>parent (pid ' "$svg" && grep -q '>child (pid ' "$svg"
+	local kind
+	for kind in zero-fill cow-copy reuse; do
+		grep -q ">$kind<" "$svg" || fail "$kind not in the legend"
+	done
+	run "$SRCDIR/tools/cowplot" faultmap "$file" -o "$BATS_TEST_TMPDIR/map.png"
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$(head -c 4 "$BATS_TEST_TMPDIR/map.png" | od -An -c | tr -d ' ')" = '211PNG' ]
+}
+
+@test "cowplot faultmap: hostile rows are data or one refusal line" {
+	local tsv=$BATS_TEST_TMPDIR/evil.tsv out=$BATS_TEST_TMPDIR/evil.svg
+	printf 'time_s\tpid\tkind\taccess\taddress\tmapping\toffset\tphase\trole\n' > "$tsv"
+	printf "0.1\t7\tzero-fill\twrite\t0x1000\t[anon]\t0\tst'); system('touch %s/pwned\tparent\n" \
+		"$BATS_TEST_TMPDIR" >> "$tsv"
+	printf "0.2\t7\treuse\twrite\t0x2000\t[anon]\t1\t@x\tparent\n" >> "$tsv"
+	run "$SRCDIR/tools/cowplot" faultmap "$tsv" -o "$out"
+	[ "$status" -eq 0 ] || fail "$output"
+	[ ! -e "$BATS_TEST_TMPDIR/pwned" ]
+	run xmllint --noout "$out"
+	[ "$status" -eq 0 ]
+	# an unknown kind, a bad address: one line, exit 1, no figure
+	local bad
+	for bad in "0.3\t7\tbogus\twrite\t0x3000\t[anon]\t2\tp\tparent" \
+		"0.3\t7\treuse\twrite\t12345\t[anon]\t2\tp\tparent" \
+		"0.3\t7\treuse\twrite\t0x3000\t[anon]\t-2\tp\tparent"; do
+		{ head -2 "$tsv"; printf "$bad\n"; } > "$BATS_TEST_TMPDIR/bad.tsv"
+		rm -f "$BATS_TEST_TMPDIR/bad.svg"
+		run "$SRCDIR/tools/cowplot" faultmap "$BATS_TEST_TMPDIR/bad.tsv" -o "$BATS_TEST_TMPDIR/bad.svg"
+		[ "$status" -eq 1 ] || fail "accepted: $bad"
+		[ "${#lines[@]}" -eq 1 ] && [[ $output == "cowplot: "* ]] || fail "$output"
+		[ ! -e "$BATS_TEST_TMPDIR/bad.svg" ]
+	done
+}
