@@ -95,8 +95,8 @@ media-memory: media-fork-faults-run
 # The fault map of the copy-on-write lab: every fault of its buffer, by kind
 # (as root: the kinds come from tracepoints). Fewer pages than above: one
 # point per fault.
-MEDIA_FAULTMAP_N = 4096
-MEDIA_FAULTMAP_K = 2048
+MEDIA_FAULTMAP_N = 1024
+MEDIA_FAULTMAP_K = 512
 media_faultmap_note = 'cowsample --faults -- fork_faults -n $(MEDIA_FAULTMAP_N) -w $(MEDIA_FAULTMAP_K): the child writes K of the N pages'
 media-faultmap: tools/cowsample support/copy-on-write/fork_faults
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
