@@ -420,7 +420,8 @@ function timeline_finish(   i, j, n, e, ne, f) {
 
 # ---- faultmap ---------------------------------------------------------------
 # cowsample --faults rows: one point per fault, x its time, y its page index
-# in one mapping (the lab's buffer: the largest anonymous mapping; a
+# in one mapping (the lab's buffer: the anonymous mapping with the most
+# pages that faulted, not the widest: the sanitizer's shadow is wider; a
 # mapping is told apart from another of the same name by its start, the
 # address less the offset in pages), one panel per process, colour by kind.
 # Phase marks: the time of each step's last fault (the TSV has no mark rows).
@@ -499,6 +500,10 @@ function faultmap_row(   p, i, t, k, a, off, m, ph, role, key, kid) {
 	}
 	kid = keyid[key]
 	krows[kid]++
+	if (!((kid, off) in kseen)) {
+		kseen[kid, off] = 1
+		kpages[kid]++
+	}
 	if (!(kid in kext) || off + 1 > kext[kid])
 		kext[kid] = off + 1
 	fm[++nfm] = kid " " i " " fkidx[k] " " off " " t
@@ -511,7 +516,8 @@ function faultmap_finish(   best, j, i, v, f, npan, pan, panof, n, m, pk, kk, ba
 	for (j = 1; j <= nkeys; j++) {
 		if (kname[j] != "[anon]")
 			continue
-		if (!best || kext[j] > kext[best] || (kext[j] == kext[best] && krows[j] > krows[best]))
+		if (!best || kpages[j] > kpages[best] ||
+		    (kpages[j] == kpages[best] && krows[j] > krows[best]))
 			best = j
 	}
 	if (!best)
