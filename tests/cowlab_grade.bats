@@ -153,8 +153,11 @@ setup_file() {
 	# which lock nothing, take on a shared machine.)
 	cd "$t" || return 1
 	local status=0 second
+	# Its trees all end on their own (none loops), so a long limit costs no
+	# time and only keeps a run on a very loaded machine (the sanitizer
+	# build beside other work) from being cut short.
 	TMPDIR=$GRADER_TMP /usr/bin/time -f '%M' -o "$t/second.maxrss" \
-		"$GRADE" --jobs 2 --disk 64M --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
+		"$GRADE" --jobs 2 --timeout 60 --disk 64M --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
 		-o "$t/reports" $GRADED_SECOND >"$t/second.out" 2>"$t/second.err" &
 	second=$!
 	TMPDIR=$GRADER_TMP "$GRADE" --jobs 2 --timeout 15 --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
