@@ -31,19 +31,10 @@ static int thp, batch;
 /* One field of /proc/PID/smaps_rollup, in kB (-1 if unreadable). */
 static long rollup_kb(pid_t pid, const char *field)
 {
-	char path[64], line[128];
-	size_t len = strlen(field);
-	long kb = -1;
-	FILE *f;
+	char path[64];
 
 	snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
-	f = fopen(path, "r");
-	while (f != NULL && fgets(line, sizeof line, f) != NULL)
-		if (strncmp(line, field, len) == 0 && line[len] == ':')
-			kb = atol(line + len + 1);
-	if (f != NULL)
-		fclose(f);
-	return kb;
+	return lab_proc_number(path, field);
 }
 
 static void memory_line(int chunk, pid_t parent, pid_t child, long written)
