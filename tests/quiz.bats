@@ -125,8 +125,8 @@ good_quiz() { row_quiz; }
 }
 
 @test "the registry names every quiz once, each lab's in the order its text asks them" {
-	local id program graded root quizzes title named text_order
-	while IFS=$'\t' read -r id program graded root quizzes title; do
+	local id program graded root quizzes title shows named text_order
+	while IFS=$'\t' read -r id program graded root quizzes title shows; do
 		[[ -z $id || $id == "#"* ]] && continue
 		[ "$quizzes" = - ] && quizzes=""
 		named+="${quizzes//,/ } "
