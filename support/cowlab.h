@@ -7,20 +7,35 @@
  *   lab_step_end(phase, role, before)
  *                               end of a measured step: the phase mark, then
  *                               the result line (always in that order)
- *   lab_result(...)             a result line alone (for a process that cannot print)
+ *   lab_result(...), lab_result_of(pid, ...)
+ *                               a result line alone (lab_result_of: for a process
+ *                               that cannot print, a vfork child)
  *   lab_mark("phase")           tell cowsample (if it runs us) that a step ended
  *   lab_now_ns(), lab_timestamp(mode, event, pid, ns)
  *                               CLOCK_MONOTONIC, comparable across processes
- *   lab_wait_child(pid)         reap a child that must exit 0
+ *   lab_wait_child(pid), lab_wait_child_usage(pid, &rusage)
+ *                               reap a child that must exit 0 (and its counters)
+ *   lab_self_exe()              this program's file, to exec it again
+ *   lab_exec_argv(via), LAB_OPTION_EXEC_CHILD(var), lab_exec_image(via)
+ *                               the new image of a child that exec'd this program
+ *   lab_new_file(path)          a new file (never overwriting one), or a nameless one
+ * Reading /proc (one reader each)
+ *   lab_proc_number(path, field)  a number of a /proc or /sys file, never allocating
+ *   lab_smaps_field(addr, field, text, size), lab_smaps_kb(addr, field)
+ *                               one line of one mapping in /proc/self/smaps
+ *   lab_print_maps(addr, bytes, &lowest, &highest)
+ *                               the /proc/self/maps lines (VMAs) over a range
  * Memory
  *   lab_map_buffer(pages, thp)  N private anonymous pages, huge pages chosen explicitly
  *   lab_use_page_size(buf, bytes, thp)   the same choice for a mapping of your own
  *   lab_write_pages / lab_read_pages / lab_count_pages_holding
  *                               one byte per page (LAB_NOT_SANITIZED)
+ *   lab_write_step(phase, role, buf, pages, value)   a measured step of writes
  *   lab_page_size(), lab_huge_page_size(), lab_thp_mode(), lab_thp_possible(),
- *   lab_mapping_rss_kb(addr), lab_zero_page_in_use()   (1, 0, or -1: cannot tell)
+ *   lab_zero_page_in_use()      (1, 0, or -1: cannot tell)
  * Parent and child in lockstep
  *   lab_lockstep_open/_parent/_child, lab_child_wait/_done, lab_let_child, lab_release_child
+ *   lab_fork_lockstep(&ls, child_steps)   all of it, where fork() is not the lesson
  * Command line and the student
  *   lab_parse_options(argc, argv, &usage, options)   a table of options
  *                               (LAB_OPTION_PAGES/WRITE/THP/BATCH, LAB_FLAG, LAB_COUNT,
@@ -30,6 +45,10 @@
  *   lab_print_setup(thp, interactive)   the THP and mode lines every lab starts with
  *   lab_print_zero_page(), lab_print_counters(who)
  *   lab_step(n, total, title), lab_why(text), lab_pause(interactive, "next")
+ *   lab_pause_raw(interactive, prompt)   the same without stdio (a vfork child)
+ *   lab_begin_step(n, total, title, what, interactive, "next")   with the ps command
+ *   lab_parent_touches(buf, pages, thp)   the measured first touch (parent-touched)
+ *   lab_print_thp_expectation(pages)      what that first touch takes with --thp
  *   lab_todo(N)                 in a student skeleton only: where TODO N is missing
  *
  * Lab programs define _GNU_SOURCE before including any header. Every helper
@@ -114,13 +133,19 @@ static inline struct lab_faults lab_faults_now(void)
  * grader read (the sentences around it are for people):
  *   result: phase=child-wrote role=child pid=1234 minor=512 major=0
  */
+static inline void lab_result_of(pid_t pid, const char *phase, const char *role,
+				 struct lab_faults before, struct lab_faults after)
+{
+	printf("result: phase=%s role=%s pid=%d minor=%ld major=%ld\n",
+	       phase, role, (int)pid, after.minor - before.minor, after.major - before.major);
+	fflush(stdout);
+}
+
+/* The result line of this process's own step. */
 static inline void lab_result(const char *phase, const char *role,
 			      struct lab_faults before, struct lab_faults after)
 {
-	printf("result: phase=%s role=%s pid=%d minor=%ld major=%ld\n",
-	       phase, role, (int)getpid(),
-	       after.minor - before.minor, after.major - before.major);
-	fflush(stdout);
+	lab_result_of(getpid(), phase, role, before, after);
 }
 
 /*
@@ -213,18 +238,193 @@ static inline void lab_timestamp(const char *mode, const char *event, pid_t pid,
 	printf("timestamp: mode=%s event=%s pid=%d ns=%lld\n", mode, event, (int)pid, ns);
 }
 
-/* Reap a child that must have exited with status 0, or stop (exit 1). */
-static inline void lab_wait_child(pid_t child)
+/* Reap a child that must have exited with status 0, or stop (exit 1);
+ * its final counters (ru_minflt, ru_majflt, ...) go in *usage. */
+static inline void lab_wait_child_usage(pid_t child, struct rusage *usage)
 {
 	int status;
 
-	if (waitpid(child, &status, 0) != child)
-		lab_die("waitpid");
+	if (wait4(child, &status, 0, usage) != child)
+		lab_die("wait4");
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "%s: child %d did not exit cleanly (status 0x%x)\n",
 			program_invocation_short_name, (int)child, status);
 		exit(1);
 	}
+}
+
+static inline void lab_wait_child(pid_t child)
+{
+	struct rusage usage;
+
+	lab_wait_child_usage(child, &usage);
+}
+
+/* This program's own file (/proc/self/exe), to run it again with exec. */
+static inline const char *lab_self_exe(void)
+{
+	static char path[4096];
+	ssize_t len = readlink("/proc/self/exe", path, sizeof path - 1);
+
+	if (len < 0)
+		lab_die("readlink /proc/self/exe");
+	path[len] = '\0';
+	return path;
+}
+
+/*
+ * A lab that shows exec runs itself again as the child's new image:
+ * lab_exec_argv(VIA) is the argv for that ("PROG --exec-child VIA"), the
+ * lab's option table has LAB_OPTION_EXEC_CHILD(var) (internal, not in
+ * --help), and when var is set, main() returns lab_exec_image(var): the
+ * new image marks its start (phase exec-image-started), prints its
+ * timestamp, an "exec-image: via=VIA pid=N ppid=N" line and, as its result
+ * line, its totals since the process was created (for comparison with ps).
+ */
+static inline char *const *lab_exec_argv(const char *via)
+{
+	static char *argv[] = { NULL, "--exec-child", NULL, NULL };
+
+	argv[0] = program_invocation_short_name;
+	argv[2] = (char *)via;
+	return argv;
+}
+
+#define LAB_OPTION_EXEC_CHILD(var) { 0, "exec-child", LAB_TEXT, &(var), 0, 0, NULL, "VIA", NULL }
+
+static inline int lab_exec_image(const char *via)
+{
+	struct lab_faults zero = { 0, 0 };
+
+	lab_mark("exec-image-started");
+	lab_timestamp(via, "image-start", getpid(), lab_now_ns());
+	printf("exec-image: via=%s pid=%d ppid=%d\n", via, (int)getpid(), (int)getppid());
+	lab_result("exec-image-started", "child", zero, lab_faults_now());
+	return 0;
+}
+
+/*
+ * A file for a lab to write in: a NEW file at `path` (O_EXCL: an existing
+ * file is refused with a usage error, never overwritten), or, when path is
+ * NULL, a file with no name at all in $TMPDIR or /tmp (O_TMPFILE), gone
+ * when it is closed.
+ */
+static inline int lab_new_file(const char *path)
+{
+	const char *dir = getenv("TMPDIR") != NULL && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	int fd = path != NULL ? open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644)
+			      : open(dir, O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
+
+	if (fd < 0 && path != NULL && errno == EEXIST)
+		lab_usage_error(path, "exists already; give a new name (nothing is overwritten)");
+	if (fd < 0)
+		lab_die(path != NULL ? path : dir);
+	return fd;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading /proc                                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A number from a /proc or /sys file: the first one in it (field NULL), or
+ * the one after "FIELD:" or "FIELD " at the start of a line (smaps_rollup's
+ * "Private_Dirty:  12 kB", vmstat's "cow_ksm 3", meminfo's "Committed_AS:").
+ * -1 when the file or the field is missing. It reads with open/read into a
+ * static buffer and never allocates, so a lab may call it inside a step it
+ * measures (in the sanitizer build an allocation faults pages of its own).
+ */
+static inline long lab_proc_number(const char *path, const char *field)
+{
+	static char text[16384];
+	size_t used = 0, len = field != NULL ? strlen(field) : 0;
+	const char *at;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (used < sizeof text - 1 && (n = read(fd, text + used, sizeof text - 1 - used)) > 0)
+		used += (size_t)n;
+	close(fd);
+	if (used == 0)
+		return -1;
+	text[used] = '\0';
+	if (field == NULL)
+		return atol(text);
+	for (at = text; at != NULL; at = strchr(at, '\n'), at = at != NULL ? at + 1 : NULL)
+		if (strncmp(at, field, len) == 0 && (at[len] == ':' || at[len] == ' '))
+			return atol(at + len + 1);
+	return -1;
+}
+
+/*
+ * The value of the line "FIELD: value" of the mapping that starts at addr,
+ * from /proc/self/smaps ("Rss", "Private_Dirty", "VmFlags", ...), copied
+ * into text without the newline. 0, or -1 (text "") when the mapping or
+ * the field is not there.
+ */
+static inline int lab_smaps_field(const void *addr, const char *field, char *text, size_t size)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[1024];
+	unsigned long start, end;
+	size_t len = strlen(field);
+	int in_mapping = 0, found = -1;
+
+	if (size > 0)
+		text[0] = '\0';
+	while (found < 0 && f != NULL && fgets(line, sizeof line, f) != NULL) {
+		/* A mapping's first line is "START-END PERMS ..."; the fields
+		 * ("Rss:", "AnonHugePages:") never read as START-END. */
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2)
+			in_mapping = start == (uintptr_t)addr;
+		else if (in_mapping && strncmp(line, field, len) == 0 && line[len] == ':') {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(text, size, "%s", line + len + 1 + strspn(line + len + 1, " \t"));
+			found = 0;
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	return found;
+}
+
+/* A "FIELD: N kB" line of that mapping, in KiB (-1: not there). */
+static inline long lab_smaps_kb(const void *addr, const char *field)
+{
+	char text[64];
+
+	return lab_smaps_field(addr, field, text, sizeof text) == 0 ? atol(text) : -1;
+}
+
+/*
+ * The lines of /proc/self/maps that overlap [addr, addr + bytes): each is
+ * printed as "    maps: LINE"; returns how many (the VMAs), with the start
+ * of the lowest and the end of the highest in *lowest and *highest.
+ */
+static inline int lab_print_maps(const void *addr, size_t bytes, uintptr_t *lowest,
+				 uintptr_t *highest)
+{
+	uintptr_t first = (uintptr_t)addr, last = first + bytes;
+	unsigned long start, stop;
+	char line[1024];
+	int count = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	if (f == NULL)
+		lab_die("/proc/self/maps");
+	*lowest = UINTPTR_MAX;
+	*highest = 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "%lx-%lx", &start, &stop) == 2 && stop > first && start < last) {
+			printf("    maps: %s", line);
+			count++;
+			*lowest = start < *lowest ? start : *lowest;
+			*highest = stop > *highest ? stop : *highest;
+		}
+	fclose(f);
+	return count;
 }
 
 /* ------------------------------------------------------------------ */
@@ -284,27 +484,6 @@ static inline int lab_thp_possible(void)
 	return strcmp(mode, "always") == 0 || strcmp(mode, "madvise") == 0;
 }
 
-/* Rss in KiB of the mapping that starts at addr, from /proc/self/smaps. */
-static inline long lab_mapping_rss_kb(const void *addr)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	char line[256];
-	unsigned long start;
-	long rss_kb = -1;
-	int found = 0;
-
-	if (f == NULL)
-		return -1;
-	while (rss_kb < 0 && fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "%lx-", &start) == 1 && strchr(line, '-') < strchr(line, ' '))
-			found = (start == (uintptr_t)addr);
-		else if (found)
-			sscanf(line, "Rss: %ld kB", &rss_kb);
-	}
-	fclose(f);
-	return rss_kb;
-}
-
 /*
  * Does reading untouched memory map the kernel's shared zero page? Most
  * kernels do; some virtualised ones are built or started without it. Read
@@ -325,7 +504,7 @@ static inline int lab_zero_page_in_use(void)
 	madvise((void *)probe, pages * page, MADV_NOHUGEPAGE);
 	for (i = 0; i < pages; i++)
 		(void)probe[i * page];
-	rss_kb = lab_mapping_rss_kb((const void *)probe);
+	rss_kb = lab_smaps_kb((const void *)probe, "Rss");
 	munmap((void *)probe, pages * page);
 	if (rss_kb < 0)
 		return -1;
@@ -431,6 +610,17 @@ static inline long lab_count_pages_holding(const char *buf, long pages, char val
 	return n;
 }
 
+/* A measured step that only writes: one byte (`value`) in each of the
+ * first `pages` pages, then lab_step_end(phase, role). */
+static inline void lab_write_step(const char *phase, const char *role, char *buf, long pages,
+				  char value)
+{
+	struct lab_faults before = lab_faults_now();
+
+	lab_write_pages(buf, pages, value);
+	lab_step_end(phase, role, before);
+}
+
 /* ------------------------------------------------------------------ */
 /* Parent and child in lockstep                                        */
 /* ------------------------------------------------------------------ */
@@ -519,6 +709,30 @@ static inline void lab_release_child(struct lab_lockstep *ls)
 	fflush(stdout);
 	close(ls->go[1]);
 	close(ls->done[0]);
+}
+
+/*
+ * All of the above for a lab whose fork() is not the lesson: open the
+ * pipes, fork, and run child_steps() in the child (it exits when that
+ * returns, or at its lab_child_wait() once released). Returns the child's
+ * PID, in the parent.
+ */
+static inline pid_t lab_fork_lockstep(struct lab_lockstep *ls, void (*child_steps)(void))
+{
+	pid_t child;
+
+	lab_lockstep_open(ls);
+	child = fork();
+	if (child < 0)
+		lab_die("fork");
+	if (child == 0) {
+		lab_lockstep_child(ls);
+		child_steps();
+		fflush(stdout);
+		_exit(0);
+	}
+	lab_lockstep_parent(ls);
+	return child;
 }
 
 /* ------------------------------------------------------------------ */
@@ -775,6 +989,56 @@ static inline void lab_pause(int interactive, const char *next_step)
 	fflush(stdout);
 	while ((c = getchar()) != EOF && c != '\n')
 		;
+}
+
+/* Wait for Enter with read/write only, no stdio: for a vfork child, which
+ * shares the parent's stdio buffers. */
+static inline void lab_pause_raw(int interactive, const char *prompt)
+{
+	char c;
+
+	if (interactive && write(STDOUT_FILENO, prompt, strlen(prompt)) > 0)
+		while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
+			;
+}
+
+/*
+ * A step that makes children: its title, what it does, the ps command that
+ * shows this process and its children (stat: a parent waiting in vfork()
+ * is in state D), then Enter. stdout is flushed: a child that has a copy
+ * of our memory must not print our text again.
+ */
+static inline void lab_begin_step(int number, int total, const char *title, const char *what,
+				  int interactive, const char *next_step)
+{
+	lab_step(number, total, title);
+	printf("%s\n", what);
+	printf("watch it: ps -o pid,ppid,stat,min_flt,maj_flt,rss,cmd -p %d --ppid %d\n",
+	       (int)getpid(), (int)getpid());
+	lab_pause(interactive, next_step);
+	fflush(stdout);
+}
+
+/* With --thp, after the first touch of N pages: how many faults to expect,
+ * and where to see the huge pages. */
+static inline void lab_print_thp_expectation(long pages)
+{
+	long per_huge = lab_huge_page_size() / lab_page_size();
+
+	printf("Expect about %ld faults: %ld huge pages + %ld pages of 4 KiB after the last\n"
+	       "one (up to %ld if the kernel has no huge page to give).\n",
+	       pages / per_huge + pages % per_huge, pages / per_huge, pages % per_huge, pages);
+	printf("See them: grep AnonHugePages /proc/%d/smaps_rollup\n", (int)getpid());
+}
+
+/* The step several labs start with: the parent writes one byte in each
+ * page of its fresh buffer (phase parent-touched), a demand-zero fault
+ * per page, or per huge page with --thp. */
+static inline void lab_parent_touches(char *buf, long pages, int thp)
+{
+	lab_write_step("parent-touched", "parent", buf, pages, 'p');
+	lab_why(thp ? "with --thp one fault fills a whole 2 MiB huge page with zeros"
+		    : "each first write to a page faults: the kernel maps a zeroed frame");
 }
 
 /*

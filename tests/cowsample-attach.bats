@@ -6,8 +6,6 @@
 load test_helper
 
 FAULTER=$BUILDDIR/tests/progs/faulter
-# Faults of a step beyond its pages (see tests/cowsample.bats).
-SLACK=$(slack PROCESS)
 
 # Kill a background process the test left running, but only while it is
 # still running as our job: once bash has reaped it, its PID may already
@@ -107,8 +105,8 @@ ps_faults() {
 	start=$(column_of "$out" start parent min_flt)
 	final=$(column_of "$out" exit parent min_flt)
 	# its N pages, and the few faults of its own code on the way out
-	[ "$final" -ge $((start + n)) ] && [ "$final" -le $((start + n + SLACK)) ] ||
-		fail "exit row $final, start row $start: not $n..$((n + SLACK)) apart"
+	[ "$final" -ge $((start + n)) ] && [ "$final" -le $((start + n + $(slack PROCESS))) ] ||
+		fail "exit row $final, start row $start: not $n..$((n + $(slack PROCESS))) apart"
 }
 
 @test "cowsample: works as an unprivileged user (own command traced, root's process sampled)" {

@@ -4,7 +4,7 @@
 # the parent writes N pages, forks, and the child writes the first K of
 # them (copy-on-write), with marks child-begin (before) and child-wrote
 # (after). Counts inside the buffer are exact (4 KiB pages only); counts
-# of the whole anonymous memory get SLACK for the program's own pages.
+# of the whole anonymous memory get the PROCESS slack for the program's own pages.
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -12,8 +12,6 @@ bats_require_minimum_version 1.5.0
 FAULTER=$BUILDDIR/tests/progs/faulter
 N=400
 K=150
-# pages of its own (stack, libc data) a process may copy or add in a step
-SLACK=$(slack PROCESS)
 
 # snapshot_file DIR PHASE ROLE: the file of ROLE's picture at PHASE
 snapshot_file() {
@@ -129,12 +127,12 @@ run_cow() {
 	[ "$(col child-wrote present)" -ge "$N" ] || fail "present: $(col child-wrote present)"
 	before=$(col child-begin exclusive)
 	after=$(col child-wrote exclusive)
-	[ $((after - before)) -ge "$K" ] && [ $((after - before)) -le $((K + SLACK)) ] ||
+	[ $((after - before)) -ge "$K" ] && [ $((after - before)) -le $((K + $(slack PROCESS))) ] ||
 		fail "exclusive: $before at child-begin, $after at child-wrote"
 	if [ "$(id -u)" -eq 0 ]; then
 		before=$(col child-begin shared)
 		after=$(col child-wrote shared)
-		[ $((before - after)) -ge "$K" ] && [ $((before - after)) -le $((K + SLACK)) ] ||
+		[ $((before - after)) -ge "$K" ] && [ $((before - after)) -le $((K + $(slack PROCESS))) ] ||
 			fail "shared: $before at child-begin, $after at child-wrote"
 	else
 		assert_equal "$(col child-wrote shared)" -

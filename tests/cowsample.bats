@@ -1,23 +1,18 @@
 #!/usr/bin/env bats
 # cowsample: rows, exact exit rows, phase marks, exit status, output files.
 # Bounds come from the helper's parameters (tests/progs/faulter.c): a step
-# that writes P pages takes P..P+SLACK faults.
+# that writes P pages takes P..P+PROCESS faults (the slack of labs/slack.tsv).
 
 load test_helper
 bats_require_minimum_version 1.5.0
 
 FAULTER=$BUILDDIR/tests/progs/faulter
 
-# Faults of a step beyond its pages: the program's own stack, libc data and
-# code. A forked child pays most: fork() does not copy the page tables of
-# file-backed code, so each first call faults its code (and the dynamic
-# linker's) back in, and each first write to a stack or data page copies
-# it; the sanitizer build's runtime adds its own. Measured here: up to 10
-# per step, 23 in the sanitizer build (the exit of the parent).
-SLACK=$(slack PROCESS)
-# faulter -a: pages written right after a mark. More than SLACK, so a mark
-# read late (after them) is out of its bounds.
-AFTER=$((4 * SLACK))
+# Faults of a step beyond its pages (the program's own stack, libc data and
+# code): $(slack PROCESS), the reason in labs/slack.tsv.
+# faulter -a: pages written right after a mark. More than that slack, so a
+# mark read late (after them) is out of its bounds.
+AFTER=$((4 * $(slack PROCESS)))
 
 
 # the value of COL in the mark row of PHASE (of whichever process marked it)
@@ -152,7 +147,7 @@ column_of() {
 	run column_of "$out" exit child min_flt
 	assert_success
 	assert_equal "${#lines[@]}" 1
-	assert_between $((lines[0] - $(mark_of "$out" child-wrote min_flt))) "$k" $((k + SLACK)) \
+	assert_between $((lines[0] - $(mark_of "$out" child-wrote min_flt))) "$k" $((k + $(slack PROCESS))) \
 		"the child's exit row, from its last mark"
 	# and a fork row for it, and an exit row for the parent
 	run column_of "$out" fork child pid
@@ -212,12 +207,12 @@ run_fork_loop() {
 	cwrote=$(mark_of "$out" child-wrote min_flt)
 	cexit=$(column_of "$out" exit child min_flt)
 	pexit=$(column_of "$out" exit parent min_flt)
-	assert_between $((touched - begin)) "$n" $((n + SLACK)) "parent: begin..touched"
-	assert_between $((cwrote - cbegin)) "$k" $((k + SLACK)) "child: child-begin..child-wrote"
+	assert_between $((touched - begin)) "$n" $((n + $(slack PROCESS))) "parent: begin..touched"
+	assert_between $((cwrote - cbegin)) "$k" $((k + $(slack PROCESS))) "child: child-begin..child-wrote"
 	# the pages after each mark fall in the next step, all of them
-	assert_between $((done - touched)) "$AFTER" $((AFTER + SLACK)) "parent: touched..done"
-	assert_between $((cexit - cwrote)) "$AFTER" $((AFTER + SLACK)) "child: child-wrote..exit"
-	assert_between $((pexit - done)) "$AFTER" $((AFTER + SLACK)) "parent: done..exit"
+	assert_between $((done - touched)) "$AFTER" $((AFTER + $(slack PROCESS))) "parent: touched..done"
+	assert_between $((cexit - cwrote)) "$AFTER" $((AFTER + $(slack PROCESS))) "child: child-wrote..exit"
+	assert_between $((pexit - done)) "$AFTER" $((AFTER + $(slack PROCESS))) "parent: done..exit"
 	# rows after a mark carry that phase
 	run column_of "$out" exit child phase
 	assert_output "child-wrote"
@@ -234,11 +229,11 @@ run_fork_loop() {
 		printf '%s\n' "${lines[@]}" | awk -v role="$1" -v phase="$2" \
 			'$1 == role && $4 == phase { print $5 }'
 	}
-	assert_between "$(summary_of parent touched)" "$n" $((n + SLACK)) "parent touched"
-	assert_between "$(summary_of child child-wrote)" "$k" $((k + SLACK)) "child child-wrote"
-	assert_between "$(summary_of parent done)" "$AFTER" $((AFTER + SLACK)) "parent done"
-	assert_between "$(summary_of child exit)" "$AFTER" $((AFTER + SLACK)) "child exit"
-	assert_between "$(summary_of parent exit)" "$AFTER" $((AFTER + SLACK)) "parent exit"
+	assert_between "$(summary_of parent touched)" "$n" $((n + $(slack PROCESS))) "parent touched"
+	assert_between "$(summary_of child child-wrote)" "$k" $((k + $(slack PROCESS))) "child child-wrote"
+	assert_between "$(summary_of parent done)" "$AFTER" $((AFTER + $(slack PROCESS))) "parent done"
+	assert_between "$(summary_of child exit)" "$AFTER" $((AFTER + $(slack PROCESS))) "child exit"
+	assert_between "$(summary_of parent exit)" "$AFTER" $((AFTER + $(slack PROCESS))) "parent exit"
 }
 
 @test "cowsample: exit status is the command's, 128+N when killed" {

@@ -8,8 +8,6 @@
 load test_helper
 bats_require_minimum_version 1.5.0
 
-SLACK=$(slack STRAY)
-
 setup() {
 	LAB=$(lab_bin copy-on-write)
 	[ -x "$LAB" ] || fail "lab program not built: $LAB"
@@ -138,8 +136,8 @@ madvised_thp_kb() {
 	local huge=$((touched_kb * 1024 / $(getconf PAGESIZE) / per_huge)) units
 	units=$((huge + n - huge * per_huge))
 	output=$(cat "$out")
-	assert_between "$(lab_field result parent-touched minor parent)" $units $((units + SLACK)) "first touch: $huge huge pages"
-	assert_between "$(lab_field result parent-rewrote minor parent)" $units $((n + SLACK)) "rewrite of $huge huge pages"
+	assert_between "$(lab_field result parent-touched minor parent)" $units $((units + $(slack STRAY))) "first touch: $huge huge pages"
+	assert_between "$(lab_field result parent-rewrote minor parent)" $units $((n + $(slack STRAY))) "rewrite of $huge huge pages"
 }
 
 # A lab writes its marks only into the pipe it was given (checked once, at

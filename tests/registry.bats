@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # tests/registry.bats - the lab registry (labs/registry.tsv) names each lab
 # once, and everything that names labs agrees with it: the folders, texts,
-# quizzes, programs, labs/README.md's table, the student tree's file list,
+# quizzes, programs, labs/README.md's table (tools/lab-table), the student tree's file list,
 # and the make targets that take LAB=ID.
 
 load test_helper
@@ -14,18 +14,18 @@ labs() {
 	grep -v -e '^#' -e '^[[:space:]]*$' "$REGISTRY"
 }
 
-@test "registry: six columns, unique ids, every lab has its folder, text and built program" {
-	labs | awk -F '\t' 'NF != 6 { print "line " NR ": " NF " columns"; bad = 1 } END { exit bad }'
+@test "registry: seven columns, unique ids, every lab has its folder, text and built program" {
+	labs | awk -F '\t' 'NF != 7 { print "line " NR ": " NF " columns"; bad = 1 } END { exit bad }'
 	[ -z "$(labs | cut -f1 | sort | uniq -d)" ] || fail "ids twice: $(labs | cut -f1 | sort | uniq -d)"
-	local id program graded root quizzes title
-	while IFS=$'\t' read -r id program graded root quizzes title; do
+	local id program graded root quizzes title shows
+	while IFS=$'\t' read -r id program graded root quizzes title shows; do
 		[[ $id =~ ^[a-z0-9]+(-[a-z0-9]+)*$ ]] || fail "$id: not a lab id"
 		[ -d "$SRCDIR/support/$id" ] || fail "$id: no support/$id"
 		[ -f "$SRCDIR/labs/$id.md" ] || fail "$id: no labs/$id.md"
 		[ -x "$BUILDDIR/support/$id/$program" ] || fail "$id: $program not built in support/$id"
 		[[ $graded == yes || $graded == no ]] || fail "$id: graded is '$graded'"
 		[ -f "$SRCDIR/support/$id/expect.tsv" ] || fail "$id: no expectation table support/$id/expect.tsv"
-		[ -n "$root" ] && [ -n "$title" ] || fail "$id: empty column"
+		[ -n "$root" ] && [ -n "$title" ] && [ -n "$shows" ] || fail "$id: empty column"
 	done < <(labs)
 	# Every folder of support/ is a lab's (benchmarks are not labs).
 	local dir
@@ -55,10 +55,46 @@ labs() {
 	done
 }
 
-@test "registry: labs/README.md's table is the registry's labs, in its order, with its titles and programs" {
+@test "registry: labs/README.md's table is tools/lab-table's, from the registry (make lab-table)" {
+	run sh "$SRCDIR/tools/lab-table" --check "$SRCDIR/labs/README.md"
+	assert_success
+	assert_output ""
+	# and it holds every lab, in the registry's order
 	local table
 	table=$(sed -n 's/^| \([0-9]*\) | \[\([^]]*\)\](\([a-z0-9-]*\)\.md) | `support\/\([^`]*\)` |.*/\1\t\3\t\2\t\4/p' "$SRCDIR/labs/README.md")
 	assert_equal "$table" "$(labs | awk -F '\t' '{ print NR "\t" $1 "\t" $6 "\t" $1 "/" $2 }')"
+}
+
+@test "lab-table: a table the registry no longer gives is stale; make lab-table's run mends it" {
+	local dir=$BATS_TEST_TMPDIR/labs
+	mkdir -p "$dir"
+	cp "$SRCDIR/labs/README.md" "$REGISTRY" "$dir/"
+	# a title changed in the registry, a lab's what-it-shows with a '|'
+	sed -i 's/\tvfork()\t/\tvfork() and its parent\t/; s/\tclone() flags\t\(.*\)$/\tclone() flags\tone | two/' "$dir/registry.tsv"
+	run --separate-stderr sh "$SRCDIR/tools/lab-table" --check "$dir/README.md"
+	assert_failure 1
+	[[ $stderr == *"README.md: the table of labs is not the registry's (run make lab-table)"* ]] || fail "$stderr"
+	cmp -s "$SRCDIR/labs/README.md" "$dir/README.md" || fail "--check changed the text"
+	run sh "$SRCDIR/tools/lab-table" "$dir/README.md"
+	assert_success
+	run sh "$SRCDIR/tools/lab-table" --check "$dir/README.md"
+	assert_success
+	grep -qF '| 4 | [vfork() and its parent](vfork.md) | `support/vfork/vfork_demo` |' "$dir/README.md"
+	grep -qF '| 5 | [clone() flags](clone.md) | `support/clone/clone_demo` | one \| two |' "$dir/README.md"
+	# outside the markers nothing changed
+	diff <(sed '/^<!-- lab-table: generated/,/^<!-- lab-table: end/d' "$SRCDIR/labs/README.md") \
+		<(sed '/^<!-- lab-table: generated/,/^<!-- lab-table: end/d' "$dir/README.md")
+	# a registry line without its seven columns is refused with its line
+	printf 'nope\tprog\tno\t-\t-\tNope\n' >>"$dir/registry.tsv"
+	run --separate-stderr sh "$SRCDIR/tools/lab-table" "$dir/README.md"
+	assert_failure 1
+	[[ $stderr == *"registry.tsv:"*": 6 columns, not 7"* ]] || fail "$stderr"
+	# no markers: refused, the text untouched
+	printf '# labs\n' >"$dir/README.md"
+	run --separate-stderr sh "$SRCDIR/tools/lab-table" --registry "$REGISTRY" "$dir/README.md"
+	assert_failure 1
+	[[ $stderr == *"no lab-table marker"* ]] || fail "$stderr"
+	assert_equal "$(cat "$dir/README.md")" "# labs"
 }
 
 @test "registry: the student tree's files are those of the graded labs" {

@@ -10,7 +10,7 @@
 #   findlab_ids            the ids, in the registry's order, on one line
 #   findlab_is_id ID       true when ID is a lab's id
 #   findlab_field ID COL   one column of a lab's line: program, graded, root,
-#                          quizzes, title
+#                          quizzes, title, shows
 #   findlab_program BUILDDIR ID
 #                          prints BUILDDIR/support/ID/PROGRAM; returns 1 when
 #                          ID is not a lab, 2 when its program is not built
@@ -45,7 +45,7 @@ findlab_is_id() {
 	findlab_lines | cut -f1 | grep -qx -e "$1"
 }
 
-# Columns: id program graded root quizzes title.
+# Columns: id program graded root quizzes title shows.
 findlab_field() {
 	findlab_is_id "$1" || return 1
 	case $2 in
@@ -54,6 +54,7 @@ findlab_field() {
 	root) findlab_col=4 ;;
 	quizzes) findlab_col=5 ;;
 	title) findlab_col=6 ;;
+	shows) findlab_col=7 ;;
 	*) return 1 ;;
 	esac
 	findlab_lines | awk -F '\t' -v id="$1" -v col="$findlab_col" '$1 == id { print $col; exit }'

@@ -38,7 +38,14 @@ quizlibdir = $(datadir)/cowlab
 dist_quizlib_DATA = tools/cowlab-quiz.awk tools/expr.awk
 
 TESTS += tests/quiz.bats tests/quiz-live.bats
-EXTRA_DIST += tests/quiz.bats tests/quiz-live.bats
+EXTRA_DIST += tests/quiz.bats tests/quiz-live.bats tests/quiz_helper.bash
+
+# The seeded mutation loop over the quiz parsers (issue 14): its seed
+# quizzes, kept in the tree, and the mutator.
+TESTS += tests/quiz-fuzz.bats
+EXTRA_DIST += tests/quiz-fuzz.bats tests/fuzz/quiz-mutate.awk \
+	tests/fuzz/quiz/row.md tests/fuzz/quiz/run.md \
+	tests/fuzz/quiz/scenario.md tests/fuzz/quiz/none.md
 
 # `make quiz` asks every lab's quizzes in the terminal, lab by lab in the
 # registry's order; LAB=ID asks one lab's, in the order its text asks them

@@ -67,14 +67,13 @@ static const char *flags_text(int flags)
 	return text;
 }
 
-/* A step's title, its flags, what to watch, and Enter. */
+/* A step's title, its flags, what it does, what to watch, and Enter. */
 static void begin_step(int step, const char *title, int flags, const char *what)
 {
-	lab_step(step, STEPS, title);
-	printf("flags: %s\n%s\n", flags_text(flags), what);
-	printf("watch it: ps -o pid,ppid,stat,min_flt,maj_flt,rss,cmd -p %d --ppid %d\n",
-	       (int)getpid(), (int)getpid());
-	lab_pause(interactive, "clone the child");
+	char text[512];
+
+	snprintf(text, sizeof text, "flags: %s\n%s", flags_text(flags), what);
+	lab_begin_step(step, STEPS, title, text, interactive, "clone the child");
 }
 
 /*
@@ -117,10 +116,7 @@ struct memory_job {
 static int memory_child(void *arg)
 {
 	struct memory_job *job = arg;
-	struct lab_faults before = lab_faults_now();
-
-	lab_write_pages(job->buf, written, job->value);
-	lab_step_end("child-wrote", job->role, before);
+	lab_write_step("child-wrote", job->role, job->buf, written, job->value);
 	printf("child %d (parent %d) wrote %ld pages\n", (int)getpid(), (int)getppid(), written);
 	fflush(stdout);		/* a clone child's return does not flush stdio */
 	lab_pause(interactive, "let the child exit");
@@ -212,7 +208,6 @@ static void files_step(int step, int flags, const char *phase, const char *check
 
 int main(int argc, char **argv)
 {
-	struct lab_faults before;
 	char *buf;
 
 	lab_parse_options(argc, argv, &usage, options);
@@ -233,11 +228,7 @@ int main(int argc, char **argv)
 
 	lab_step(1, STEPS, "the parent maps and writes its buffer");
 	buf = lab_map_buffer(pages, thp);
-	before = lab_faults_now();
-	lab_write_pages(buf, pages, 'p');
-	lab_step_end("parent-touched", "parent", before);
-	lab_why(thp ? "with --thp one fault fills a whole 2 MiB huge page with zeros"
-		    : "each first write to a page faults: the kernel maps a zeroed frame");
+	lab_parent_touches(buf, pages, thp);
 
 	if (copy_first)
 		memory_step(2, buf, SIGCHLD, 'c', "copy-child-exited");

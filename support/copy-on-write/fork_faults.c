@@ -1,11 +1,9 @@
 /*
  * fork_faults - copy-on-write after fork(), counted by the kernel.
  *
- * The parent maps N pages and writes each, then forks. The child reads
- * every page, writes K of them and exits; the parent reads its pages back
- * and writes them all again. Each step prints the faults the kernel counted
- * for the process that did it (a "result:" line), one line on why, and the
- * ps command that shows the same counters from outside.
+ * Each step prints the faults the kernel counted for the process that did
+ * it (a "result:" line), one line on why, and the ps command that shows the
+ * same counters from outside.
  *
  *   step  phase           who     faults    because
  *   1     allocated       parent  0         mmap reserves addresses only
@@ -22,8 +20,6 @@
  */
 #define _GNU_SOURCE 1
 #include "cowlab.h"
-
-#include <sys/wait.h>
 
 static long page_size;
 
@@ -55,15 +51,6 @@ static const struct lab_usage usage = {
 	0, 0
 };
 
-/* The end of a step: what to type in the other pane, then wait for Enter. */
-static void look(const char *next_step)
-{
-	printf("watch it: ps -o pid,ppid,min_flt,maj_flt,cmd -p %d", (int)lab.parent);
-	printf(lab.child > 0 ? ",%d\n" : "\n", (int)lab.child);
-	lab_print_counters("parent");
-	lab_pause(lab.interactive, next_step);
-}
-
 /* Step 1. The parent maps N private anonymous pages. */
 static void parent_maps(void)
 {
@@ -84,7 +71,6 @@ static void parent_maps(void)
 	lab_why("mmap() only reserves addresses: a frame comes at each page's first touch");
 }
 
-/* Write one byte in each of the first `pages` pages. */
 LAB_NOT_SANITIZED
 static void write_pages(char *buf, long pages, char value)
 {
@@ -95,7 +81,6 @@ static void write_pages(char *buf, long pages, char value)
 	/* END TODO */
 }
 
-/* Read one byte of each page; returns their sum. */
 LAB_NOT_SANITIZED
 static long read_pages(const char *buf, long pages)
 {
@@ -122,7 +107,6 @@ static void child_steps(void)
 	lab_print_counters("child");
 	lab_mark("child-started");	/* cowsample: our start-up faults end here */
 	lab_child_done(&lab.steps);
-
 	lab_child_wait(&lab.steps);		/* step 4 */
 	before = lab_faults_now();
 	sum = read_pages(lab.buf, lab.pages);
@@ -132,7 +116,6 @@ static void child_steps(void)
 	lab_why("the child maps the parent's frames (read-only): a read needs no copy, no fault");
 	lab_print_counters("child");
 	lab_child_done(&lab.steps);
-
 	lab_child_wait(&lab.steps);		/* step 5 */
 	before = lab_faults_now();
 	write_pages(lab.buf, lab.written, 'c');
@@ -142,7 +125,6 @@ static void child_steps(void)
 			: "a first write to a shared page faults; the kernel copies it for the child");
 	lab_print_counters("child");
 	lab_child_done(&lab.steps);
-
 	lab_child_wait(&lab.steps);		/* step 6: the parent releases us: exit */
 	_exit(0);
 }
@@ -151,19 +133,13 @@ static void child_steps(void)
 static void parent_touches(void)
 {
 	struct lab_faults before = lab_faults_now();
-	long per_huge = lab_huge_page_size() / page_size;
 
 	write_pages(lab.buf, lab.pages, 'p');
 	lab_step_end("parent-touched", "parent", before);
 	lab_why(lab.thp ? "with --thp one fault fills a whole 2 MiB huge page with zeros"
 			: "each first write to a page faults: the kernel maps a zeroed frame");
-	if (!lab.thp)
-		return;
-	printf("Expect about %ld faults: %ld huge pages + %ld pages of 4 KiB after the last\n"
-	       "one (up to %ld if the kernel has no huge page to give).\n",
-	       lab.pages / per_huge + lab.pages % per_huge, lab.pages / per_huge,
-	       lab.pages % per_huge, lab.pages);
-	printf("See them: grep AnonHugePages /proc/%d/smaps_rollup\n", (int)lab.parent);
+	if (lab.thp)
+		lab_print_thp_expectation(lab.pages);
 }
 
 /* Step 3. fork() copies the page tables, not the pages. */
@@ -195,11 +171,10 @@ static void child_exits(void)
 {
 	struct lab_faults before = lab_faults_now();
 	struct rusage child_usage;
-	int status, intact;
+	int intact;
 
 	lab_release_child(&lab.steps);
-	if (wait4(lab.child, &status, 0, &child_usage) != lab.child)
-		lab_die("wait4");
+	lab_wait_child_usage(lab.child, &child_usage);
 	lab_step_end("child-exited", "parent", before);
 	printf("Child %d exited. Its final counters, from wait4:\n"
 	       "  min_flt=%ld maj_flt=%ld\n",
@@ -228,23 +203,14 @@ static void parent_rewrites(void)
 		printf("See them: grep AnonHugePages /proc/%d/smaps_rollup\n", (int)lab.parent);
 }
 
-/* Steps 4 and 5 are the child's: the parent lets it do one and waits. */
-static void let_child_step(void)
-{
-	lab_let_child(&lab.steps);
-}
-
-/* The lab: each step, then what to type in the other pane, then Enter. */
-static const struct step {
-	const char *title;
-	void (*run)(void);
-	const char *next;
-} steps[] = {
+/* The lab: each step (NULL: the child's, which the parent lets it do and
+ * waits for), then what to type in the other pane, then Enter. */
+static const struct step { const char *title; void (*run)(void); const char *next; } steps[] = {
 	{ "the parent maps the buffer (mmap)", parent_maps, "let the parent write every page" },
 	{ "the parent writes one byte in every page", parent_touches, "fork" },
 	{ "the parent forks", parent_forks, "let the child read every page" },
-	{ "the child reads every page", let_child_step, "let the child write" },
-	{ "the child writes some pages", let_child_step, "let the child exit" },
+	{ "the child reads every page", NULL, "let the child write" },
+	{ "the child writes some pages", NULL, "let the child exit" },
 	{ "the child exits, the parent reads its pages", child_exits, "let the parent write again" },
 	{ "the parent writes every page again", parent_rewrites, "finish" },
 };
@@ -269,8 +235,14 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < total; i++) {
 		lab_step(i + 1, total, steps[i].title);
-		steps[i].run();
-		look(steps[i].next);
+		if (steps[i].run != NULL)
+			steps[i].run();
+		else
+			lab_let_child(&lab.steps);
+		printf("watch it: ps -o pid,ppid,min_flt,maj_flt,cmd -p %d", (int)lab.parent);
+		printf(lab.child > 0 ? ",%d\n" : "\n", (int)lab.child);
+		lab_print_counters("parent");
+		lab_pause(lab.interactive, steps[i].next);
 	}
 	munmap(lab.buf, (size_t)lab.pages * page_size);
 	printf("\nDone. labs/copy-on-write.md, \"What each step shows\", tells each step at length.\n");

@@ -54,45 +54,22 @@ static int first_byte(const char *p)
 /* The VmFlags line of the mapping that starts at p, from /proc/self/smaps. */
 static void vmflags_of(const void *p, char *flags, size_t size)
 {
-	FILE *f = fopen("/proc/self/smaps", "r");
-	char line[512], perms[8];
-	unsigned long start, end;
-	int found = 0;
-
-	snprintf(flags, size, "-");
-	while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-		/* A mapping's first line: "START-END PERMS ..." */
-		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) == 3)
-			found = start == (uintptr_t)p;
-		else if (found && strncmp(line, "VmFlags: ", 9) == 0) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(flags, size, "%.*s", (int)size - 1, line + 9);
-			/* "rd wr mr " -> "rd,wr,mr": one word in a key=value line */
-			for (size_t len = strlen(flags); len > 0 && flags[len - 1] == ' '; len--)
-				flags[len - 1] = '\0';
-			for (char *c = flags; *c; c++)
-				if (*c == ' ')
-					*c = ',';
-			break;
-		}
+	if (lab_smaps_field(p, "VmFlags", flags, size) != 0) {
+		snprintf(flags, size, "-");
+		return;
 	}
-	if (f != NULL)
-		fclose(f);
+	/* "rd wr mr " -> "rd,wr,mr": one word in a key=value line */
+	for (size_t len = strlen(flags); len > 0 && flags[len - 1] == ' '; len--)
+		flags[len - 1] = '\0';
+	for (char *c = flags; *c; c++)
+		if (*c == ' ')
+			*c = ',';
 }
 
 /* Committed_AS of /proc/meminfo, in KiB: memory the kernel has promised. */
 static long committed_kb(void)
 {
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long kb = -1;
-
-	while (f != NULL && fgets(line, sizeof line, f) != NULL)
-		if (sscanf(line, "Committed_AS: %ld kB", &kb) == 1)
-			break;
-	if (f != NULL)
-		fclose(f);
-	return kb;
+	return lab_proc_number("/proc/meminfo", "Committed_AS");
 }
 
 /* The child's report: one "area:" line per area. */

@@ -28,35 +28,6 @@ static const char *const settings[] = { "run", "pages_to_scan", "sleep_millisecs
 static char saved[3][32];
 static int changed;
 
-/* A number from a file: the first one, or the one after "FIELD " on its
- * line. open/read into a buffer on the stack: the wait for ksmd calls this
- * often, and must not allocate (in the sanitizer build an allocation
- * faults pages of its own into the step it measures). */
-static long read_long(const char *path, const char *field)
-{
-	static char text[16384];
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
-	const char *at = text;
-
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	if (field != NULL) {
-		size_t len = strlen(field);
-
-		for (at = text; at != NULL; at = strchr(at, '\n'), at = at ? at + 1 : NULL)
-			if (strncmp(at, field, len) == 0 && at[len] == ' ')
-				break;
-		if (at == NULL)
-			return -1;
-		at += len + 1;
-	}
-	return atol(at);
-}
-
 static int write_setting(const char *name, const char *value)
 {
 	char path[128];
@@ -139,8 +110,9 @@ static void ksm_line(const char *when)
 
 	snprintf(path, sizeof path, "/proc/%d/ksm_merging_pages", (int)getpid());
 	printf("ksm: when=%s pages_shared=%ld pages_sharing=%ld merging_pages=%ld cow_ksm=%ld\n",
-	       when, read_long(KSM "pages_shared", NULL), read_long(KSM "pages_sharing", NULL),
-	       read_long(path, NULL), read_long("/proc/vmstat", "cow_ksm"));
+	       when, lab_proc_number(KSM "pages_shared", NULL),
+	       lab_proc_number(KSM "pages_sharing", NULL), lab_proc_number(path, NULL),
+	       lab_proc_number("/proc/vmstat", "cow_ksm"));
 	fflush(stdout);
 }
 
@@ -197,9 +169,11 @@ int main(int argc, char **argv)
 	before = lab_faults_now();	/* the step is the wait for ksmd */
 	snprintf(path, sizeof path, "/proc/%d/ksm_merging_pages", (int)getpid());
 	/* ksmd works in the background: wait until it merged all our pages
-	 * (or stopped making progress for 10 s). */
+	 * (or stopped making progress for 10 s). lab_proc_number never
+	 * allocates: in the sanitizer build an allocation would fault pages of
+	 * its own into the step this wait is. */
 	for (long last = -1, stalled = 0; stalled < 1000; stalled++) {
-		merging = read_long(path, NULL);
+		merging = lab_proc_number(path, NULL);
 		if (merging >= n)
 			break;
 		if (merging != last)

@@ -16,6 +16,8 @@
  *   catch_sigbus ...     step 7: a page of a mapping that no longer exists
  *                        in its file (SRC shrank, or DST's disk failed) is
  *                        SIGBUS; we turn it into an error message.
+ * and, last, the command line (parse_command_line): mmap_copy's options
+ * and --help, by the table of cowlab.h that every lab uses.
  */
 #define _GNU_SOURCE 1
 #include "cowlab.h"
@@ -346,4 +348,53 @@ void copy_failed_after_sigbus(struct copy *c)
 		    (long long)st.st_size, (long long)c->size);
 	copy_failed(c->src_path, "SIGBUS reading the file (it changed or an I/O "
 	    "error happened); DST left as it was");
+}
+
+/* ---------------------------------------------------------------------- */
+/* The command line.                                                       */
+
+static int verbose, interactive, batch, no_reserve, no_sync;
+static const char *max_size = "1G";
+
+static const struct lab_option options[] = {
+	{ 'v', "verbose", LAB_FLAG, &verbose, 0, 0, NULL, NULL,
+	  "print each step with its page faults" },
+	{ 'i', "interactive", LAB_FLAG, &interactive, 0, 0, NULL, NULL,
+	  "wait for Enter before each step (to watch ps)" },
+	{ 'b', "batch", LAB_FLAG, &batch, 0, 0, NULL, NULL, "never wait (the default)" },
+	{ 0, "max-size", LAB_TEXT, &max_size, 0, 0, NULL, "N",
+	  "refuse sources larger than N bytes (default 1G;\nsuffixes K, M, G, T)" },
+	{ 0, "no-reserve", LAB_FLAG, &no_reserve, 0, 0, NULL, NULL,
+	  "check the space, then give the reserved blocks\nback (as if only ftruncate had been called)" },
+	{ 0, "no-sync", LAB_FLAG, &no_sync, 0, 0, NULL, NULL,
+	  "do not flush the copy to disk before the rename" },
+	{ 0 }
+};
+
+static const struct lab_usage usage = {
+	"[options] SRC DST",
+	"Copy SRC to DST through mmap (open, fstat, mmap, create, ftruncate,\n"
+	"mmap MAP_SHARED, memcpy, close), safely: DST is replaced only by a\n"
+	"complete copy.\n",
+	"Refused: a SRC that is not a regular file, or whose size the kernel does\n"
+	"not report (proc and sysfs files: use cat or cp), or that is DST itself.\n"
+	"A full disk leaves DST as it was. Holes in SRC are not kept.\n"
+	"-v prints for scripts: result: phase=P role=copy pid=N minor=N major=N\n"
+	"Other ways to copy, and their benchmark: tools/bench-copy (make bench).\n"
+	"Exit status: 0 copied, 1 refused or failed (DST unchanged), 2 usage.\n",
+	2, 2
+};
+
+/* mmap_copy [options] SRC DST into c; usage errors and --help exit here. */
+void parse_command_line(struct copy *c, int argc, char **argv)
+{
+	int operands = lab_parse_options(argc, argv, &usage, options);
+
+	c->src_path = argv[operands];
+	c->dst_path = argv[operands + 1];
+	c->max_size = parse_size(max_size);
+	c->verbose = verbose;
+	c->interactive = interactive && lab_interactive(batch);
+	c->reserve = !no_reserve;
+	c->sync = !no_sync;
 }

@@ -13,36 +13,31 @@
  * the kernel does not report), the temporary file of step 4 that step 8
  * renames over DST, the SIGBUS of step 7 when SRC shrinks. With -v each
  * step prints its page faults (a "result:" line) and one line on why;
- * labs/mmap-copy.md tells each step at length.
+ * labs/mmap-copy.md tells each step at length. The options and --help are
+ * in copy_safety.c too (parse_command_line).
  */
 #define _GNU_SOURCE 1
 #include "cowlab.h"
 #include "mmap_copy.h"
 
-#include <time.h>
-
-static int interactive;
 static struct lab_faults step_faults;
-static struct timespec step_start;
+static long long step_start_ns;
 
 /* -v: "step N: what", and at its end the faults, why, and the time. */
 static void step_begin(struct copy *c, int number, const char *what)
 {
-	lab_pause(interactive, what);
+	lab_pause(c->interactive, what);
 	if (c->verbose)
 		printf("step %d: %s\n", number, what);
 	step_faults = lab_faults_now();
-	clock_gettime(CLOCK_MONOTONIC, &step_start);
+	step_start_ns = lab_now_ns();
 }
 
 static void step_end(struct copy *c, const char *phase, const char *why)
 {
 	struct lab_faults after = lab_faults_now();
-	struct timespec end;
-	double ms;
+	double ms = (lab_now_ns() - step_start_ns) / 1e6;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	ms = (end.tv_sec - step_start.tv_sec) * 1e3 + (end.tv_nsec - step_start.tv_nsec) / 1e6;
 	lab_mark(phase);
 	if (!c->verbose)
 		return;
@@ -194,52 +189,11 @@ static void step8_close(struct copy *c)
 	step_end(c, "closed", "msync writes DST's pages to disk; rename puts the whole copy in place at once");
 }
 
-/* ---------------------------------------------------------------------- */
-/* Options and main.                                                       */
-
 static struct copy c = { .src_fd = -1, .dst_fd = -1, .reserve = 1, .sync = 1 };
-static int batch, no_reserve, no_sync;
-static const char *max_size = "1G";
-
-static const struct lab_option options[] = {
-	{ 'v', "verbose", LAB_FLAG, &c.verbose, 0, 0, NULL, NULL,
-	  "print each step with its page faults" },
-	{ 'i', "interactive", LAB_FLAG, &interactive, 0, 0, NULL, NULL,
-	  "wait for Enter before each step (to watch ps)" },
-	{ 'b', "batch", LAB_FLAG, &batch, 0, 0, NULL, NULL, "never wait (the default)" },
-	{ 0, "max-size", LAB_TEXT, &max_size, 0, 0, NULL, "N",
-	  "refuse sources larger than N bytes (default 1G;\nsuffixes K, M, G, T)" },
-	{ 0, "no-reserve", LAB_FLAG, &no_reserve, 0, 0, NULL, NULL,
-	  "check the space, then give the reserved blocks\nback (as if only ftruncate had been called)" },
-	{ 0, "no-sync", LAB_FLAG, &no_sync, 0, 0, NULL, NULL,
-	  "do not flush the copy to disk before the rename" },
-	{ 0 }
-};
-
-static const struct lab_usage usage = {
-	"[options] SRC DST",
-	"Copy SRC to DST through mmap (open, fstat, mmap, create, ftruncate,\n"
-	"mmap MAP_SHARED, memcpy, close), safely: DST is replaced only by a\n"
-	"complete copy.\n",
-	"Refused: a SRC that is not a regular file, or whose size the kernel does\n"
-	"not report (proc and sysfs files: use cat or cp), or that is DST itself.\n"
-	"A full disk leaves DST as it was. Holes in SRC are not kept.\n"
-	"-v prints for scripts: result: phase=P role=copy pid=N minor=N major=N\n"
-	"Other ways to copy, and their benchmark: tools/bench-copy (make bench).\n"
-	"Exit status: 0 copied, 1 refused or failed (DST unchanged), 2 usage.\n",
-	2, 2
-};
 
 int main(int argc, char **argv)
 {
-	int operands = lab_parse_options(argc, argv, &usage, options);
-
-	c.src_path = argv[operands];
-	c.dst_path = argv[operands + 1];
-	c.max_size = parse_size(max_size);	/* copy_safety.c */
-	c.reserve = !no_reserve;
-	c.sync = !no_sync;
-	interactive = interactive && lab_interactive(batch);
+	parse_command_line(&c, argc, argv);	/* copy_safety.c: options, --help */
 	remove_temporary_on_signals();	/* copy_safety.c */
 	if (c.verbose)
 		printf("mmap_copy: pid %d; watch it from another pane:\n"

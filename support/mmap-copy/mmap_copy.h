@@ -3,7 +3,8 @@
  *   mmap_copy.c     the assignment: eight steps, one function each
  *   copy_safety.c   what makes it safe on real files: the refusals of
  *                   step 2 (same file, no size to map), the temporary file
- *                   and its rename, catching SIGBUS, one-line errors
+ *                   and its rename, catching SIGBUS, one-line errors; and
+ *                   the command line (options, --help)
  * (tools/copy_bench.c, the benchmark's copy program, uses copy_safety.c too.)
  */
 #ifndef MMAP_COPY_H
@@ -28,6 +29,7 @@ struct copy {
 	int reserve;		/* keep the blocks posix_fallocate reserved */
 	int sync;		/* flush to disk before the rename */
 	int verbose;
+	int interactive;	/* wait for Enter before each step */
 	char target[PATH_MAX];	/* the file DST names (symlinks resolved) */
 	char dir[PATH_MAX];	/* its directory */
 	int anonymous_temp;	/* 1: O_TMPFILE (no name until step 8) */
@@ -46,5 +48,6 @@ extern sigjmp_buf sigbus_jump;
 void catch_sigbus(void);
 void release_sigbus(void);
 void copy_failed_after_sigbus(struct copy *c) __attribute__((noreturn));
+void parse_command_line(struct copy *c, int argc, char **argv);
 
 #endif

@@ -97,22 +97,9 @@ static void refused_access(const char *phase, long page, int write)
 /* The lines of /proc/self/maps that overlap the buffer, and a summary. */
 static void show_maps(const char *phase)
 {
-	uintptr_t first = (uintptr_t)lab.buf, end = first + (uintptr_t)lab.pages * page_size;
-	uintptr_t start, stop, lowest = UINTPTR_MAX, highest = 0;
-	char line[512];
-	int count = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
+	uintptr_t lowest, highest;
+	int count = lab_print_maps(lab.buf, (size_t)lab.pages * page_size, &lowest, &highest);
 
-	if (f == NULL)
-		lab_die("/proc/self/maps");
-	while (fgets(line, sizeof line, f) != NULL)
-		if (sscanf(line, "%lx-%lx", &start, &stop) == 2 && stop > first && start < end) {
-			printf("    maps: %s", line);
-			count++;
-			lowest = start < lowest ? start : lowest;
-			highest = stop > highest ? stop : highest;
-		}
-	fclose(f);
 	printf("vmas: phase=%s pid=%d count=%d from=%lx to=%lx\n", phase, (int)getpid(),
 	       count, (unsigned long)lowest, (unsigned long)highest);
 }
@@ -167,9 +154,7 @@ static void child_steps(void)
 	lab_step_end("child-unprotected", "child", before);
 	show_maps("child-unprotected");
 	lab_why("the same protection on both sides again: the kernel merged the VMAs");
-	before = lab_faults_now();
-	lab_write_pages(lab.buf, lab.written, 'C');
-	lab_step_end("child-wrote", "child", before);
+	lab_write_step("child-wrote", "child", lab.buf, lab.written, 'C');
 	show_copy("child-wrote", quarter < lab.written ? quarter : lab.written - 1);
 	lab_why("PROT_WRITE on the VMA does not make a shared page writable: only a copy does");
 	lab_child_done(&lab.steps);
@@ -206,7 +191,6 @@ static void step(int number, const char *title)
 
 int main(int argc, char **argv)
 {
-	struct lab_faults before;
 	lab_parse_options(argc, argv, &usage, options);
 	if (lab.written < 0)
 		lab.written = lab.pages;
@@ -220,19 +204,9 @@ int main(int argc, char **argv)
 	lab.buf = lab_map_buffer(lab.pages, 0);
 
 	step(0, "the parent writes every page, then forks");
-	before = lab_faults_now();
-	lab_write_pages(lab.buf, lab.pages, 'P');
-	lab_step_end("parent-wrote", "parent", before);
+	lab_write_step("parent-wrote", "parent", lab.buf, lab.pages, 'P');
 	show_maps("parent-wrote");
-	lab_lockstep_open(&lab.steps);
-	lab.child = fork();
-	if (lab.child < 0)
-		lab_die("fork");
-	if (lab.child == 0) {
-		lab_lockstep_child(&lab.steps);
-		child_steps();		/* never returns */
-	}
-	lab_lockstep_parent(&lab.steps);
+	lab.child = lab_fork_lockstep(&lab.steps, child_steps);
 	lab_mark("forked");
 	printf("forked: parent %d, child %d. Watch both, and the child's VMAs:\n"
 	       "  ps -o pid,ppid,min_flt,maj_flt,rss,cmd -p %d,%d\n  cat /proc/%d/maps\n",

@@ -14,7 +14,6 @@
 #define _GNU_SOURCE 1
 #include "cowlab.h"
 
-
 #define FILE_SIZE 4096		/* the file of step 6: one page */
 
 static struct {
@@ -68,26 +67,38 @@ static char *map_anonymous(int sharing)
  */
 static long copied_pages(const char *buf)
 {
-	char line[256], want[32];
-	long kb = -1;
-	int in_mapping = 0;
-	FILE *f = fopen("/proc/self/smaps", "r");
+	long kb = lab_smaps_kb(buf, "Private_Dirty");
 
-	if (f == NULL)
-		return -1;
-	snprintf(want, sizeof want, "%lx-", (unsigned long)buf);
-	while (kb < 0 && fgets(line, sizeof line, f) != NULL) {
-		if (strncmp(line, want, strlen(want)) == 0)
-			in_mapping = 1;
-		else if (in_mapping)
-			sscanf(line, "Private_Dirty: %ld kB", &kb);
-	}
-	fclose(f);
 	return kb < 0 ? -1 : kb / (lab_page_size() / 1024);
 }
 
-/* Step 1. */
-static void parent_writes(void)
+/* When the parent lets it, the child writes K pages of one buffer; then:
+ * how many were copied? */
+static void child_writes(char *buf, const char *mapping, const char *why)
+{
+	char phase[32];
+
+	lab_child_wait(&lab.steps);
+	snprintf(phase, sizeof phase, "child-wrote-%s", mapping);
+	lab_write_step(phase, "child", buf, lab.written, 'C');
+	printf("copied: phase=%s mapping=%s pages=%ld\n", phase, mapping, copied_pages(buf));
+	lab_why(why);
+	lab_child_done(&lab.steps);
+}
+
+/* Steps 2 and 3 as the child lives them, one each time the parent lets it. */
+static void child_steps(void)
+{
+	lab_mark("forked");
+	child_writes(lab.private_buf, "private",
+		     "copy-on-write: each first write copies the page (see copied:)");
+	child_writes(lab.shared_buf, "shared",
+		     "each fault only maps the frame the parent uses too: nothing is copied");
+	lab_child_wait(&lab.steps);	/* released: exits */
+}
+
+/* Step 1: the parent writes both buffers, then forks. */
+static void parent_writes_and_forks(void)
 {
 	struct lab_faults before = lab_faults_now();
 
@@ -95,47 +106,7 @@ static void parent_writes(void)
 	lab_write_pages(lab.shared_buf, lab.pages, 'P');
 	lab_step_end("parent-wrote", "parent", before);
 	lab_why("one demand-zero fault per page of each buffer, private or shared");
-}
-
-/* The child writes K pages of one buffer; then: how many were copied? */
-static void child_writes(char *buf, const char *mapping, const char *why)
-{
-	struct lab_faults before = lab_faults_now();
-	char phase[32];
-
-	snprintf(phase, sizeof phase, "child-wrote-%s", mapping);
-	lab_write_pages(buf, lab.written, 'C');
-	lab_step_end(phase, "child", before);
-	printf("copied: phase=%s mapping=%s pages=%ld\n", phase, mapping, copied_pages(buf));
-	lab_why(why);
-}
-
-/* Steps 2 and 3 as the child lives them, one each time the parent lets it. */
-static void child_steps(void)
-{
-	lab_mark("forked");
-	lab_child_wait(&lab.steps);	/* step 2 */
-	child_writes(lab.private_buf, "private",
-		     "copy-on-write: each first write copies the page (see copied:)");
-	lab_child_done(&lab.steps);
-	lab_child_wait(&lab.steps);	/* step 3 */
-	child_writes(lab.shared_buf, "shared",
-		     "each fault only maps the frame the parent uses too: nothing is copied");
-	lab_child_done(&lab.steps);
-	lab_child_wait(&lab.steps);	/* released: exits */
-}
-
-static void parent_forks(void)
-{
-	lab_lockstep_open(&lab.steps);
-	lab.child = fork();
-	if (lab.child < 0)
-		lab_die("fork");
-	if (lab.child == 0) {
-		lab_lockstep_child(&lab.steps);
-		child_steps();		/* never returns */
-	}
-	lab_lockstep_parent(&lab.steps);
+	lab.child = lab_fork_lockstep(&lab.steps, child_steps);
 	lab_mark("forked");
 	printf("forked: parent %d, child %d. Watch both:\n"
 	       "  ps -o pid,ppid,min_flt,maj_flt,rss,cmd -p %d,%d\n",
@@ -158,14 +129,9 @@ static void parent_looks(void)
 /* Step 5. */
 static void parent_rewrites(void)
 {
-	struct lab_faults before = lab_faults_now();
-
-	lab_write_pages(lab.shared_buf, lab.pages, 'P');
-	lab_step_end("parent-rewrote-shared", "parent", before);
+	lab_write_step("parent-rewrote-shared", "parent", lab.shared_buf, lab.pages, 'P');
 	lab_why("fork() left the parent's shared entries writable: no fault");
-	before = lab_faults_now();
-	lab_write_pages(lab.private_buf, lab.pages, 'P');
-	lab_step_end("parent-rewrote-private", "parent", before);
+	lab_write_step("parent-rewrote-private", "parent", lab.private_buf, lab.pages, 'P');
 	lab_why("fork() write-protected every private entry: a fault per page, a reuse, no copy");
 }
 
@@ -173,15 +139,9 @@ static void parent_rewrites(void)
  * name at all (O_TMPFILE), gone when closed. It starts as ORIGINAL. */
 static int open_new_file(void)
 {
-	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	char page[FILE_SIZE];
-	int fd = lab.file ? open(lab.file, O_RDWR | O_CREAT | O_EXCL, 0644)
-			  : open(dir, O_RDWR | O_TMPFILE, 0600);
+	int fd = lab_new_file(lab.file);
 
-	if (fd < 0 && lab.file && errno == EEXIST)
-		lab_usage_error(lab.file, "exists already; -f wants a new name (nothing is overwritten)");
-	if (fd < 0)
-		lab_die(lab.file ? lab.file : dir);
 	memset(page, '\n', sizeof page);
 	memcpy(page, "ORIGINAL", 8);
 	if (write(fd, page, sizeof page) != (ssize_t)sizeof page)
@@ -265,8 +225,7 @@ int main(int argc, char **argv)
 	lab.shared_buf = map_anonymous(MAP_SHARED);
 
 	step(1, "the parent writes every page of both buffers, then forks", "write and fork");
-	parent_writes();
-	parent_forks();
+	parent_writes_and_forks();
 	step(2, "the child writes K pages of the private buffer", "let the child write");
 	lab_let_child(&lab.steps);
 	step(3, "the child writes K pages of the shared buffer", "let the child write");

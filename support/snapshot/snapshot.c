@@ -31,19 +31,10 @@ static int thp, batch;
 /* One field of /proc/PID/smaps_rollup, in kB (-1 if unreadable). */
 static long rollup_kb(pid_t pid, const char *field)
 {
-	char path[64], line[128];
-	size_t len = strlen(field);
-	long kb = -1;
-	FILE *f;
+	char path[64];
 
 	snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
-	f = fopen(path, "r");
-	while (f != NULL && fgets(line, sizeof line, f) != NULL)
-		if (strncmp(line, field, len) == 0 && line[len] == ':')
-			kb = atol(line + len + 1);
-	if (f != NULL)
-		fclose(f);
-	return kb;
+	return lab_proc_number(path, field);
 }
 
 static void memory_line(int chunk, pid_t parent, pid_t child, long written)
@@ -65,6 +56,10 @@ static void saver(struct lab_lockstep *ls, const char *data)
 	FILE *out = fopen("/dev/null", "w");
 	long changed = 0;
 
+	/* Ready: what the saver allocates for itself (its stdio) is done
+	 * before the parent's first memory: line, so it is not a copy. */
+	lab_child_wait(ls);
+	lab_child_done(ls);
 	for (long c = 0; c < chunks; c++) {
 		lab_child_wait(ls);
 		for (long i = c * per_chunk; i < (c + 1) * per_chunk && i < pages; i++) {
@@ -133,6 +128,7 @@ int main(int argc, char **argv)
 	}
 	lab_lockstep_parent(&ls);
 	lab_step_end("forked", "parent", before);
+	lab_let_child(&ls);	/* the saver gets ready */
 	memory_line(0, getpid(), pid, 0);
 
 	lab_step(3, 4, "the save runs; the parent writes U pages after each chunk");

@@ -21,14 +21,13 @@
 #define _GNU_SOURCE 1
 #include "cowlab.h"
 
-#include <spawn.h>
-
-extern char **environ;
+#include <spawn.h>		/* and environ: unistd.h declares it (_GNU_SOURCE) */
 
 static long pages = 1024, written = -1;	/* N, K */
 static int thp, batch, compare_fork, interactive;
+static int step, steps;			/* the step we are at, of 4 or 5 */
 static const char *exec_via;		/* internal: we are the image a child exec'd */
-static char self_path[4096];		/* this program's file, for the children's exec */
+static const char *self_path;		/* this program's file, for the children's exec */
 
 static const struct lab_option options[] = {
 	LAB_OPTION_PAGES(pages),
@@ -37,7 +36,7 @@ static const struct lab_option options[] = {
 	  "also do the same writes from a fork() child" },
 	LAB_OPTION_THP(thp),
 	LAB_OPTION_BATCH(batch),
-	{ 0, "exec-child", LAB_TEXT, &exec_via, 0, 0, NULL, "VIA", NULL },
+	LAB_OPTION_EXEC_CHILD(exec_via),
 	{ 0 }
 };
 
@@ -59,19 +58,6 @@ static struct {
 	int exec_errno;			/* why execve failed (0: it did not) */
 } vfork_child;
 
-/* A step's title and what it does, the command for the other pane, Enter. */
-static void begin_step(const char *title, const char *what, const char *next)
-{
-	static int step;
-
-	lab_step(++step, compare_fork ? 5 : 4, title);
-	printf("%s\n", what);
-	printf("watch it: ps -o pid,ppid,stat,min_flt,maj_flt,rss,cmd -p %d --ppid %d\n",
-	       (int)getpid(), (int)getpid());
-	lab_pause(interactive, next);
-	fflush(stdout);		/* before any child: or a fork child prints it again */
-}
-
 /* Step 2. From vfork() until the child's _exit() the parent does not run:
  * the child runs on the parent's memory, stack included. So it must not
  * return from this function nor use stdio (the parent's buffers). */
@@ -83,12 +69,11 @@ static void vfork_step(char *buf)
 	long long called_ns, resumed_ns;
 	pid_t pid;
 	long seen;
-	char c;
 
-	begin_step("vfork(): the child writes the parent's pages",
-		   "A vfork() child writes one byte in each of the first K pages of the parent,\n"
-		   "then _exit()s. (Undefined behaviour in POSIX: done here only to show the sharing.)",
-		   "vfork");
+	lab_begin_step(++step, steps, "vfork(): the child writes the parent's pages",
+		       "A vfork() child writes one byte in each of the first K pages of the parent,\n"
+		       "then _exit()s. (Undefined behaviour in POSIX: done here only to show the sharing.)",
+		       interactive, "vfork");
 	called_ns = lab_now_ns();
 	/* TODO 1: vfork(); keep what it returns in pid. */
 	pid = vfork();
@@ -99,9 +84,7 @@ static void vfork_step(char *buf)
 		lab_write_pages(buf, written, 'v');
 		vfork_child.after = lab_faults_now();
 		lab_mark("child-wrote");
-		if (interactive && write(STDOUT_FILENO, prompt, sizeof prompt - 1) > 0)
-			while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n')
-				;
+		lab_pause_raw(interactive, prompt);
 		vfork_child.end_ns = lab_now_ns();
 		_exit(0);	/* never exit(): it would flush the parent's stdio */
 	}
@@ -111,9 +94,7 @@ static void vfork_step(char *buf)
 	lab_wait_child(pid);
 	lab_mark("vfork-child-exited");
 	/* The child's result line, printed for it: it could not use stdio. */
-	printf("result: phase=child-wrote role=child pid=%d minor=%ld major=%ld\n", (int)pid,
-	       vfork_child.after.minor - vfork_child.before.minor,
-	       vfork_child.after.major - vfork_child.before.major);
+	lab_result_of(pid, "child-wrote", "child", vfork_child.before, vfork_child.after);
 	lab_timestamp("vfork", "vfork-called", getpid(), called_ns);
 	lab_timestamp("vfork", "child-start", pid, vfork_child.start_ns);
 	lab_timestamp("vfork", "child-exit", pid, vfork_child.end_ns);
@@ -134,11 +115,10 @@ static void fork_step(char *buf)
 {
 	struct lab_lockstep ls;
 	long long called_ns, resumed_ns;
-	struct lab_faults before;
 	pid_t child;
 
-	begin_step("fork(): the same writes from a fork() child",
-		   "Now a fork() child writes the same K pages.", "fork");
+	lab_begin_step(++step, steps, "fork(): the same writes from a fork() child",
+		       "Now a fork() child writes the same K pages.", interactive, "fork");
 	lab_lockstep_open(&ls);
 	called_ns = lab_now_ns();
 	child = fork();
@@ -146,9 +126,7 @@ static void fork_step(char *buf)
 		lab_die("fork");
 	if (child == 0) {
 		lab_lockstep_child(&ls);
-		before = lab_faults_now();
-		lab_write_pages(buf, written, 'f');
-		lab_step_end("fork-child-wrote", "child", before);
+		lab_write_step("fork-child-wrote", "child", buf, written, 'f');
 		lab_pause(interactive, "let the fork child _exit()");
 		lab_child_wait(&ls);	/* until the parent has run on */
 		lab_timestamp("fork", "child-exit", getpid(), lab_now_ns());
@@ -168,28 +146,6 @@ static void fork_step(char *buf)
 	lab_why("a fork child has its own copy-on-write memory: a copy per written page; the parent runs on");
 }
 
-/* Exec'd children run this same program with --exec-child VIA. */
-static char *const *exec_argv(const char *via)
-{
-	static char *argv[] = { "vfork_demo", "--exec-child", NULL, NULL };
-
-	argv[2] = (char *)via;
-	return argv;
-}
-
-/* The new image that a child exec'd: a fresh address space, same pid. */
-static int exec_child_main(const char *via)
-{
-	struct lab_faults zero = { 0, 0 };
-
-	lab_mark("exec-image-started");
-	lab_timestamp(via, "image-start", getpid(), lab_now_ns());
-	printf("exec-image: via=%s pid=%d ppid=%d\n", via, (int)getpid(), (int)getppid());
-	/* Totals since the process was created, for comparison with ps. */
-	lab_result("exec-image-started", "child", zero, lab_faults_now());
-	return 0;
-}
-
 /* Step 4. vfork + execve: the child replaces the borrowed memory at once. */
 static void vfork_exec_step(void)
 {
@@ -197,20 +153,20 @@ static void vfork_exec_step(void)
 	struct lab_faults before;
 	pid_t pid;
 
-	begin_step("vfork() + execve(): what vfork is for",
-		   "The child calls execve() at once (this program again, in a mode that reports).",
-		   "vfork and exec");
+	lab_begin_step(++step, steps, "vfork() + execve(): what vfork is for",
+		       "The child calls execve() at once (this program again, in a mode that reports).",
+		       interactive, "vfork and exec");
 	before = lab_faults_now();
 	called_ns = lab_now_ns();
 	/* TODO 2: vfork(); in the child, note the time in vfork_child.end_ns
-	 * and execve() self_path with exec_argv("vfork-exec") and environ.
+	 * and execve() self_path with lab_exec_argv("vfork-exec") and environ.
 	 * If execve returns, it failed: keep errno in vfork_child.exec_errno
 	 * and _exit(127). */
 	pid = vfork();
 	if (pid == 0) {
 		vfork_child.exec_errno = 0;
 		vfork_child.end_ns = lab_now_ns();
-		execve(self_path, exec_argv("vfork-exec"), environ);
+		execve(self_path, lab_exec_argv("vfork-exec"), environ);
 		vfork_child.exec_errno = errno;	/* only if execve failed */
 		_exit(127);
 	}
@@ -236,16 +192,16 @@ static void posix_spawn_step(void)
 	pid_t child;
 	int err;
 
-	begin_step("posix_spawn(): vfork + exec, the modern way",
-		   "posix_spawn() starts this program again in a new process, in one call.",
-		   "posix_spawn");
+	lab_begin_step(++step, steps, "posix_spawn(): vfork + exec, the modern way",
+		       "posix_spawn() starts this program again in a new process, in one call.",
+		       interactive, "posix_spawn");
 	before = lab_faults_now();
 	called_ns = lab_now_ns();
-	/* TODO 3: posix_spawn() self_path with exec_argv("posix-spawn") and
+	/* TODO 3: posix_spawn() self_path with lab_exec_argv("posix-spawn") and
 	 * environ (no file actions, no attributes); the child's PID goes in
 	 * child, the result in err. */
 	err = posix_spawn(&child, self_path, NULL, NULL,
-			  exec_argv("posix-spawn"), environ);
+			  lab_exec_argv("posix-spawn"), environ);
 	/* END TODO */
 	returned_ns = lab_now_ns();
 	if ((errno = err) != 0)
@@ -260,20 +216,16 @@ static void posix_spawn_step(void)
 
 int main(int argc, char **argv)
 {
-	struct lab_faults before;
-	ssize_t len;
 	char *buf;
 
 	lab_parse_options(argc, argv, &usage, options);
-	if (exec_via != NULL)
-		return exec_child_main(exec_via);
+	if (exec_via != NULL)	/* a child's new image: a fresh address space, same pid */
+		return lab_exec_image(exec_via);
 	if (written < 0)
 		written = pages / 2;
 	interactive = lab_interactive(batch);
-	len = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
-	if (len < 0)
-		lab_die("readlink /proc/self/exe");
-	self_path[len] = '\0';
+	steps = compare_fork ? 5 : 4;
+	self_path = lab_self_exe();
 
 	printf("vfork_demo: vfork() shares the parent's memory and suspends the parent\n"
 	       "buffer: %ld pages; the child will write %ld of them\n", pages, written);
@@ -281,21 +233,17 @@ int main(int argc, char **argv)
 	printf("WARNING: writing the parent's memory from a vfork child is undefined\n"
 	       "behaviour in POSIX; this lab does it only to expose the shared address space.\n");
 
-	begin_step("the parent maps and writes its buffer",
-		   "The parent maps N private pages and writes one byte in each.", "map and write");
+	lab_begin_step(++step, steps, "the parent maps and writes its buffer",
+		       "The parent maps N private pages and writes one byte in each.",
+		       interactive, "map and write");
 	buf = lab_map_buffer(pages, thp);
-	before = lab_faults_now();
-	lab_write_pages(buf, pages, 'p');
-	lab_step_end("parent-touched", "parent", before);
-	lab_why(thp ? "with --thp one fault fills a whole 2 MiB huge page with zeros"
-		    : "each first write to a page faults: the kernel maps a zeroed frame");
+	lab_parent_touches(buf, pages, thp);
 
 	vfork_step(buf);
 	if (compare_fork)
 		fork_step(buf);
 	vfork_exec_step();
 	posix_spawn_step();
-
 	munmap(buf, (size_t)pages * lab_page_size());
 	printf("\nDone. labs/vfork.md, \"What each step shows\", tells each step at length.\n");
 	return 0;
