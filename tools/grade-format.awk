@@ -15,7 +15,7 @@
 #             check are read (the feedback); nothing in it is counted
 # REPORT      the grader's report: its comment lines before the TAP (build,
 #             missing files, warnings) are the run's general output
-# ENVIRON: GF_FORMAT, GF_STUDENT, GF_SECONDS.
+# ENVIRON: GF_FORMAT (check: only read VISIBILITY), GF_STUDENT, GF_SECONDS.
 #
 # The score is the sum of the points of the checks whose RESULT is pass:
 # the grader's records, never a line of TAP. Every value read here is data:
@@ -129,6 +129,8 @@ part == "report" {
 END {
 	if (failed)
 		exit failed
+	if (format == "check")
+		exit 0
 	for (v = 1; v <= visibilities; v++)
 		if (!vis_used[v])
 			printf "grade-format: visibility pattern '%s' matches no check\n", text(vis_pattern[v]) >"/dev/stderr"
