@@ -6,6 +6,7 @@
  */
 #include "cowsvg.h"
 #include "outfile.h"
+#include "outstream.h"
 #include "pagediff.h"
 #include "pagemap.h"
 #include "pagesnap.h"
@@ -101,20 +102,16 @@ static void fail(pid_t pid, int err, int during_scan)
 
 /*
  * Everything printed went to stdout through a buffer: a full disk or a
- * closed file shows only now. 0, or 1 after one line on stderr.
+ * closed file shows only now (with the reason the failed write had:
+ * outstream.h). 0, or 1 after one line on stderr.
  */
 static int finish_stdout(void)
 {
-	int failed;
+	int err = outstream_close_stdout();
 
-	errno = 0;
-	failed = fflush(stdout) != 0;
-	failed |= ferror(stdout) != 0;
-	if (fclose(stdout) != 0)
-		failed = 1;
-	if (!failed)
+	if (err == 0)
 		return 0;
-	fprintf(stderr, "cowmap: writing standard output: %s\n", strerror(errno ? errno : EIO));
+	fprintf(stderr, "cowmap: writing standard output: %s\n", strerror(err));
 	return 1;
 }
 
@@ -590,6 +587,7 @@ int main(int argc, char **argv)
 	struct options o;
 	struct pm_select sel;
 
+	outstream_track_stdout();
 	parse_options(argc, argv, &o);
 	if (pm_select_parse(&sel, o.map_arg, o.range_arg) != 0)
 		usage_error("%s: expected %s", o.range_arg ? o.range_arg : o.map_arg,

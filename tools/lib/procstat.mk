@@ -8,6 +8,7 @@ tools_lib_libcowlab_a_SOURCES += \
 	tools/lib/proctable.c tools/lib/proctable.h \
 	tools/lib/trace.c tools/lib/trace.h \
 	tools/lib/outfile.c tools/lib/outfile.h \
+	tools/lib/outstream.c tools/lib/outstream.h \
 	tools/lib/pagesnap.c tools/lib/pagesnap.h \
 	tools/lib/sampler.c tools/lib/sampler.h tools/lib/sampler_internal.h \
 	tools/lib/sampler_output.c tools/lib/sampler_smaps.c tools/lib/sampler_pagemap.c
