@@ -263,7 +263,7 @@ entries_read() {
 		# Without root, pread cannot tell huge pages (/proc/kpageflags is
 		# root's): its thp column says '-' where PAGEMAP_SCAN knows 0.
 		assert_equal "$(cut -f1-5,7 <<<"$output")" "$(cut -f1-5,7 <<<"$scanned")"
-		assert_equal "$(cut -f6 <<<"$output" | sort -u | tr '\n' ' ')" "thp - "
+		assert_equal "$(cut -f6 <<<"$output" | LC_ALL=C sort -u | tr '\n' ' ')" "- thp "
 	fi
 }
 
