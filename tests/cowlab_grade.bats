@@ -57,8 +57,8 @@ LAB_SOURCES="copy-on-write/fork_faults.c vfork/vfork_demo.c mmap-copy/mmap_copy.
 # The trees of the first grading run (short time limit) and of the second
 # (the attacks, default time limit), which runs at the same time, with the
 # same --uid-base: two graders at once.
-GRADED_FIRST="reference skeleton mmap-private no-ftruncate fork-for-vfork endless-loop fork-bomb setsid-bomb segfault linked-dirs"
-GRADED_SECOND="forge-fds borrow snoop links fifo daemons output fill-disk forge-strace"
+GRADED_FIRST="reference skeleton mmap-private no-ftruncate fork-for-vfork endless-loop fork-bomb setsid-bomb segfault linked-dirs no-release"
+GRADED_SECOND="forge-fds borrow snoop links fifo daemons output fill-disk forge-strace stride-1 syntax-error"
 ODD_NAME=$'odd\nok 99 fake (100 points)\nscore: 99'
 
 setup_file() {
@@ -78,9 +78,24 @@ setup_file() {
 	# mmap_copy never sizes DST (no ftruncate): SIGBUS territory.
 	variant no-ftruncate
 	drop_todo "$t/no-ftruncate/mmap-copy/mmap_copy.c" 5
-	# vfork_demo calls fork where vfork is asked.
+	# vfork_demo calls fork where vfork is asked, and fakes what a vfork
+	# child leaves behind (issue 19): timestamps in vfork's order, the pages
+	# written where the parent finds them; and it does posix_spawn's work
+	# with fork + execve.
 	variant fork-for-vfork
 	change "$t/fork-for-vfork/vfork/vfork_demo.c" '0,/pid = vfork();/s//pid = fork();/'
+	change "$t/fork-for-vfork/vfork/vfork_demo.c" "0,/^\(\t*\)lab_wait_child(pid);/s//&\n\1vfork_child.start_ns = called_ns + 1; vfork_child.end_ns = called_ns + 2; resumed_ns = called_ns + 3; lab_write_pages(buf, written, 'v');/"
+	change "$t/fork-for-vfork/vfork/vfork_demo.c" 's/^\(\t*\)err = posix_spawn(&child, self_path, NULL, NULL,/\1child = fork();\n\1if (child == 0) { execve(self_path, exec_argv("posix-spawn"), environ); _exit(127); }\n\1err = 0; if (0) posix_spawn(\&child, self_path, NULL, NULL,/'
+	# fork_faults' write_pages strides 1 byte instead of a page (issue 19):
+	# every fault-count step but the idle parent's is wrong.
+	variant stride-1
+	change "$t/stride-1/copy-on-write/fork_faults.c" 's/buf\[i \* page_size\] = value;/buf[i] = value;/'
+	# mmap_copy leaves out step 8 (no msync, no munmap).
+	variant no-release
+	drop_todo "$t/no-release/mmap-copy/mmap_copy.c" 8
+	# A syntax error in mmap_copy.c: only mmap_copy is not built.
+	variant syntax-error
+	change "$t/syntax-error/mmap-copy/mmap_copy.c" 's/memcpy(c->dst, c->src, c->size);/memcpy(c->dst, c->src, c->size)/'
 	# fork_faults' child writes for ever.
 	variant endless-loop
 	change "$t/endless-loop/copy-on-write/fork_faults.c" "s/^\(\t*\)write_pages(lab.buf, lab.written, 'c');/\1for (;;) write_pages(lab.buf, lab.written, 'c');/"
@@ -269,28 +284,69 @@ total_points() {
 
 @test "cowlab-grade: DST mapped MAP_PRIVATE loses the copy and the MAP_SHARED checks" {
 	require_grading
-	assert_grade mmap-private 32/36 \
+	assert_grade mmap-private 34/38 \
 		mmap-copy/identical \
 		mmap-copy/dst-shared
 }
 
-@test "cowlab-grade: no ftruncate loses the copy and the ftruncate checks" {
+@test "cowlab-grade: no ftruncate loses the copy and the ftruncate checks, and step 8, which its crashed copy never reaches" {
 	require_grading
-	assert_grade no-ftruncate 32/36 \
+	assert_grade no-ftruncate 32/38 \
 		mmap-copy/identical \
-		mmap-copy/dst-sized
+		mmap-copy/dst-sized \
+		mmap-copy/released
 }
 
-@test "cowlab-grade: fork where vfork is asked loses the two vfork checks" {
+@test "cowlab-grade: fork where vfork is asked loses the vfork checks, faked timestamps and writes notwithstanding; fork + exec for posix_spawn loses posix_spawn's" {
 	require_grading
-	assert_grade fork-for-vfork 30/36 \
+	assert_grade fork-for-vfork 31/38 \
 		vfork/child-no-fault vfork/parent-sees \
-		vfork/suspended
+		vfork/suspended vfork/posix-spawn
+	local report=$BATS_FILE_TMPDIR/reports/fork-for-vfork.txt
+	grep -qx '#   measured: no: the child was made by fork() (clone without CLONE_VM and CLONE_VFORK): the parent was never suspended' "$report" ||
+		fail "$(cat "$report")"
+}
+
+@test "cowlab-grade: a 1-byte stride in write_pages loses every fault-count check of fork_faults but the idle parent's" {
+	require_grading
+	assert_grade stride-1 30/38 \
+		copy-on-write/first-touch copy-on-write/child-reads \
+		copy-on-write/child-writes copy-on-write/parent-rewrites
+}
+
+@test "cowlab-grade: no msync or munmap in mmap_copy (step 8) loses that check only" {
+	require_grading
+	assert_grade no-release 36/38 mmap-copy/released
+}
+
+@test "cowlab-grade: a syntax error in one lab costs that lab only; the report shows that lab's own build errors" {
+	require_grading
+	local report=$BATS_FILE_TMPDIR/reports/syntax-error.txt
+	assert_grade syntax-error 26/38 $("$COWLAB_SRCDIR/tools/cowlab-expect" graded | cut -f1 | grep '^mmap-copy/')
+	grep -qx '# build mmap-copy/mmap_copy: FAILED; its last lines:' "$report"
+	grep -q '^#   mmap-copy/mmap_copy.c:[0-9]*:[0-9]*: error: ' "$report"
+	[ "$(grep -c '^# build [a-z-]*/[a-z_]*: ok$' "$report")" -eq 3 ]
+}
+
+@test "cowlab-grade: the report a student gets: each failed check says what was expected and what was measured, without bats' trace, shell source or the grader's paths; the instructor's log keeps all" {
+	require_grading
+	local name report log
+	for name in $GRADED_FIRST $GRADED_SECOND; do
+		report=$BATS_FILE_TMPDIR/reports/$name.txt
+		run grep -n 'in test file\|from function\|grade_helper\|\.bats\|^#   `\|cowlab-grade\.\|'"$COWLAB_SRCDIR"'\|'"$GRADER_TMP"'\|status 137' "$report"
+		assert_failure 1
+	done
+	report=$BATS_FILE_TMPDIR/reports/stride-1.txt
+	grep -qx '#   expected: 512..[0-9]* minor faults in the step .parent-touched. (parent)' "$report" || fail "$(cat "$report")"
+	grep -qx '#   measured: [0-9]*' "$report"
+	log=$BATS_FILE_TMPDIR/reports/stride-1.log
+	grep -q 'in test file' "$log"
+	grep -q '^== build-copy-on-write.log' "$log"
 }
 
 @test "cowlab-grade: an endless loop in the child costs the steps it stops, nothing else, and is said to be stopped at the limit" {
 	require_grading
-	assert_grade endless-loop 30/36 \
+	assert_grade endless-loop 32/38 \
 		copy-on-write/finished \
 		copy-on-write/child-writes copy-on-write/parent-idle \
 		copy-on-write/parent-rewrites
@@ -302,7 +358,7 @@ total_points() {
 	require_grading
 	local name
 	for name in fork-bomb setsid-bomb; do
-		assert_grade "$name" 34/36 \
+		assert_grade "$name" 36/38 \
 			vfork/finished \
 			vfork/posix-spawn
 	done
@@ -310,7 +366,7 @@ total_points() {
 
 @test "cowlab-grade: a segfault costs its own step" {
 	require_grading
-	assert_grade segfault 33/36 \
+	assert_grade segfault 35/38 \
 		copy-on-write/finished \
 		copy-on-write/parent-rewrites
 }
@@ -327,7 +383,7 @@ total_points() {
 @test "cowlab-grade: a student name with a newline and a fake TAP line is made safe in every output" {
 	require_grading
 	local safe=odd_ok_99_fake__100_points__score__99
-	assert_grade "$safe" 36/36 ""
+	assert_grade "$safe" 38/38 ""
 	run grep -h '^ok 99\|^score: 99' "$BATS_FILE_TMPDIR/grade.out" "$BATS_FILE_TMPDIR/grade.err" \
 		"$BATS_FILE_TMPDIR/reports/$safe.txt"
 	assert_failure 1
@@ -335,7 +391,7 @@ total_points() {
 
 @test "cowlab-grade: forging through every inherited descriptor and /proc/PPID/fd: no descriptor reaches student code, the score is the honest one" {
 	require_grading
-	assert_grade forge-fds 36/36 ""
+	assert_grade forge-fds 38/38 ""
 	local report=$BATS_FILE_TMPDIR/reports/forge-fds.txt
 	[ "$(grep -c '^score:' "$report")" -eq 1 ]
 	! grep -q 'injected' "$report" "$BATS_FILE_TMPDIR/second.out"
@@ -350,12 +406,12 @@ total_points() {
 
 @test "cowlab-grade: student code cannot read the kit, another student's tree, the grader's files, or their paths in its environment" {
 	require_grading
-	assert_grade snoop 36/36 ""
+	assert_grade snoop 38/38 ""
 }
 
 @test "cowlab-grade: symlinks and hard links planted under the grader's names take over nothing" {
 	require_grading
-	assert_grade links 36/36 ""
+	assert_grade links 38/38 ""
 	assert_equal "$(stat -c '%U %G %a %s %Y' "$CANARY")" "$(cat "$BATS_FILE_TMPDIR/canary.stat")"
 	assert_equal "$(cat "$CANARY")" "a file outside every run directory"
 	[ ! -e "$CANARY_NEW" ] && [ ! -L "$CANARY_NEW" ]
@@ -364,12 +420,12 @@ total_points() {
 
 @test "cowlab-grade: a FIFO planted where the grader reads costs only the check of that file" {
 	require_grading
-	assert_grade fifo 35/36 shared-vs-private/file-shared-reached
+	assert_grade fifo 37/38 shared-vs-private/file-shared-reached
 }
 
 @test "cowlab-grade: setsid daemons neither stall grading nor outlive their run" {
 	require_grading
-	assert_grade daemons 36/36 ""
+	assert_grade daemons 38/38 ""
 	! grep -q 'stopped after' "$BATS_FILE_TMPDIR/reports/daemons.txt"
 	run pgrep -x cowlab-daemon
 	assert_failure 1
@@ -377,7 +433,7 @@ total_points() {
 
 @test "cowlab-grade: 1 GiB of output is capped in the grader's files; its memory stays bounded" {
 	require_grading
-	assert_grade output 36/36 ""
+	assert_grade output 38/38 ""
 	[ "$(stat -c %s "$BATS_FILE_TMPDIR/reports/output.txt")" -lt 1000000 ]
 	# GNU time: the largest resident set of the grader and all it ran, in KiB
 	[ "$(cat "$BATS_FILE_TMPDIR/second.maxrss")" -lt 300000 ] ||
@@ -386,7 +442,7 @@ total_points() {
 
 @test "cowlab-grade: filling the disk fills only the student's own room" {
 	require_grading
-	assert_grade fill-disk 36/36 ""
+	assert_grade fill-disk 38/38 ""
 	local place
 	for place in /tmp /var/tmp /dev/shm "$GRADER_TMP"; do
 		run compgen -G "$place/cowlab-attack-*"
@@ -396,7 +452,7 @@ total_points() {
 
 @test "cowlab-grade: a forged strace.log in the run directory does not count: a read/write copier loses the mmap checks" {
 	require_grading
-	assert_grade forge-strace 32/36 mmap-copy/dst-shared mmap-copy/dst-sized
+	assert_grade forge-strace 32/38 mmap-copy/dst-shared mmap-copy/dst-sized mmap-copy/released
 }
 
 @test "cowlab-grade: after both graders, no process of any lane's user is left, and no temporary file or mount" {
@@ -406,6 +462,31 @@ total_points() {
 	assert_equal "$(ls -A "$GRADER_TMP")" ""
 	run grep -c " $GRADER_TMP" /proc/mounts
 	assert_output 0
+}
+
+@test "cowlab-grade: interrupted, it says so in one line, exits 130, and leaves no process, temporary file or mount" {
+	require_grading
+	local t=$BATS_TEST_TMPDIR pid status=0 deadline=$((SECONDS + 600))
+	mkdir -m 0700 "$t/tmp"
+	TMPDIR=$t/tmp "$GRADE" --uid-base 2000000200 --cowsample "$COWSAMPLE" -o "$t/reports" \
+		"$BATS_FILE_TMPDIR/endless-loop" >"$t/out" 2>"$t/err" &
+	pid=$!
+	# until its checks have begun (the first record), then SIGTERM
+	until compgen -G "$t/tmp/cowlab-grade.*/0/private/records/*" >/dev/null; do
+		[ $SECONDS -lt $deadline ] || { kill -KILL "$pid"; fail "no check began in 600 s"; }
+		sleep 0.2
+	done
+	kill -TERM "$pid"
+	wait "$pid" || status=$?
+	assert_equal "$status" 130
+	assert_equal "$(cat "$t/err")" "cowlab-grade: interrupted; cleaning up"
+	assert_equal "$(ls -A "$t/tmp")" ""
+	run grep -c " $t/tmp" /proc/mounts
+	assert_output 0
+	run pgrep -U 2000000200
+	assert_failure 1
+	run pgrep -f "$t/tmp/"
+	assert_failure 1
 }
 
 @test "cowlab-grade: without root (no sandbox) it refuses to grade unless --unsafe" {

@@ -61,6 +61,16 @@ static int help(void)
 	       "                   at every phase mark, write DIR/PHASE-PID.tsv for each\n"
 	       "                   process (cowmap --tsv pages, taken while the lab waits at\n"
 	       "                   its mark) and at the end DIR/snapshots.tsv, their index\n"
+	       "  --faults FILE    write one row per page fault of every followed process to\n"
+	       "                   FILE (TSV, complete or not at all, as -o): time_s pid\n"
+	       "                   kind access address mapping offset phase role. kind:\n"
+	       "                   zero-fill zero-page cow-copy reuse file-minor file-major\n"
+	       "                   shared-write huge-zero-fill huge-cow-copy spurious major\n"
+	       "                   unknown. As root, from per-task perf events on the\n"
+	       "                   exceptions and kmem tracepoints; unprivileged, addresses\n"
+	       "                   only (kind unknown, one line says so); --summary then\n"
+	       "                   adds the kinds per phase, reconciled with /proc's counts,\n"
+	       "                   --live those of each process's latest step\n"
 	       "  --backend=pread|libproc2\n"
 	       "                   read counters with pread on a held fd (default) or\n"
 	       "                   through procps-ng's libproc2%s\n"
@@ -128,7 +138,7 @@ static void parse_pids(const char *text, pid_t *pids, size_t *n)
 
 enum {
 	OPT_CSV = 256, OPT_CHANGES, OPT_SUMMARY, OPT_LIVE, OPT_SMAPS, OPT_PAGEMAP,
-	OPT_SNAPSHOT_DIR, OPT_BACKEND,
+	OPT_SNAPSHOT_DIR, OPT_BACKEND, OPT_FAULTS,
 };
 
 static const struct option long_options[] = {
@@ -140,6 +150,7 @@ static const struct option long_options[] = {
 	{ "pagemap", no_argument, NULL, OPT_PAGEMAP },
 	{ "snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "faults", required_argument, NULL, OPT_FAULTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -239,6 +250,11 @@ int main(int argc, char *argv[])
 			if (optarg[0] == '\0')
 				usage_error("--snapshot-dir: empty directory name");
 			o.snapshot_dir = optarg;
+			break;
+		case OPT_FAULTS:
+			if (optarg[0] == '\0')
+				usage_error("--faults: empty file name");
+			o.faults_file = optarg;
 			break;
 		case OPT_BACKEND:
 			if (strcmp(optarg, "pread") == 0) {

@@ -4,8 +4,10 @@ tools_cowsample_SOURCES = tools/cowsample.c
 tools_cowsample_LDADD = $(COWLAB_LIBS)
 dist_man_MANS += tools/cowsample.1
 
-TESTS += tests/cowsample.bats tests/cowsample-attach.bats tests/cowsample-pagemap.bats
-EXTRA_DIST += tests/cowsample.bats tests/cowsample-attach.bats tests/cowsample-pagemap.bats
+TESTS += tests/cowsample.bats tests/cowsample-attach.bats tests/cowsample-pagemap.bats \
+	tests/cowsample-faults.bats
+EXTRA_DIST += tests/cowsample.bats tests/cowsample-attach.bats tests/cowsample-pagemap.bats \
+	tests/cowsample-faults.bats
 
 # Test helper: known numbers of page faults in known processes.
 check_PROGRAMS += tests/progs/faulter
@@ -23,3 +25,11 @@ tools_sampler_bench_LDADD = $(COWLAB_LIBS)
 BENCH_TARGETS += bench-sampler
 bench-sampler: tools/sampler_bench$(EXEEXT) tools/cowsample$(EXEEXT)
 	tools/sampler_bench$(EXEEXT) --cowsample tools/cowsample$(EXEEXT)
+
+# `make bench`: what --faults costs, against cowsample without it and the
+# lab alone in the same run (tools/cowsample-bench-faults).
+dist_noinst_SCRIPTS += tools/cowsample-bench-faults
+BENCH_TARGETS += bench-faults
+bench-faults: tools/cowsample$(EXEEXT) support/copy-on-write/fork_faults$(EXEEXT)
+	$(srcdir)/tools/cowsample-bench-faults --cowsample tools/cowsample$(EXEEXT) \
+		--lab support/copy-on-write/fork_faults$(EXEEXT) $(BENCH_FAULTS_FLAGS)

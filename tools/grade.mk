@@ -9,6 +9,7 @@
 
 dist_noinst_SCRIPTS += tools/cowlab-skel tools/cowlab-grade tools/grade-format
 GRADE_SUITE = tests/grade/grade_helper.bash tests/grade/sandbox.bash tests/grade/strace_facts.awk \
+	tests/grade/process_facts.awk \
 	tests/grade/fork_faults.bats tests/grade/vfork_demo.bats \
 	tests/grade/mmap_copy.bats tests/grade/shared_vs_private.bats
 EXTRA_DIST += tools/cowlab-skel.1 tools/cowlab-grade.1 tools/grade-format.awk \

@@ -11,7 +11,8 @@ dist_pkgdata_DATA = tools/findlab.sh labs/registry.tsv
 plotdir = $(pkgdatadir)/plot
 dist_plot_DATA = tools/plot/prepare.awk tools/plot/common.gp tools/plot/marks.gp \
 	tools/plot/timeline.gp tools/plot/memory.gp tools/plot/forkcost.gp \
-	tools/plot/faultcost.gp tools/plot/copy.gp tools/plot/legend.gp
+	tools/plot/faultcost.gp tools/plot/copy.gp tools/plot/legend.gp \
+	tools/plot/faultmap.gp
 
 TESTS += tests/cowplot.bats tests/cowplot-input.bats tests/cowplot-fuzz.bats tests/tmux.bats
 EXTRA_DIST += tests/cowplot.bats tests/cowplot-input.bats tests/cowplot-fuzz.bats tests/tmux.bats
@@ -55,7 +56,8 @@ media_timing_note = $(if $(MEDIA_TIMING_PREFIX),; run under $(MEDIA_TIMING_PREFI
 # The copy benchmark: file size, paired runs with a warm and a cold cache.
 MEDIA_COPY_FLAGS = --size 128M --runs 2 --cold-runs 2 --variant-runs 0
 
-MEDIA_TARGETS += media-timeline media-memory media-forkcost media-faultcost media-copy
+MEDIA_TARGETS += media-timeline media-memory media-forkcost media-faultcost media-copy \
+	media-faultmap
 .PHONY: media-fork-faults-run media-fork-cost-run
 
 # cowplot KIND TSV NAME NOTE: media/NAME.svg and media/NAME.png
@@ -89,6 +91,19 @@ media-timeline: media-fork-faults-run
 
 media-memory: media-fork-faults-run
 	$(call media_draw,memory,$(MEDIA_RUN)/copy-on-write.tsv,fork-faults-memory,$(media_fork_note))
+
+# The fault map of the copy-on-write lab: every fault of its buffer, by kind
+# (as root: the kinds come from tracepoints). Fewer pages than above: one
+# point per fault.
+MEDIA_FAULTMAP_N = 1024
+MEDIA_FAULTMAP_K = 512
+media_faultmap_note = 'cowsample --faults -- fork_faults -n $(MEDIA_FAULTMAP_N) -w $(MEDIA_FAULTMAP_K): the child writes K of the N pages'
+media-faultmap: tools/cowsample support/copy-on-write/fork_faults
+	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
+	tools/cowsample --faults $(MEDIA_RUN)/fork-faults-faults.tsv -o /dev/null -- \
+		support/copy-on-write/fork_faults --batch -n $(MEDIA_FAULTMAP_N) -w $(MEDIA_FAULTMAP_K) \
+		> $(MEDIA_RUN)/fork-faults-faults.out
+	$(call media_draw,faultmap,$(MEDIA_RUN)/fork-faults-faults.tsv,fork-faults-faultmap,$(media_faultmap_note))
 
 media-fork-cost-run: tools/fork_bench
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)

@@ -42,12 +42,17 @@ static void step_end(const char *phase, const char *role, struct lab_faults befo
 	fflush(stdout);
 }
 
-/* The child: read everything, write K pages, exit (dropping its frames). */
-static void child(char *buf, long n, long k, long parent_frame)
+/* The child: read everything, write K pages, exit (dropping its frames).
+ * It starts when the parent has said "forked", so the steps print in order. */
+static void child(struct lab_lockstep *ls, char *buf, long n, long k, long parent_frame)
 {
-	struct lab_faults t = lab_faults_now();
-	struct uvm_stats s = uvm_stats();
+	struct lab_faults t;
+	struct uvm_stats s;
 
+	lab_lockstep_child(ls);
+	lab_child_wait(ls);
+	t = lab_faults_now();
+	s = uvm_stats();
 	lab_step(3, STEPS, "the child reads every page");
 	lab_why("shared frames are mapped readable: reads need no fault of ours");
 	if (lab_read_pages(buf, n) != n * 'p')
@@ -63,6 +68,7 @@ static void child(char *buf, long n, long k, long parent_frame)
 	if (k > 0)
 		printf("child %d: page 0 is frame %ld now, the parent's is frame %ld (uvm_vatopa)\n",
 		       (int)getpid(), uvm_vatopa(buf), parent_frame);
+	lab_child_done(ls);
 	uvm_exit(0);
 }
 
@@ -84,6 +90,7 @@ int main(int argc, char **argv)
 		"segv=N zero_fills=N cow_copies=N reuses=N\n",
 		0, 0
 	};
+	struct lab_lockstep steps;
 	struct lab_faults t;
 	struct uvm_stats s;
 	int interactive, status;
@@ -118,13 +125,15 @@ int main(int argc, char **argv)
 	s = uvm_stats();
 	lab_step(2, STEPS, "uvm_cfork()");
 	lab_why("every frame gets a second reference; writable pages become read-only COW");
-	fflush(stdout);
+	lab_lockstep_open(&steps);
 	pid = uvm_cfork();
 	if (pid < 0)
 		lab_die("uvm_cfork");
 	if (pid == 0)
-		child(buf, n, k, uvm_vatopa(buf));
+		child(&steps, buf, n, k, uvm_vatopa(buf));
+	lab_lockstep_parent(&steps);
 	step_end("forked", "parent", t, s);
+	lab_let_child(&steps);
 
 	t = lab_faults_now();
 	s = uvm_stats();

@@ -163,16 +163,57 @@ assert_ran_to_end() {
 }
 
 # trace_student LOG CMD...: like run_student, under strace, which writes to
-# LOG (a file in a grader_dir) the system calls that open, size, map and
-# close files. strace runs in the sandbox as root, around the student's user.
+# LOG (a file in a grader_dir) the system calls that open, size, map, sync,
+# unmap and close files. strace runs in the sandbox as root, around the student's user.
 trace_student() {
 	local log=$1 out=$GRADE_PRIVATE/runs/run-${BATS_SUITE_TEST_NUMBER:-0}-$((++RUN_STUDENT_COUNT))
 	shift
 	status=0
 	sandboxed sandbox_capture "$out/stdout" "$out/stderr" sandbox_run "$PWD" "${log%/*}" 8 \
 		"$STRACE" -f -qq -o "$log" \
-		-e trace=execve,open,openat,creat,close,ftruncate,fallocate,mmap -- "$@" || status=$?
+		-e trace=execve,open,openat,creat,close,ftruncate,fallocate,mmap,msync,munmap -- "$@" || status=$?
 	read_run_outputs "$out"
+}
+
+# trace_processes PROGRAM ARGS...: in setup_file, a second run of PROGRAM
+# (a path in the tree), under strace, for the facts of how it made its
+# processes (process_facts.awk): the calls and their clone flags, who exec'd
+# what and which process wrote which phase mark, all from the kernel. The
+# marks go to a pipe (descriptor 9, as cowsample's would), so that the
+# program marks its steps as under the sampler. Exports PROCESS_FACTS (a
+# file of the grader: process_facts.awk's lines) and PROCESS_STATUS.
+# strace's own log is capped (RLIMIT_FSIZE): a program that floods it loses
+# its trace, not the grader's disk (soft limit only: the sandbox then sets
+# the student's own).
+trace_processes() {
+	local program=$GRADE_TREE/$1 dir private status=0
+	shift
+	dir=$(new_scratch "$(basename "$program")-processes") || return 1
+	private=$(grader_dir "$(basename "$program")-processes") || return 1
+	export PROCESS_FACTS=$private/facts PROCESS_STATUS=$private/status
+	if [ -x "$program" ]; then
+		(cd "$dir" && sandboxed sandbox_capture "$private/out" "$private/out.err" \
+			sandbox_run "$dir" "$private" 13 \
+			"$(command -v prlimit)" --fsize=$((32 << 20)):unlimited -- \
+			"$STRACE" -f -qq -s 128 -o "$private/strace.log" \
+			-e trace=vfork,fork,clone,clone3,execve,write -- \
+			/usr/bin/bash -c 'exec 9> >(exec cat >/dev/null); COWLAB_MARK_FD=9 exec "$0" "$@"' \
+			"$program" "$@") || status=$?
+	else
+		status=127
+	fi
+	echo "$status" >"$PROCESS_STATUS"
+	: >"$PROCESS_FACTS"
+	[ ! -f "$private/strace.log" ] ||
+		awk -v program="$program" -v mark_fd=9 -f "$BATS_TEST_DIRNAME/process_facts.awk" \
+			"$private/strace.log" >"$PROCESS_FACTS"
+	kill_leftovers
+}
+
+# process_of STEP: the line of process_facts.awk for the process that main
+# made in the step that ends at its mark STEP (empty: none).
+process_of() {
+	awk -F '\t' -v step="$1" '$1 == step { print; exit }' "$PROCESS_FACTS"
 }
 
 # --- Reading what student code left in its run directory (after the run:
@@ -356,7 +397,9 @@ measure() {
 		if [ "$(cat "$RUN_STATUS")" -eq 0 ] && require_marks "$RUN_TSV" "${phases[@]}" >&2; then
 			echo 1
 		else
-			echo "$(status_text "$(cat "$RUN_STATUS")"): $(head -c 300 "$RUN_OUT.err")" >&2
+			local err
+			err=$(head -c 300 "$RUN_OUT.err")
+			echo "$(status_text "$(cat "$RUN_STATUS")")${err:+: $err}" >&2
 			echo 0
 		fi ;;
 	file.reached) measure_file_reached "$phase" ;;
@@ -379,14 +422,30 @@ measure_file_reached() {
 }
 
 # grade_row ID/ROW: the check of one graded row: measure its counter,
-# compare it with its bounds (evaluated on this machine).
+# compare it with its bounds (evaluated on this machine). A failure says, in
+# words a student can read, what was expected and what was measured (and
+# why it is not what was expected: the measure's own lines); the row's WHAT
+# (in the check's name) says why it matters.
 grade_row() {
-	local row gid scenario phase role counter low high value
+	local row gid scenario phase role counter low high value why expected
 	row=$("$EXPECT" --srcdir "$KIT" --bindir "$KIT" rows "$1") || fail "$1: no such row"
 	IFS=$'\t' read -r gid scenario phase role counter low high _ <<<"$row"
-	value=$(measure "$counter" "$phase" "$role" "$scenario" "${1%%/*}")
-	[[ $value =~ ^-?[0-9]+$ ]] || fail "$1: no measurement of $counter (the step did not happen)"
-	((value >= low && value <= high)) ||
-		fail "$1: $counter $([ "$phase" != - ] && echo "at $phase ")is $value, expected $low..$high"
+	value=$(measure "$counter" "$phase" "$role" "$scenario" "${1%%/*}" 2>"$BATS_TEST_TMPDIR/why")
+	why=$(head -c 2000 "$BATS_TEST_TMPDIR/why")
+	why=${why//$'\n'/; }
+	if [[ $counter == minor || $counter == major ]]; then
+		expected="$low..$high $counter faults in the step '$phase'$([ "$role" = - ] || echo " ($role)")"
+	elif [ "$low" = 1 ] && [ "$high" = 1 ]; then
+		expected="yes"
+	else
+		expected="$low..$high"
+	fi
+	if ! [[ $value =~ ^-?[0-9]+$ ]]; then
+		fail "  expected: $expected"$'\n'"  measured: nothing: the step did not happen${why:+ ($why)}"
+	fi
+	((value >= low && value <= high)) && return 0
+	if [ "$expected" = yes ]; then
+		fail "  expected: yes"$'\n'"  measured: no${why:+: $why}"
+	fi
+	fail "  expected: $expected"$'\n'"  measured: $value${why:+ ($why)}"
 }
-

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Graded: mmap_copy (labs/mmap-copy.md), 10 points. Each check is a graded row
+# Graded: mmap_copy (labs/mmap-copy.md), 12 points. Each check is a graded row
 # of support/mmap-copy/expect.tsv (name, points and bounds come from there;
 # tools/cowlab-expect graded lists them). Its counters are measured here:
 # the copies are compared byte by byte (never through a link); how DST was
@@ -118,6 +118,17 @@ measure_dst_sized() {
 	echo 1
 }
 
+# measure_released: step 8 (TODO 8): DST's mapping msync'd with MS_SYNC,
+# then both mappings unmapped. (close is the kit's code, not graded.)
+measure_released() {
+	trace_a_copy || { echo 0; return; }
+	[ "$(strace_fact "$TRACE_LOG" "$MMAP_COPY" src dst_synced)" = 1 ] ||
+		{ no "DST's mapping was not msync'd (MS_SYNC, all of it) before munmap: the copy may not be on disk"; echo 0; return; }
+	[ "$(strace_fact "$TRACE_LOG" "$MMAP_COPY" src unmapped)" = 1 ] ||
+		{ no "a mapping of SRC or DST was never unmapped (munmap)"; echo 0; return; }
+	echo 1
+}
+
 @test "mmap-copy/identical: mmap_copy copies files byte for byte: 1, 4095, 4097 and 1 MiB + 1 bytes. (2 points)" {
 	grade_row mmap-copy/identical
 }
@@ -140,4 +151,8 @@ measure_dst_sized() {
 
 @test "mmap-copy/dst-sized: mmap_copy makes DST long enough (ftruncate) before mapping it. (2 points)" {
 	grade_row mmap-copy/dst-sized
+}
+
+@test "mmap-copy/released: mmap_copy msyncs DST's mapping (MS_SYNC) and then unmaps both mappings (step 8). (2 points)" {
+	grade_row mmap-copy/released
 }

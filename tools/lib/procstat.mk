@@ -11,7 +11,8 @@ tools_lib_libcowlab_a_SOURCES += \
 	tools/lib/outstream.c tools/lib/outstream.h \
 	tools/lib/pagesnap.c tools/lib/pagesnap.h \
 	tools/lib/sampler.c tools/lib/sampler.h tools/lib/sampler_internal.h \
-	tools/lib/sampler_output.c tools/lib/sampler_smaps.c tools/lib/sampler_pagemap.c
+	tools/lib/sampler_output.c tools/lib/sampler_smaps.c tools/lib/sampler_pagemap.c \
+	tools/lib/sampler_faults.c tools/lib/faulttrace.c tools/lib/faulttrace.h
 tools_lib_libcowlab_a_CFLAGS = $(AM_CFLAGS) $(LIBPROC2_CFLAGS)
 
 check_PROGRAMS += tests/unit/procstat_test

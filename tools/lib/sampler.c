@@ -166,6 +166,10 @@ static struct proc_entry *discover(struct sampler *s, pid_t pid, int depth,
 	struct proc_entry *p = proctable_add(&s->table, pid, depth);
 
 	p->traced = s->traced && s->command_pid != 0;
+	/* --faults: a traced process is held here (at its exec, or at its
+	 * first stop after fork), so its faults are seen from its first
+	 * instruction on. */
+	sampler_faults_follow(s, pid, 0);
 	if (read_proc(s, p) == 0) {
 		p->phase_min_flt = p->last.min_flt;
 		p->phase_maj_flt = p->last.maj_flt;
@@ -182,10 +186,12 @@ static void record_mark(struct sampler *s, struct proc_entry *p, const char *pha
 {
 	size_t i;
 
+	sampler_faults_drain(s);	/* its faults so far are of the phase ending */
 	read_proc(s, p);
 	snprintf(p->phase, sizeof p->phase, "%s", phase);
 	p->seen_mark = 1;
 	proctable_phase_step(p, t, phase);
+	sampler_faults_step(s, p);
 	for (i = 0; i < s->o->ncolumns; i++) {
 		const struct sampler_columns *c = s->o->columns[i];
 
@@ -363,8 +369,11 @@ static void finish_process(struct sampler *s, struct proc_entry *p, double t)
 	if (p->exited)
 		return;
 	flush_pending(s, p, 0, t);
+	sampler_faults_drain(s);	/* held at its exit: its maps still readable */
+	sampler_faults_release(s, p->id.pid);
 	read_proc(s, p);
 	proctable_phase_step(p, t, "exit");
+	sampler_faults_step(s, p);
 	sampler_write_row(s, p, SAMPLER_EXIT, t);
 	p->exited = 1;
 	if (p->stat_fd >= 0) {
@@ -407,6 +416,7 @@ static pid_t adopt_tracee(struct sampler *s, pid_t tid, struct proc_entry *paren
 	if (tgid != tid) {		/* a thread */
 		owner = proctable_find(&s->table, tgid);
 		if (owner != NULL && proctable_thread_tgid(&s->table, tid) == 0) {
+			sampler_faults_follow(s, tid, 0);
 			proctable_add_thread(&s->table, tid, tgid);
 			owner->threads++;
 		}
@@ -467,6 +477,7 @@ static void handle_exec(struct sampler *s, pid_t tid, pid_t tgid, double t)
 			proctable_remove_thread(&s->table, s->table.threads[i - 1].tid);
 	p->threads = 1;
 	(void)tid;
+	sampler_faults_exec(s, p);
 	read_proc(s, p);
 	sampler_write_row(s, p, SAMPLER_EXEC, t);
 	s->live_dirty = 1;
@@ -476,8 +487,11 @@ static void handle_exit_event(struct sampler *s, pid_t tid, pid_t tgid, double t
 {
 	struct proc_entry *p = proctable_find(&s->table, tgid);
 
-	if (tid != tgid)
+	if (tid != tgid) {
 		proctable_remove_thread(&s->table, tid);
+		sampler_faults_drain(s);
+		sampler_faults_release(s, tid);
+	}
 	if (p == NULL)
 		return;
 	/* The last thread: memory not yet released, counters final. */
@@ -722,6 +736,7 @@ static void attach_tree(struct sampler *s, pid_t pid, int depth, double t)
 		for (i = 0; i < ids.n; i++) {
 			if (ids.v[i] == pid || trace_attach(ids.v[i]) != 0)
 				continue;
+			sampler_faults_follow(s, ids.v[i], 0);
 			proctable_add_thread(&s->table, ids.v[i], pid);
 			p->threads++;
 		}
@@ -837,10 +852,10 @@ static int finished(const struct sampler *s)
 
 static void wait_for_events(struct sampler *s, double until)
 {
-	struct pollfd fds[2];
+	struct pollfd fds[2 + 64];
 	struct timespec timeout;
 	double wait_s = until - sampler_now(s);
-	nfds_t n = 1;
+	nfds_t n = 1, nfaults;
 
 	if (wait_s < 0)
 		wait_s = 0;
@@ -853,13 +868,22 @@ static void wait_for_events(struct sampler *s, double until)
 		fds[1].events = POLLIN;
 		n = 2;
 	}
-	if (ppoll(fds, n, &timeout, NULL) <= 0)
+	/* --faults: a buffer half full wakes us up to read it. */
+	nfaults = sampler_faults_fds(s, fds + 2, 64);
+	if (nfaults > 0 && n == 1) {
+		fds[1].fd = -1;		/* poll ignores it */
+		fds[1].events = 0;
+		n = 2;
+	}
+	if (ppoll(fds, n + nfaults, &timeout, NULL) <= 0)
 		return;
+	if (nfaults > 0)
+		sampler_faults_drain(s);
 	if (fds[0].revents)
 		read_signals(s);
-	if (n == 2 && (fds[1].revents & POLLIN))
+	if (n == 2 && fds[1].fd >= 0 && (fds[1].revents & POLLIN))
 		drain_marks(s);
-	else if (n == 2 && (fds[1].revents & (POLLHUP | POLLERR))) {
+	else if (n == 2 && fds[1].fd >= 0 && (fds[1].revents & (POLLHUP | POLLERR))) {
 		close(s->mark_fd);	/* every writer is gone */
 		s->mark_fd = -1;
 	}
@@ -888,6 +912,7 @@ static void run_loop(struct sampler *s)
 		if (s->stopping == 1 && t >= s->stop_deadline)
 			escalate_stop(s);
 		if (t >= next_sample) {
+			sampler_faults_drain(s);	/* --faults rows as they come */
 			sample_all(s, t);
 			next_sample += interval;
 			if (next_sample < t)
@@ -997,6 +1022,12 @@ int sampler_run(const struct sampler_options *o)
 		procstat_libproc2_free(s.libproc2);
 		return 1;
 	}
+	if (sampler_faults_open(&s) != 0) {
+		sampler_snapshots_close(&s, 0);
+		sampler_output_close(&s, 0);
+		procstat_libproc2_free(s.libproc2);
+		return 1;
+	}
 
 	/* Signals arrive through a signalfd, so the loop can sleep in ppoll. */
 	sigemptyset(&mask);
@@ -1019,13 +1050,18 @@ int sampler_run(const struct sampler_options *o)
 		size_t i;
 
 		for (i = 0; i < s.table.n; i++)
-			if (!s.table.procs[i]->exited)
+			if (!s.table.procs[i]->exited) {
+				sampler_faults_drain(&s);
 				proctable_phase_step(s.table.procs[i], sampler_now(&s), "running");
+				sampler_faults_step(&s, s.table.procs[i]);
+			}
 		status = exit_status(&s);
 	}
 	if (rc == 0)
 		sampler_write_header(&s);
-	ok = sampler_output_close(&s, rc == 0);
+	ok = sampler_faults_close(&s, rc == 0);
+	if (sampler_output_close(&s, rc == 0) != 0)
+		ok = -1;
 	if (sampler_snapshots_close(&s, rc == 0) != 0)
 		ok = -1;
 	if (rc == 0 && o->summary && ok == 0 && sampler_print_summary(&s) != 0)
@@ -1040,6 +1076,7 @@ int sampler_run(const struct sampler_options *o)
 	free_opts = o;
 	proctable_free(&s.table, free_ext);
 	free(s.pending);
+	sampler_faults_free(&s);
 	procstat_libproc2_free(s.libproc2);
 	return status;
 }

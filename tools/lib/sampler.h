@@ -79,6 +79,7 @@ struct sampler_options {
 	int live;			/* --live */
 	const char *live_file;		/* --live=FILE, NULL: stdout */
 	const char *snapshot_dir;	/* --snapshot-dir DIR, or NULL */
+	const char *faults_file;	/* --faults FILE, or NULL */
 	enum sampler_backend backend;
 	const struct sampler_columns *columns[SAMPLER_MAX_COLUMNS];
 	size_t ncolumns;

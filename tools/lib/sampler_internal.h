@@ -54,6 +54,7 @@ struct sampler {
 
 	int quiet_check;		/* may skip reading processes that have not run */
 	struct snapshots *snapshots;	/* --snapshot-dir (sampler_pagemap.c) */
+	struct sampler_faults *faults;	/* --faults (sampler_faults.c) */
 	int snapshot_failed;		/* a snapshot file could not be written */
 	struct procstat_libproc2 *libproc2;
 	int sigfd;
@@ -81,5 +82,24 @@ int sampler_snapshots_open(struct sampler *s);
 void sampler_snapshot_mark(struct sampler *s, struct proc_entry *marker, const char *phase,
 			   int stopped, double t);
 int sampler_snapshots_close(struct sampler *s, int ok);
+
+/* sampler_faults.c: --faults FILE. open: the file and the tracer, before
+ * COMMAND runs (one line says what cannot be traced); follow: a process
+ * (with inherit, its children to come); drain: read the buffers (before
+ * a phase changes, at exits and execs, and whenever they fill up); fds:
+ * to wait for in poll; close: last rows, FILE complete; summary: the
+ * kinds per phase against /proc's counts. */
+struct pollfd;
+int sampler_faults_open(struct sampler *s);
+void sampler_faults_follow(struct sampler *s, pid_t tid, int inherit);
+void sampler_faults_drain(struct sampler *s);
+void sampler_faults_step(struct sampler *s, struct proc_entry *p);
+void sampler_faults_release(struct sampler *s, pid_t tid);
+void sampler_faults_exec(struct sampler *s, struct proc_entry *p);
+size_t sampler_faults_fds(struct sampler *s, struct pollfd *fds, size_t max);
+int sampler_faults_close(struct sampler *s, int ok);
+void sampler_faults_summary(struct sampler *s, FILE *f);
+void sampler_faults_live(struct sampler *s, FILE *f);
+void sampler_faults_free(struct sampler *s);
 
 #endif

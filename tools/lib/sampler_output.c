@@ -344,6 +344,7 @@ int sampler_print_summary(struct sampler *s)
 			rows[i].step->d_min_flt, rows[i].step->d_maj_flt, rows[i].step->time_s);
 	}
 	free(rows);
+	sampler_faults_summary(s, f);	/* --faults: the kinds, reconciled */
 	/* A summary that cannot be written (stdout on a full disk) is an
 	 * output error like any other: exit status 1, one line. */
 	errno = 0;
@@ -450,6 +451,7 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 				term_safe(p->phase, phase, sizeof phase), p->last.min_flt, p->last.maj_flt, step_text,
 				d_min, d_maj, p->last.rss_pages * page_kb, p->exited ? "exited" : "");
 	}
+	sampler_faults_live(s, f);	/* --faults: the kinds of those steps */
 	/* What STEP_MIN counts, and why it can be above the result: line. */
 	fputs("STEP_MIN: faults from the process's previous mark to PHASE: the step, and\033[K\n"
 	      "what the lab did around it (printing, waiting), so it can be above the\033[K\n"

@@ -418,6 +418,168 @@ function timeline_finish(   i, j, n, e, ne, f) {
 	place_marks()
 }
 
+# ---- faultmap ---------------------------------------------------------------
+# cowsample --faults rows: one point per fault, x its time, y its page index
+# in one mapping (the lab's buffer: the anonymous mapping with the most
+# pages that faulted, not the widest: the sanitizer's shadow is wider; a
+# mapping is told apart from another of the same name by its start, the
+# address less the offset in pages), one panel per process, colour by kind.
+# Phase marks: the time of each step's last fault (the TSV has no mark rows).
+
+function faultmap_setup(   i) {
+	need("time_s", "time in seconds: a cowsample --faults TSV")
+	need("pid", "process id: a cowsample --faults TSV")
+	need("kind", "kind of fault: a cowsample --faults TSV")
+	need("address", "faulting address: a cowsample --faults TSV")
+	need("mapping", "the mapping's name: a cowsample --faults TSV")
+	need("offset", "page index in the mapping: a cowsample --faults TSV")
+	need("phase", "the step's phase: a cowsample --faults TSV")
+	nfk = split("zero-fill zero-page cow-copy reuse file-minor file-major shared-write " \
+		    "huge-zero-fill huge-cow-copy spurious major unknown", fkname, " ")
+	for (i = 1; i <= nfk; i++)
+		fkidx[fkname[i]] = i
+	fm_page = ENVIRON["COWPLOT_PAGESIZE"] + 0
+	if (fm_page <= 0)
+		fm_page = 4096
+}
+
+# "0x7f..." as a number (user addresses stay below 2^53: exact), or -1.
+function hexval(s,   i, v, n) {
+	s = tolower(s)
+	if (s !~ /^0x[0-9a-f]+$/ || length(s) > 18)
+		return -1
+	v = 0
+	n = length(s)
+	for (i = 3; i <= n; i++)
+		v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+	return v
+}
+
+function faultmap_row(   p, i, t, k, a, off, m, ph, role, key, kid) {
+	t = nonneg("time_s")
+	p = field("pid")
+	if (p !~ /^[0-9]+$/)
+		fail("line " NR ": pid is not a process id: \"" p "\"")
+	k = field("kind")
+	if (!(k in fkidx))
+		fail("line " NR ": unknown kind \"" k "\"")
+	a = hexval(field("address"))
+	if (a < 0)
+		fail("line " NR ": address is not 0x and hexadecimal digits: \"" field("address") "\"")
+	off = field("offset")
+	m = field("mapping")
+	ph = field("phase")
+	role = opt("role", "-")
+	if (!(p in pidx)) {
+		pidx[p] = ++np
+		ppid[np] = p
+	}
+	i = pidx[p]
+	if (role != "-" && !(i in prole))
+		prole[i] = role
+	if (nrows == 0 || t < tmin) tmin = t
+	if (nrows == 0 || t > tmax) tmax = t
+	nrows++
+	if (ph != "-" && ph != "" && ph != "exit" && ph != "running") {
+		if (!((i, ph) in phend)) {
+			nph[i]++
+			phname[i, nph[i]] = ph
+		}
+		if (!((i, ph) in phend) || t > phend[i, ph])
+			phend[i, ph] = t
+	}
+	if (off == "-")
+		return
+	if (off !~ /^[0-9]+$/ || length(off) > 15)
+		fail("line " NR ": offset is not a page index: \"" off "\"")
+	off += 0
+	key = m SUBSEP sprintf("%.0f", a - off * fm_page)
+	if (!(key in keyid)) {
+		keyid[key] = ++nkeys
+		kname[nkeys] = m
+	}
+	kid = keyid[key]
+	krows[kid]++
+	if (!((kid, off) in kseen)) {
+		kseen[kid, off] = 1
+		kpages[kid]++
+	}
+	if (!(kid in kext) || off + 1 > kext[kid])
+		kext[kid] = off + 1
+	fm[++nfm] = kid " " i " " fkidx[k] " " off " " t
+}
+
+function faultmap_finish(   best, j, i, v, f, npan, pan, panof, n, m, pk, kk, base, last, used) {
+	if (nfm == 0)
+		fail("no row names a mapping and a page index (offset is \"-\" everywhere)")
+	best = 0
+	for (j = 1; j <= nkeys; j++) {
+		if (kname[j] != "[anon]")
+			continue
+		if (!best || kpages[j] > kpages[best] ||
+		    (kpages[j] == kpages[best] && krows[j] > krows[best]))
+			best = j
+	}
+	if (!best)
+		for (j = 1; j <= nkeys; j++)
+			if (!best || krows[j] > krows[best])
+				best = j
+	time_unit()
+	npan = 0
+	for (n = 1; n <= nfm; n++) {
+		split(fm[n], v, " ")
+		if (v[1] + 0 != best)
+			continue
+		i = v[2] + 0
+		if (!(i in panof)) {
+			panof[i] = ++npan
+			pan[npan] = i
+		}
+		f = "fm_" panof[i] "_" v[3] ".dat"
+		out(f, (v[5] * tscale) " " v[4])
+		used[panof[i], v[3] + 0] = 1
+	}
+	meta("mapname = " gq(kname[best]) "; mappages = " kext[best] "; npan = " npan "; nfk = " nfk)
+	array_decl("plabel", npan)
+	array_decl("npk", npan)
+	array_decl("pkind", npan * nfk)
+	array_decl("klabel", nfk)
+	for (kk = 1; kk <= nfk; kk++)
+		meta("klabel[" kk "] = " gq(fkname[kk]))
+	for (j = 1; j <= npan; j++) {
+		meta("plabel[" j "] = " gq(proc_label(pan[j])))
+		pk = 0
+		base = (j - 1) * nfk
+		for (kk = 1; kk <= nfk; kk++)
+			if ((j, kk) in used)
+				meta("pkind[" (base + (++pk)) "] = " kk)
+		meta("npk[" j "] = " pk)
+	}
+	# The marks: each step's last fault, in the panel of its process. A
+	# label (vertical: one line high across) too close to the one before
+	# it is left out, its line stays.
+	m = 0
+	for (j = 1; j <= npan; j++) {
+		last = ""
+		for (n = 1; n <= nph[pan[j]]; n++) {
+			m++
+			mk_t[m] = phend[pan[j], phname[pan[j], n]] * tscale
+			mk_s[m] = phname[pan[j], n]
+			mk_p[m] = j
+			if (last != "" && mk_t[m] - last < 1.6 * charfrac * (xhi - xlo))
+				mk_s[m] = ""
+			else
+				last = mk_t[m]
+		}
+	}
+	meta("nmk = " m)
+	array_decl("mk_t", m)
+	array_decl("mk_s", m)
+	array_decl("mk_p", m)
+	for (n = 1; n <= m; n++)
+		meta("mk_t[" n "] = " mk_t[n] "; mk_s[" n "] = " gq(mk_s[n]) "; mk_p[" n "] = " mk_p[n])
+}
+
 # ---- memory -----------------------------------------------------------------
 
 function memory_setup() {
@@ -814,6 +976,7 @@ function copy_finish(   order, corder, known, n, i, j, k, kc, m, c, key, s, nsz,
 	else if (kind == "forkcost") forkcost_setup()
 	else if (kind == "faultcost") faultcost_setup()
 	else if (kind == "copy") copy_setup()
+	else if (kind == "faultmap") faultmap_setup()
 	else fail("unknown kind " kind)
 	next
 }
@@ -828,6 +991,7 @@ function copy_finish(   order, corder, known, n, i, j, k, kc, m, c, key, s, nsz,
 	else if (kind == "memory") memory_row()
 	else if (kind == "forkcost") forkcost_row()
 	else if (kind == "faultcost") faultcost_row()
+	else if (kind == "faultmap") faultmap_row()
 	else copy_row()
 }
 
@@ -842,6 +1006,7 @@ END {
 	else if (kind == "memory") memory_finish()
 	else if (kind == "forkcost") forkcost_finish()
 	else if (kind == "faultcost") faultcost_finish()
+	else if (kind == "faultmap") faultmap_finish()
 	else copy_finish()
 	close(dir "/meta.gp")
 }
