@@ -147,7 +147,8 @@ setup_file() {
 	variant reference-built
 	make -s -C "$t/reference-built" >/dev/null 2>&1 || return 1
 	# Two grading runs at once, two lanes each; the second with --disk 64M
-	# (the disk filler fills it) and under GNU time (the grader's memory).
+	# (the disk filler fills it), under GNU time (the grader's memory) and
+	# with --format junit (the attackers' outputs in XML).
 	# (A generous build limit: a loaded machine builds slowly. Both take the
 	# same --uid-base, away from the users that graders of older versions,
 	# which lock nothing, take on a shared machine.)
@@ -157,7 +158,7 @@ setup_file() {
 	# time and only keeps a run on a very loaded machine (the sanitizer
 	# build beside other work) from being cut short.
 	TMPDIR=$GRADER_TMP /usr/bin/time -f '%M' -o "$t/second.maxrss" \
-		"$GRADE" --jobs 2 --timeout 60 --disk 64M --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
+		"$GRADE" --jobs 2 --timeout 60 --disk 64M --format junit --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
 		-o "$t/reports" $GRADED_SECOND >"$t/second.out" 2>"$t/second.err" &
 	second=$!
 	TMPDIR=$GRADER_TMP "$GRADE" --jobs 2 --timeout 15 --build-timeout 900 --uid-base 2000000100 --cowsample "$COWSAMPLE" \
@@ -234,6 +235,22 @@ require_grading() {
 	done
 	for name in $GRADED_SECOND; do
 		grep -qx "$name: score: [0-9]*/[0-9]*" "$BATS_FILE_TMPDIR/second.out"
+	done
+}
+
+@test "cowlab-grade --format junit: each attack tree's result is well-formed XML with its report's score and failed checks" {
+	require_grading
+	local name xml report x
+	for name in $GRADED_SECOND; do
+		xml=$BATS_FILE_TMPDIR/reports/$name.xml report=$BATS_FILE_TMPDIR/reports/$name.txt
+		xmllint --noout "$xml" || fail "$name.xml is not XML"
+		x() { xmllint --xpath "$1" "$xml"; }
+		assert_equal "score: $(x 'string(//property[@name="score"]/@value)')/$(x 'string(//property[@name="max_score"]/@value)')" \
+			"$(tail -n 1 "$report")"
+		assert_equal "$(x 'count(//testcase)')" "$(grep -c '^@test' "$COWLAB_SRCDIR"/tests/grade/*.bats | awk -F: '{ n += $2 } END { print n }')"
+		assert_equal "$(x 'count(//testcase[failure])')" "$(failed_checks "$report" | wc -l)"
+		[ "$(x 'count(//testcase[failure])')" -eq 0 ] ||
+			assert_equal "$(x '//testcase[failure]/@name' | sed 's/^ name="\(.*\)"$/\1/' | sed "s/&apos;/'/g")" "$(failed_checks "$report")"
 	done
 }
 
@@ -476,7 +493,14 @@ total_points() {
 }
 
 @test "cowlab-grade: without root (no sandbox) it refuses to grade unless --unsafe" {
-	require_root
+	local refusal="cowlab-grade: cannot isolate student code: not root (the sandbox gives student code a user of its own); refusing to grade (--unsafe grades without isolation, with a warning in every report)"
+	if [ "$(id -u)" -ne 0 ]; then
+		# A normal user's suite: the grader refuses that user.
+		run --separate-stderr "$GRADE" --cowsample "$COWSAMPLE" -o "$BATS_TEST_TMPDIR/r" "$BATS_FILE_TMPDIR/skeleton"
+		assert_failure 1
+		assert_equal "$stderr" "$refusal"
+		return
+	fi
 	local kit=$BATS_TEST_TMPDIR/kit parent
 	mkdir -p "$kit/tools" "$kit/tests" "$kit/support" "$kit/student" "$kit/labs"
 	cp -R "$COWLAB_SRCDIR/tools/cowlab-grade" "$COWLAB_SRCDIR/tools/skel" "$COWLAB_SRCDIR/tools/findlab.sh" \
@@ -491,7 +515,7 @@ total_points() {
 	cd "$kit" || fail
 	run --separate-stderr as_nobody "$kit/tools/cowlab-grade" -o "$kit/student" "$kit/student"
 	assert_failure 1
-	assert_equal "$stderr" "cowlab-grade: cannot isolate student code: not root (the sandbox gives student code a user of its own); refusing to grade (--unsafe grades without isolation, with a warning in every report)"
+	assert_equal "$stderr" "$refusal"
 }
 
 @test "cowlab-grade: usage errors" {

@@ -184,7 +184,8 @@ teardown() {
 	wait $cowmap_pid || status=$?
 	[ "$status" -eq 1 ]
 	grep -Eq "^cowmap: process ($PARENT|$CHILD): exited during the scan$" "$BATS_TEST_TMPDIR/err"
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/err")" -eq 1 ]
+	# One error line (and, without root, the note that frames are not compared).
+	[ "$(grep -vc 'frames cannot be compared without CAP_SYS_ADMIN' "$BATS_TEST_TMPDIR/err")" -eq 1 ]
 }
 
 @test "cowmap: a process that exits in the middle of the scan gets one error line, no header before it" {
@@ -256,7 +257,14 @@ entries_read() {
 	scanned=$output
 	run --separate-stderr "$COWMAP" --pread --tsv --range "$range" "$SUBJECT"
 	assert_success
-	assert_equal "$output" "$scanned"
+	if [ "$(id -u)" -eq 0 ]; then
+		assert_equal "$output" "$scanned"
+	else
+		# Without root, pread cannot tell huge pages (/proc/kpageflags is
+		# root's): its thp column says '-' where PAGEMAP_SCAN knows 0.
+		assert_equal "$(cut -f1-5,7 <<<"$output")" "$(cut -f1-5,7 <<<"$scanned")"
+		assert_equal "$(cut -f6 <<<"$output" | LC_ALL=C sort -u | tr '\n' ' ')" "- thp "
+	fi
 }
 
 @test "cowmap on a zombie: its memory is gone, and cowmap says so" {

@@ -118,6 +118,7 @@ ps_faults() {
 	run column_of "$dir/own.tsv" exit child min_flt
 	[ "$output" -ge "$k" ]
 	# root's process: ptrace is refused, periodic sampling still reads it
+	require_root "the second half samples a process of another user (root's); the first half passed"
 	start_faulter ready -n 100 -r
 	run as_nobody "$dir/cowsample" -p "$BG_PID" -d 0.05 -o "$dir/root.tsv"
 	assert_success

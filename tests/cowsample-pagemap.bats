@@ -94,7 +94,6 @@ run_cow() {
 }
 
 @test "cowsample --snapshot-dir as nobody: no frames, but exactly K exclusive pages on each side" {
-	require_root		# to become nobody
 	local dir
 	dir=$(copy_for_nobody "$COWSAMPLE" "$FAULTER")
 	chmod 777 "$dir"

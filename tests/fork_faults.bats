@@ -309,7 +309,6 @@ wait_for_lines() {
 }
 
 @test "fork_faults as an unprivileged user: the rows of the base scenario hold, the zero-page check still works" {
-	require_root
 	local dir out=$BATS_TEST_TMPDIR/out
 	dir=$(copy_for_nobody "$LAB")
 	mapfile -t args < <("$SRCDIR/tools/cowlab-expect" scenario copy-on-write base)

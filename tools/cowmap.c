@@ -84,10 +84,15 @@ static void fail_no_memory(pid_t pid, int during_scan)
 		fprintf(stderr, "cowmap: process %d: no such process\n", (int)pid);
 }
 
-/* err is -errno; during_scan: the process was there when we started. */
+/* err is -errno; during_scan: the process was there when we started.
+ * Without CAP_SYS_PTRACE a process with no memory left (a zombie, a kernel
+ * thread) refuses its page map with EACCES, even to its own user: it is
+ * still the process's state that explains it. */
 static void fail(pid_t pid, int err, int during_scan)
 {
-	if (err == -ESRCH)
+	enum pm_process_state state = err == -EACCES ? pm_process_state(pid) : PM_PROCESS_ALIVE;
+
+	if (err == -ESRCH || state == PM_PROCESS_ZOMBIE || state == PM_PROCESS_KTHREAD)
 		fail_no_memory(pid, during_scan);
 	else
 		fprintf(stderr, "cowmap: process %d: cannot read its page map: %s\n",

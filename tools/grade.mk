@@ -7,20 +7,20 @@
 # Both tools run from the kit's tree (they read support/, tools/skel and
 # tests/grade there); read their manuals with  man -l tools/cowlab-grade.1
 
-dist_noinst_SCRIPTS += tools/cowlab-skel tools/cowlab-grade
+dist_noinst_SCRIPTS += tools/cowlab-skel tools/cowlab-grade tools/grade-format
 GRADE_SUITE = tests/grade/grade_helper.bash tests/grade/sandbox.bash tests/grade/strace_facts.awk \
 	tests/grade/process_facts.awk \
 	tests/grade/fork_faults.bats tests/grade/vfork_demo.bats \
 	tests/grade/mmap_copy.bats tests/grade/shared_vs_private.bats
-EXTRA_DIST += tools/cowlab-skel.1 tools/cowlab-grade.1 \
+EXTRA_DIST += tools/cowlab-skel.1 tools/cowlab-grade.1 tools/grade-format.awk \
 	tools/skel/FILES tools/skel/Makefile tools/skel/README.md $(GRADE_SUITE)
 
 # The grader graded: the reference gets every point, the skeleton none,
 # each broken variant loses exactly the checks it breaks.
 # Attacks on the grader (issue 12): each attack of tests/attacks/ is added to
 # a tree, which must score exactly what its honest part earns.
-TESTS += tests/cowlab_grade.bats
-EXTRA_DIST += tests/cowlab_grade.bats tests/attacks/README tests/attacks/forge_fds.c \
+TESTS += tests/cowlab_grade.bats tests/grade_format.bats
+EXTRA_DIST += tests/cowlab_grade.bats tests/grade_format.bats tests/attacks/README tests/attacks/forge_fds.c \
 	tests/attacks/borrow.c tests/attacks/snoop.c tests/attacks/plant_links.c \
 	tests/attacks/plant_fifo.c tests/attacks/daemons.c tests/attacks/output.c \
 	tests/attacks/fill_disk.c tests/attacks/forge_strace.c

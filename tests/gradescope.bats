@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# tests/gradescope.bats - the kit where courses grade: `make gradescope`'s
+# zip, unpacked in a directory laid out like Gradescope's and run there on
+# the reference tree (a valid results.json with every point), and the CI
+# templates for student repositories (they parse, with the structure their
+# platform reads, and their shell steps parse).
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+# python3 with the yaml module (Debian python3-yaml, in tools/install-deps);
+# the Debian interpreter first (a python3 of a user's own may lack it).
+yaml_python() {
+	local py
+	for py in /usr/bin/python3 python3; do
+		"$py" -c 'import yaml' 2>/dev/null && { echo "$py"; return 0; }
+	done
+	return 1
+}
+
+# clean_path: PATH without bats' own folder (whose 'bats' runs only under
+# bats), as a container's would be.
+clean_path() {
+	printf '%s\n' "$PATH" | tr ':' '\n' | grep -v '/bats-core$' | paste -sd: -
+}
+
+setup_file() {
+	# The zip, built from the kit by its make target (make dist inside).
+	env -u MAKEFLAGS -u MFLAGS make -s -C "$COWLAB_BUILDDIR" gradescope \
+		GRADESCOPE_ZIP="$BATS_FILE_TMPDIR/autograder.zip" >"$BATS_FILE_TMPDIR/make.out" 2>&1
+	echo $? >"$BATS_FILE_TMPDIR/make.status"
+}
+
+@test "make gradescope: a zip with setup.sh, run_autograder (executable), the kit and its settings" {
+	[ "$(cat "$BATS_FILE_TMPDIR/make.status")" -eq 0 ] || fail "make gradescope: $(cat "$BATS_FILE_TMPDIR/make.out")"
+	run unzip -Z1 "$BATS_FILE_TMPDIR/autograder.zip"
+	assert_success
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort | tr '\n' ' ')" \
+		"cowlab-gradescope.conf cowlab.tar.gz run_autograder setup.sh "
+	run unzip -Z "$BATS_FILE_TMPDIR/autograder.zip" setup.sh run_autograder
+	assert_line --regexp '^-rwxr-xr-x .* setup.sh$'
+	assert_line --regexp '^-rwxr-xr-x .* run_autograder$'
+	tar -tzf <(unzip -p "$BATS_FILE_TMPDIR/autograder.zip" cowlab.tar.gz) | grep -q '^[^/]*/tools/cowlab-grade$'
+}
+
+@test "make gradescope VISIBILITY=FILE: the file goes in the zip; a bad one is refused" {
+	local t=$BATS_TEST_TMPDIR
+	printf 'vfork/*\tafter_due_date\n' >"$t/vis.tsv"
+	env -u MAKEFLAGS -u MFLAGS make -s -C "$COWLAB_BUILDDIR" gradescope GRADESCOPE_ZIP="$t/v.zip" \
+		VISIBILITY="$t/vis.tsv" >"$t/out" 2>&1 || fail "$(cat "$t/out")"
+	assert_equal "$(unzip -p "$t/v.zip" visibility.tsv)" "$(cat "$t/vis.tsv")"
+	printf 'vfork/*\tsoon\n' >"$t/bad.tsv"
+	run env -u MAKEFLAGS -u MFLAGS make -s -C "$COWLAB_BUILDDIR" gradescope GRADESCOPE_ZIP="$t/b.zip" \
+		VISIBILITY="$t/bad.tsv"
+	assert_failure
+	assert_output --partial "visibility line 1"
+	[ ! -e "$t/b.zip" ]
+}
+
+@test "Gradescope's layout: setup.sh builds the kit, run_autograder grades the reference tree into a valid results.json with every point" {
+	[ "$(id -u)" -eq 0 ] || skip "grading needs root: its sandbox gives student code a user of its own"
+	[ "$(cat "$BATS_FILE_TMPDIR/make.status")" -eq 0 ] || fail "make gradescope failed"
+	local root=$BATS_TEST_TMPDIR/autograder results total
+	mkdir -p "$root/source" "$root/submission" "$root/results"
+	unzip -q "$BATS_FILE_TMPDIR/autograder.zip" -d "$root/source"
+	# setup.sh, run from the source folder as Gradescope does, in a clean
+	# environment (not bats'); the packages are here already.
+	(cd "$root/source" && env -i PATH="$(clean_path)" HOME="$root" AUTOGRADER_ROOT="$root" COWLAB_SKIP_DEPS=1 ./setup.sh) >"$BATS_TEST_TMPDIR/setup.out" 2>&1 ||
+		fail "setup.sh: $(tail -n 20 "$BATS_TEST_TMPDIR/setup.out")"
+	[ -x "$root/source/cowlab/tools/cowsample" ] || fail "setup.sh built no sampler"
+	# The student uploaded the reference tree's folder.
+	"$COWLAB_SRCDIR/tools/cowlab-skel" --reference "$root/submission/my-tree" >/dev/null
+	cp "$root/source/run_autograder" "$root/run_autograder"
+	(cd "$root" && env -i PATH="$(clean_path)" HOME="$root" AUTOGRADER_ROOT="$root" ./run_autograder) >"$BATS_TEST_TMPDIR/run.out" 2>&1 ||
+		fail "run_autograder: $(cat "$BATS_TEST_TMPDIR/run.out")"
+	results=$root/results/results.json
+	jq -e . "$results" >/dev/null || fail "not JSON: $(head -c 2000 "$results")"
+	# Gradescope's field list (/work/shared/README.md), every test graded.
+	jq -e '(.score | type) == "number" and (.execution_time | type) == "number"
+		and (.output | type) == "string" and (.tests | length) > 0
+		and all(.tests[]; (.score | type) == "number" and (.max_score | type) == "number"
+			and (.status | IN("passed", "failed")) and (.name | type) == "string"
+			and (.number | type) == "string" and (.output | type) == "string"
+			and (.visibility | IN("hidden", "after_due_date", "after_published", "visible")))' "$results" >/dev/null ||
+		fail "fields: $(head -c 2000 "$results")"
+	total=$(jq '[.tests[].max_score] | add' "$results")
+	assert_equal "$(jq .score "$results")" "$total"
+	assert_equal "$(jq '[.tests[] | select(.status != "passed")] | length' "$results")" 0
+	# The same total the grader's report gives.
+	assert_equal "$(tail -n 1 "$root/results/reports/my-tree.txt")" "score: $total/$total"
+	assert_equal "$(jq '.tests | length' "$results")" \
+		"$(grep -c '^@test' "$COWLAB_SRCDIR"/tests/grade/*.bats | awk -F: '{ n += $2 } END { print n }')"
+}
+
+@test "run_autograder: with no tree in the submission, a results.json that says so (score 0), and a bad setting is refused" {
+	[ "$(id -u)" -eq 0 ] || skip "grading needs root: its sandbox gives student code a user of its own"
+	local root=$BATS_TEST_TMPDIR/autograder
+	mkdir -p "$root/source/cowlab/tools" "$root/submission/empty" "$root/results"
+	# A kit with what run_autograder reads before it grades.
+	cp -R "$COWLAB_SRCDIR/tools/skel" "$root/source/cowlab/tools/"
+	mkdir -p "$root/source/cowlab/tests"
+	cp -R "$COWLAB_SRCDIR/tests/grade" "$root/source/cowlab/tests/"
+	printf '#!/bin/sh\necho "cowlab-grade: not a tree" >&2\nexit 1\n' >"$root/source/cowlab/tools/cowlab-grade"
+	chmod 755 "$root/source/cowlab/tools/cowlab-grade"
+	AUTOGRADER_ROOT=$root run "$COWLAB_SRCDIR/tools/gradescope/run_autograder"
+	assert_success
+	jq -e '.score == 0 and (.output | test("could not grade")) and (.tests == [])' "$root/results/results.json" >/dev/null ||
+		fail "$(cat "$root/results/results.json")"
+	printf 'UNSAFE=$(touch %s/pwned)\n' "$root" >"$root/source/cowlab-gradescope.conf"
+	AUTOGRADER_ROOT=$root run "$COWLAB_SRCDIR/tools/gradescope/run_autograder"
+	assert_failure 1
+	assert_output --partial "bad line"
+	[ ! -e "$root/pwned" ]
+}
+
+@test "CI templates: both parse as YAML, with the structure GitHub Actions and GitLab CI read" {
+	local py
+	py=$(yaml_python) || skip "no python3 with the yaml module (Debian python3-yaml)"
+	"$py" - "$COWLAB_SRCDIR/tools/ci-templates/github-actions.yml" "$COWLAB_SRCDIR/tools/ci-templates/gitlab-ci.yml" <<'PY'
+import sys, yaml
+gh = yaml.safe_load(open(sys.argv[1]))
+# PyYAML reads the key "on" as True (YAML 1.1); GitHub reads it as "on".
+assert set(gh.get("on", gh.get(True)) or {}) >= {"push"}, "no push trigger"
+steps = gh["jobs"]["grade"]["steps"]
+assert gh["jobs"]["grade"]["runs-on"].startswith("ubuntu-"), "runs-on"
+assert all(("run" in s) != ("uses" in s) for s in steps), "each step runs or uses"
+assert any("cowlab-grade" in s.get("run", "") for s in steps), "no grading step"
+gl = yaml.safe_load(open(sys.argv[2]))
+job = gl["grade"]
+assert isinstance(job["script"], list) and job["script"], "script"
+assert job["artifacts"]["reports"]["junit"], "junit report"
+assert any("cowlab-grade" in line for line in job["script"])
+PY
+}
+
+@test "CI templates: every shell step parses, and the grader accepts its options" {
+	local py t=$BATS_TEST_TMPDIR
+	py=$(yaml_python) || skip "no python3 with the yaml module (Debian python3-yaml)"
+	"$py" - "$COWLAB_SRCDIR/tools/ci-templates/github-actions.yml" "$COWLAB_SRCDIR/tools/ci-templates/gitlab-ci.yml" "$t" <<'PY'
+import sys, yaml
+gh = yaml.safe_load(open(sys.argv[1]))
+gl = yaml.safe_load(open(sys.argv[2]))
+scripts = [s["run"] for s in gh["jobs"]["grade"]["steps"] if "run" in s]
+job = gl["grade"]
+scripts += ["\n".join(job["before_script"]), "\n".join(job["script"])]
+for i, text in enumerate(scripts):
+    open("%s/step-%d.sh" % (sys.argv[3], i), "w").write(text + "\n")
+PY
+	local step line
+	for step in "$t"/step-*.sh; do
+		bash -n "$step" || fail "$(basename "$step") does not parse: $(cat "$step")"
+	done
+	# Each grading command, with the kit's grader and an option it would
+	# refuse at the end: every option before it must be one the grader knows.
+	cat "$t"/step-*.sh | sed -e ':a' -e '/\\$/N; s/\\\n//; ta' | grep 'cowlab-grade ' | while read -r line; do
+		line=${line#sudo }
+		line=${line%%>*}
+		set -- $line
+		shift
+		run --separate-stderr "$COWLAB_SRCDIR/tools/cowlab-grade" "$@" --jobs 0
+		assert_failure 2
+		assert_equal "$stderr" "cowlab-grade: --jobs: '0' is not a positive number (try --help)"
+	done
+}
