@@ -383,6 +383,24 @@ static int live_columns(FILE *f)
 	return ws.ws_col;
 }
 
+/* The first line: the program's name (not its whole path, which a build
+ * directory makes long), the time and the state, cut to the terminal's
+ * width so that it never wraps and pushes the table down. */
+static void live_title(FILE *f, int cols, const char *command, double t, int final)
+{
+	const char *slash = strrchr(command, '/');
+	char line[320];
+	int n;
+
+	if (slash != NULL && slash[1] != '\0')
+		command = slash + 1;
+	n = snprintf(line, sizeof line, "cowsample: %s   t=%.1f s   %s", command, t,
+		     final ? "finished" : "running");
+	if (cols > 1 && n >= cols)
+		line[cols - 1] = '\0';
+	fprintf(f, "%s\033[K\n", line);
+}
+
 /* The full table's width without its PHASE column (its widest row,
  * "exited" included); terminals narrower than that plus PHASE get the
  * narrow form, which drops PPID, COMM, MAJ_FLT and +MAJ and fits 80
@@ -414,9 +432,8 @@ void sampler_live_draw(struct sampler *s, double t, int final)
 	cols = live_columns(f);
 	narrow = cols > 0 && cols < LIVE_WIDE_COLUMNS_BUT_PHASE + phase_w;
 	fputs("\033[H", f);			/* then redraw in place */
-	fprintf(f, "cowsample: %s   t=%.1f s   %s\033[K\n",
-		s->o->command != NULL ? term_safe(s->o->command[0], name, sizeof name) : "attached",
-		t, final ? "finished" : "running");
+	live_title(f, cols, s->o->command != NULL ? term_safe(s->o->command[0], name, sizeof name) : "attached",
+		   t, final);
 	if (narrow)
 		fprintf(f, "%7s %-10s %-*s %8s %8s %7s %8s %s\033[K\n",
 			"PID", "ROLE", phase_w, "PHASE", "MIN_FLT", "STEP_MIN", "+MIN", "RSS_KB", "");
