@@ -85,7 +85,7 @@ setup_file() {
 	variant fork-for-vfork
 	change "$t/fork-for-vfork/vfork/vfork_demo.c" '0,/pid = vfork();/s//pid = fork();/'
 	change "$t/fork-for-vfork/vfork/vfork_demo.c" "0,/^\(\t*\)lab_wait_child(pid);/s//&\n\1vfork_child.start_ns = called_ns + 1; vfork_child.end_ns = called_ns + 2; resumed_ns = called_ns + 3; lab_write_pages(buf, written, 'v');/"
-	change "$t/fork-for-vfork/vfork/vfork_demo.c" 's/^\(\t*\)err = posix_spawn(&child, self_path, NULL, NULL,/\1child = fork();\n\1if (child == 0) { execve(self_path, exec_argv("posix-spawn"), environ); _exit(127); }\n\1err = 0; if (0) posix_spawn(\&child, self_path, NULL, NULL,/'
+	change "$t/fork-for-vfork/vfork/vfork_demo.c" 's/^\(\t*\)err = posix_spawn(&child, self_path, NULL, NULL,/\1child = fork();\n\1if (child == 0) { execve(self_path, lab_exec_argv("posix-spawn"), environ); _exit(127); }\n\1err = 0; if (0) posix_spawn(\&child, self_path, NULL, NULL,/'
 	# fork_faults' write_pages strides 1 byte instead of a page (issue 19):
 	# every fault-count step but the idle parent's is wrong.
 	variant stride-1

@@ -17,7 +17,7 @@ setup() {
 	grade_row shared-vs-private/finished
 }
 
-@test "shared-vs-private/private-child-writes: MAP_PRIVATE: the child's writes are copy-on-write, one fault per page (in the sanitizer build also the child's first reads of the pages' shadow, one byte per 8). (1 point)" {
+@test "shared-vs-private/private-child-writes: MAP_PRIVATE: the child's writes are copy-on-write, one fault per page. (1 point)" {
 	grade_row shared-vs-private/private-child-writes
 }
 
