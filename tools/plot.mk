@@ -21,7 +21,8 @@ EXTRA_DIST += tests/fuzz/plot-mutate.awk tests/fuzz/plot-check-meta.awk
 # The seed corpus of cowplot's input tests (and of the fuzz loop): one table
 # per kind, from real runs of the kit's tools.
 EXTRA_DIST += tests/fuzz/plot/timeline.tsv tests/fuzz/plot/memory.tsv \
-	tests/fuzz/plot/forkcost.tsv tests/fuzz/plot/faultcost.tsv tests/fuzz/plot/copy.tsv
+	tests/fuzz/plot/forkcost.tsv tests/fuzz/plot/faultcost.tsv tests/fuzz/plot/copy.tsv \
+	tests/fuzz/plot/faultmap.tsv
 
 # `make lab LAB=copy-on-write ARGS='-n 4096'`: the lab in tmux beside the live
 # table of its page faults (see cowlab-tmux(1)).
