@@ -40,7 +40,7 @@ broken() {
 	! cmp -s "$SRCDIR/support/user-cow/uvm.c" "$dir/uvm.c" || fail "the sed script of $1 changed nothing"
 	cp "$SRCDIR/support/user-cow/uvm.h" "$dir/"
 	${CC:-cc} -O1 -I"$SRCDIR/support" -I"$dir" -o "$dir/cowtest" \
-		"$SRCDIR/support/user-cow/cowtest.c" "$dir/uvm.c" || fail "$1 did not build"
+		"$SRCDIR/support/user-cow/cowtest.c" "$SRCDIR/support/user-cow/cowtest_vm.c" "$dir/uvm.c" || fail "$1 did not build"
 	timeout 120 "$dir/cowtest" 2>/dev/null | sed -n 's/^not ok [0-9]* - \([a-z-]*\).*/\1/p' | paste -sd ' ' -
 }
 
