@@ -2,14 +2,13 @@
 # session (cowlab-tmux, `make lab`), and `make media`, which redraws the
 # figures under media/ from real runs on this machine.
 
-dist_bin_SCRIPTS += tools/cowplot tools/cowlab-tmux
+dist_noinst_SCRIPTS += tools/cowplot tools/cowlab-tmux
 dist_man_MANS += tools/cowplot.1 tools/cowlab-tmux.1
-# The lab registry and its reader, sourced by cowlab-tmux (beside it, or in
-# share/cowlab once installed) and by tools/run-demo (make demo).
-dist_pkgdata_DATA = tools/findlab.sh labs/registry.tsv
-# cowplot finds these in plot/ beside itself, or in ../share/cowlab/plot.
-plotdir = $(pkgdatadir)/plot
-dist_plot_DATA = tools/plot/prepare.awk tools/plot/common.gp tools/plot/marks.gp \
+# The lab registry's reader, sourced by cowlab-tmux and tools/run-demo (make
+# demo); cowplot's scripts, found in plot/ beside it. Installed with the kit
+# (tools/install.mk).
+EXTRA_DIST += tools/findlab.sh
+EXTRA_DIST += tools/plot/prepare.awk tools/plot/common.gp tools/plot/marks.gp \
 	tools/plot/timeline.gp tools/plot/memory.gp tools/plot/forkcost.gp \
 	tools/plot/faultcost.gp tools/plot/copy.gp tools/plot/legend.gp \
 	tools/plot/faultmap.gp
