@@ -99,7 +99,10 @@ assert_reconciled() {
 		"parent's first touch: zero-fill"
 	assert_between "$(kinds "$file" child child-wrote cow-copy)" "$k" $((k + GAP)) \
 		"child's writes: cow-copy"
-	assert_between "$(kinds "$file" child child-read cow-copy)" 0 0 "child's reads: no cow-copy"
+	# reading the N shared pages copies none of them; the step as cowsample
+	# counts it also holds the child's own work since its previous mark,
+	# whose first writes after fork() may copy a page of its own (GAP)
+	assert_between "$(kinds "$file" child child-read cow-copy)" 0 "$GAP" "child's reads: no cow-copy"
 	assert_rewrite_reused "$file" "$n"
 	# the rows name the mapping and the page inside it
 	awk -F'\t' 'NR > 1 && $8 == "parent-touched" && $3 == "zero-fill" && $4 == "write" &&
