@@ -4,8 +4,8 @@
 # names: the registry's ids, and nothing else. Plain POSIX sh: no bashisms.
 #
 #   findlab_init DIR       find the registry: $COWLAB_REGISTRY, else
-#                          DIR/../labs/registry.tsv (the source tree), else
-#                          DIR/registry.tsv (installed in share/cowlab);
+#                          DIR/../labs/registry.tsv (the source tree, and the
+#                          installed kit, which has its layout);
 #                          returns 1 (and says why on stderr) when none is found
 #   findlab_ids            the ids, in the registry's order, on one line
 #   findlab_is_id ID       true when ID is a lab's id
@@ -19,7 +19,7 @@
 
 findlab_init() {
 	findlab_reg=
-	for findlab_f in "${COWLAB_REGISTRY:-}" "$1/../labs/registry.tsv" "$1/registry.tsv"; do
+	for findlab_f in "${COWLAB_REGISTRY:-}" "$1/../labs/registry.tsv"; do
 		if [ -n "$findlab_f" ] && [ -f "$findlab_f" ]; then
 			findlab_reg=$findlab_f
 			return 0
