@@ -334,3 +334,31 @@ run_filefaults() {
 		[ ! -e "$BATS_TEST_TMPDIR/bad.svg" ]
 	done
 }
+
+@test "cowplot faultmap --mapping: the mapping of that name; a name is data; a fault anywhere in a page is that page" {
+	local tsv=$BATS_TEST_TMPDIR/maps.tsv out=$BATS_TEST_TMPDIR/maps.svg
+	local evil="/tmp/x'); system('touch $BATS_TEST_TMPDIR/pwned"
+	printf 'time_s\tpid\tkind\taccess\taddress\tmapping\toffset\tphase\trole\n' > "$tsv"
+	# two faults inside the pages of one buffer (not at their first byte)
+	printf '0.1\t7\tzero-fill\twrite\t0x10001\t[anon]\t0\tp\tparent\n' >> "$tsv"
+	printf '0.2\t7\tzero-fill\twrite\t0x11008\t[anon]\t1\tp\tparent\n' >> "$tsv"
+	local i
+	for i in 0 1 2; do
+		printf '0.3\t7\tshared-write\twrite\t0x4%d000\t%s\t%d\tq\tparent\n' "$i" "$evil" "$i" >> "$tsv"
+	done
+	run "$SRCDIR/tools/cowplot" faultmap "$tsv" -o "$out"
+	[ "$status" -eq 0 ] || fail "$output"
+	grep -q '(2 pages)' "$out" || fail "the buffer's two faults are not one mapping of 2 pages"
+	run "$SRCDIR/tools/cowplot" faultmap "$tsv" --mapping "$evil" -o "$out"
+	[ "$status" -eq 0 ] || fail "$output"
+	grep -q '(3 pages)' "$out" && grep -q '>shared-write<' "$out" || fail "not the named mapping"
+	[ ! -e "$BATS_TEST_TMPDIR/pwned" ]
+	run xmllint --noout "$out"
+	[ "$status" -eq 0 ]
+	# a name no row has: one line, exit 1, no figure; --mapping elsewhere: usage
+	rm -f "$out"
+	run "$SRCDIR/tools/cowplot" faultmap "$tsv" --mapping '[heap]' -o "$out"
+	[ "$status" -eq 1 ] && [ "${#lines[@]}" -eq 1 ] && [[ $output == "cowplot: "*"[heap]"* ]] || fail "$output"
+	[ ! -e "$out" ]
+	assert_usage_error "$SRCDIR/tools/cowplot" timeline "$tsv" --mapping '[anon]' -o "$out"
+}
