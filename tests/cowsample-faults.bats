@@ -205,6 +205,25 @@ run_filefaults() {
 	assert_reconciled
 }
 
+@test "with THP: a first write that fills a huge page is huge-zero-fill, one per huge page" {
+	local n huge pages file=$BATS_TEST_TMPDIR/faults.tsv
+	case $(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null) in
+	always|madvise) ;;
+	*) skip "transparent huge pages are off here (or absent)" ;;
+	esac
+	n=$(scenario_param demand-paging thp N)
+	huge=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size)
+	pages=$((n / (huge / $(getconf PAGESIZE))))
+	run --separate-stderr "$COWSAMPLE" --faults "$file" --summary -o /dev/null -- \
+		$(traced_env) "$(lab_bin demand-paging)" --batch --thp -n "$n"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	require_kinds
+	assert_between "$(kinds "$file" parent wrote huge-zero-fill)" "$pages" $((pages + GAP)) \
+		"first writes, one per huge page ($(kind_tally "$file" parent wrote))"
+	assert_between "$(kinds "$file" parent wrote huge-cow-copy)" 0 0 "a first touch copies nothing"
+	assert_reconciled
+}
+
 @test "a child that writes and _exits at once still has every row" {
 	local n=$(($(scenario_param copy-on-write base N))) k file=$BATS_TEST_TMPDIR/faults.tsv
 	local child min maj rows
