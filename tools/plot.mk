@@ -58,9 +58,10 @@ media_timing_note = $(if $(MEDIA_TIMING_PREFIX),; run under $(MEDIA_TIMING_PREFI
 MEDIA_COPY_FLAGS = --size 128M --runs 2 --cold-runs 2 --variant-runs 0
 
 MEDIA_TARGETS += media-timeline media-memory media-forkcost media-faultcost media-copy \
-	media-faultmap media-demand-paging-faultmap media-shared-vs-private-faultmap
+	media-faultmap media-demand-paging-faultmap media-shared-vs-private-faultmap \
+	media-mmap-copy-faultmap
 .PHONY: media-fork-faults-run media-fork-cost-run media-faultmap media-demand-paging-faultmap \
-	media-shared-vs-private-faultmap
+	media-shared-vs-private-faultmap media-mmap-copy-faultmap
 
 # cowplot KIND TSV NAME NOTE: media/NAME.svg and media/NAME.png
 media_draw = $(COWPLOT) $(1) $(2) -o $(MEDIA_OUT)/$(3).svg --note $(4) && \
@@ -153,6 +154,30 @@ media-shared-vs-private-faultmap: tools/cowsample support/shared-vs-private/shar
 	$(call media_draw,faultmap --mapping '/dev/zero (deleted)' --title 'The shared buffer (MAP_SHARED|MAP_ANONYMOUS): every page fault by kind',$(MEDIA_RUN)/shared-vs-private-faults.tsv,shared-vs-private-faultmap-shared,$(media_svp_faultmap_note)) || exit 1; \
 	$(call media_faults_keep,shared-vs-private)
 
+# The mmap-copy lab's fault maps: its source, read through a private
+# mapping (a cached file: fault-around maps several pages per fault), and
+# its destination, written through a shared one. The destination is a file
+# of no name until the copy is complete: each is found in the rows by its
+# kinds (the mapping with the most file-minor, the most shared-write rows).
+MEDIA_MMAPCOPY_BYTES = 4194304
+media_mmapcopy_note = 'cowsample --faults -- mmap_copy -v --no-sync SRC DST: SRC of $(MEDIA_MMAPCOPY_BYTES) bytes$(comma) just written (in the page cache)'
+comma = ,
+media_mapping_most = awk -F '\t' -v kind=$(1) 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i; next } \
+	$$c["kind"] == kind && $$c["phase"] == "copied" { n[$$c["mapping"]]++ } \
+	END { for (m in n) if (n[m] > best) { best = n[m]; name = m } print name }' $(MEDIA_RUN)/mmap-copy-faults.tsv
+media-mmap-copy-faultmap: tools/cowsample support/mmap-copy/mmap_copy
+	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
+	@set -e; $(media_faults_guard); \
+	rm -f $(MEDIA_RUN)/mmap-copy-src $(MEDIA_RUN)/mmap-copy-dst; \
+	head -c $(MEDIA_MMAPCOPY_BYTES) /dev/urandom > $(MEDIA_RUN)/mmap-copy-src; \
+	$(call media_faults_run,mmap-copy,support/mmap-copy/mmap_copy -v --no-sync $(MEDIA_RUN)/mmap-copy-src $(MEDIA_RUN)/mmap-copy-dst); \
+	src=$$($(call media_mapping_most,file-minor)); dst=$$($(call media_mapping_most,shared-write)); \
+	[ -n "$$src" ] && [ -n "$$dst" ] || { echo "$@: no source or destination rows in $(MEDIA_RUN)/mmap-copy-faults.tsv" >&2; exit 1; }; \
+	$(call media_draw,faultmap --mapping "$$src" --title 'mmap copy: every page fault of the source (MAP_PRIVATE$(comma) read)',$(MEDIA_RUN)/mmap-copy-faults.tsv,mmap-copy-faultmap-src,$(media_mmapcopy_note)) || exit 1; \
+	$(call media_draw,faultmap --mapping "$$dst" --title 'mmap copy: every page fault of the destination (MAP_SHARED$(comma) written)',$(MEDIA_RUN)/mmap-copy-faults.tsv,mmap-copy-faultmap-dst,$(media_mmapcopy_note)) || exit 1; \
+	$(call media_faults_keep,mmap-copy); \
+	rm -f $(MEDIA_RUN)/mmap-copy-src $(MEDIA_RUN)/mmap-copy-dst
+
 media-fork-cost-run: tools/fork_bench
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
 	$(MEDIA_TIMING_PREFIX) tools/fork_bench --batch --sizes $(MEDIA_FORKCOST_SIZES) \
@@ -232,5 +257,8 @@ EXTRA_DIST += media/fork-faults-faultmap.svg media/fork-faults-faultmap.png \
 	media/demand-paging-faultmap.svg media/demand-paging-faultmap.png \
 	media/shared-vs-private-faultmap-private.svg media/shared-vs-private-faultmap-private.png \
 	media/shared-vs-private-faultmap-shared.svg media/shared-vs-private-faultmap-shared.png \
-	media/demand-paging-faultkinds.tsv media/shared-vs-private-faultkinds.tsv
+	media/mmap-copy-faultmap-src.svg media/mmap-copy-faultmap-src.png \
+	media/mmap-copy-faultmap-dst.svg media/mmap-copy-faultmap-dst.png \
+	media/demand-paging-faultkinds.tsv media/shared-vs-private-faultkinds.tsv \
+	media/mmap-copy-faultkinds.tsv
 dist_noinst_SCRIPTS += tools/fault-kinds
