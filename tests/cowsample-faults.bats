@@ -145,6 +145,88 @@ assert_reconciled() {
 	assert_reconciled
 }
 
+# cold_dir: a directory on a disk-backed filesystem for a file whose pages
+# must be read from disk: bats' own temporary directory, or where that is
+# tmpfs (whose pages never go to disk), one made in the build tree (made_dir,
+# removed by teardown). Empty where there is none.
+find_cold_dir() {
+	local dir
+	cold_dir=
+	for dir in "$BATS_TEST_TMPDIR" "$BUILDDIR/tests"; do
+		case $(stat -f -c %T "$dir" 2>/dev/null) in
+		tmpfs|ramfs|'') continue ;;
+		esac
+		if [ "$dir" != "$BATS_TEST_TMPDIR" ]; then
+			made_dir=$(mktemp -d "$dir/filefaults.XXXXXX") || continue
+			dir=$made_dir
+		fi
+		cold_dir=$dir
+		return 0
+	done
+}
+
+teardown() {
+	[ -z "${made_dir:-}" ] || rm -rf "$made_dir"
+}
+
+# run_filefaults N: tests/progs/filefaults -n N under cowsample --faults, its
+# file in a disk-backed directory; the rows in $file. Skips where the file's
+# pages cannot be made cold (tmpfs everywhere) or there are no kinds.
+FILEFAULTS=$BUILDDIR/tests/progs/filefaults
+run_filefaults() {
+	file=$BATS_TEST_TMPDIR/faults.tsv
+	find_cold_dir
+	[ -n "$cold_dir" ] || skip "no disk-backed directory here (tmpfs): no read goes to disk"
+	run --separate-stderr "$COWSAMPLE" --faults "$file" --summary -o /dev/null -- \
+		$(traced_env) "$FILEFAULTS" -n "$1" -d "$cold_dir"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	require_kinds
+}
+
+@test "a MAP_SHARED file write: shared-write, one per page, no copy" {
+	local n file
+	n=$(scenario_param shared-vs-private base N)
+	run_filefaults "$n"
+	assert_between "$(kinds "$file" parent wrote-shared shared-write)" "$n" $((n + GAP)) \
+		"first writes to the shared file mapping ($(kind_tally "$file" parent wrote-shared))"
+	assert_between "$(kinds "$file" parent wrote-shared cow-copy)" 0 0 "a shared write copies nothing"
+	assert_between "$(kinds "$file" parent wrote-shared file-major)" 0 0 \
+		"the pages just read are in the page cache"
+	assert_reconciled
+}
+
+@test "a cold file read: file-major, one per page" {
+	local n file resident
+	n=$(scenario_param shared-vs-private base N)
+	run_filefaults "$n"
+	resident=$(printf '%s\n' "$output" | awk '$1 == "resident:" { sub(/^before=/, "", $2); print $2 }')
+	[ "$resident" = 0 ] || skip "$resident of the file's $n pages stayed in the page cache after POSIX_FADV_DONTNEED"
+	assert_between "$(kinds "$file" parent read-cold file-major)" "$n" $((n + GAP)) \
+		"reads of the cold file ($(kind_tally "$file" parent read-cold))"
+	assert_between "$(kinds "$file" parent read-cold file-minor)" 0 "$GAP" \
+		"no page of the file was in the page cache"
+	assert_reconciled
+}
+
+@test "with THP: a first write that fills a huge page is huge-zero-fill, one per huge page" {
+	local n huge pages file=$BATS_TEST_TMPDIR/faults.tsv
+	case $(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null) in
+	always|madvise) ;;
+	*) skip "transparent huge pages are off here (or absent)" ;;
+	esac
+	n=$(scenario_param demand-paging thp N)
+	huge=$(cat /sys/kernel/mm/transparent_hugepage/hpage_pmd_size)
+	pages=$((n / (huge / $(getconf PAGESIZE))))
+	run --separate-stderr "$COWSAMPLE" --faults "$file" --summary -o /dev/null -- \
+		$(traced_env) "$(lab_bin demand-paging)" --batch --thp -n "$n"
+	[ "$status" -eq 0 ] || fail "status $status: $stderr"
+	require_kinds
+	assert_between "$(kinds "$file" parent wrote huge-zero-fill)" "$pages" $((pages + GAP)) \
+		"first writes, one per huge page ($(kind_tally "$file" parent wrote))"
+	assert_between "$(kinds "$file" parent wrote huge-cow-copy)" 0 0 "a first touch copies nothing"
+	assert_reconciled
+}
+
 @test "a child that writes and _exits at once still has every row" {
 	local n=$(($(scenario_param copy-on-write base N))) k file=$BATS_TEST_TMPDIR/faults.tsv
 	local child min maj rows
@@ -273,4 +355,32 @@ assert_reconciled() {
 		[ "${#lines[@]}" -eq 1 ] && [[ $output == "cowplot: "* ]] || fail "$output"
 		[ ! -e "$BATS_TEST_TMPDIR/bad.svg" ]
 	done
+}
+
+@test "cowplot faultmap --mapping: the mapping of that name; a name is data; a fault anywhere in a page is that page" {
+	local tsv=$BATS_TEST_TMPDIR/maps.tsv out=$BATS_TEST_TMPDIR/maps.svg
+	local evil="/tmp/x'); system('touch $BATS_TEST_TMPDIR/pwned"
+	printf 'time_s\tpid\tkind\taccess\taddress\tmapping\toffset\tphase\trole\n' > "$tsv"
+	# two faults inside the pages of one buffer (not at their first byte)
+	printf '0.1\t7\tzero-fill\twrite\t0x10001\t[anon]\t0\tp\tparent\n' >> "$tsv"
+	printf '0.2\t7\tzero-fill\twrite\t0x11008\t[anon]\t1\tp\tparent\n' >> "$tsv"
+	local i
+	for i in 0 1 2; do
+		printf '0.3\t7\tshared-write\twrite\t0x4%d000\t%s\t%d\tq\tparent\n' "$i" "$evil" "$i" >> "$tsv"
+	done
+	run "$SRCDIR/tools/cowplot" faultmap "$tsv" -o "$out"
+	[ "$status" -eq 0 ] || fail "$output"
+	grep -q '(2 pages)' "$out" || fail "the buffer's two faults are not one mapping of 2 pages"
+	run "$SRCDIR/tools/cowplot" faultmap "$tsv" --mapping "$evil" -o "$out"
+	[ "$status" -eq 0 ] || fail "$output"
+	grep -q '(3 pages)' "$out" && grep -q '>shared-write<' "$out" || fail "not the named mapping"
+	[ ! -e "$BATS_TEST_TMPDIR/pwned" ]
+	run xmllint --noout "$out"
+	[ "$status" -eq 0 ]
+	# a name no row has: one line, exit 1, no figure; --mapping elsewhere: usage
+	rm -f "$out"
+	run "$SRCDIR/tools/cowplot" faultmap "$tsv" --mapping '[heap]' -o "$out"
+	[ "$status" -eq 1 ] && [ "${#lines[@]}" -eq 1 ] && [[ $output == "cowplot: "*"[heap]"* ]] || fail "$output"
+	[ ! -e "$out" ]
+	assert_usage_error "$SRCDIR/tools/cowplot" timeline "$tsv" --mapping '[anon]' -o "$out"
 }

@@ -12,6 +12,9 @@ EXTRA_DIST += tests/cowsample.bats tests/cowsample-attach.bats tests/cowsample-p
 # Test helper: known numbers of page faults in known processes.
 check_PROGRAMS += tests/progs/faulter
 tests_progs_faulter_SOURCES = tests/progs/faulter.c
+# Test helper: file pages read from disk, first writes to a MAP_SHARED file.
+check_PROGRAMS += tests/progs/filefaults
+tests_progs_filefaults_SOURCES = tests/progs/filefaults.c
 # A process with threads at rest (-p TID).
 check_PROGRAMS += tests/progs/threads
 tests_progs_threads_SOURCES = tests/progs/threads.c

@@ -57,8 +57,10 @@ media_timing_note = $(if $(MEDIA_TIMING_PREFIX),; run under $(MEDIA_TIMING_PREFI
 MEDIA_COPY_FLAGS = --size 128M --runs 2 --cold-runs 2 --variant-runs 0
 
 MEDIA_TARGETS += media-timeline media-memory media-forkcost media-faultcost media-copy \
-	media-faultmap
-.PHONY: media-fork-faults-run media-fork-cost-run
+	media-faultmap media-demand-paging-faultmap media-shared-vs-private-faultmap \
+	media-mmap-copy-faultmap
+.PHONY: media-fork-faults-run media-fork-cost-run media-faultmap media-demand-paging-faultmap \
+	media-shared-vs-private-faultmap media-mmap-copy-faultmap
 
 # cowplot KIND TSV NAME NOTE: media/NAME.svg and media/NAME.png
 media_draw = $(COWPLOT) $(1) $(2) -o $(MEDIA_OUT)/$(3).svg --note $(4) && \
@@ -100,10 +102,80 @@ MEDIA_FAULTMAP_K = 512
 media_faultmap_note = 'cowsample --faults -- fork_faults -n $(MEDIA_FAULTMAP_N) -w $(MEDIA_FAULTMAP_K): the child writes K of the N pages'
 media-faultmap: tools/cowsample support/copy-on-write/fork_faults
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
-	tools/cowsample --faults $(MEDIA_RUN)/fork-faults-faults.tsv -o /dev/null -- \
-		support/copy-on-write/fork_faults --batch -n $(MEDIA_FAULTMAP_N) -w $(MEDIA_FAULTMAP_K) \
-		> $(MEDIA_RUN)/fork-faults-faults.out
-	$(call media_draw,faultmap,$(MEDIA_RUN)/fork-faults-faults.tsv,fork-faults-faultmap,$(media_faultmap_note))
+	@set -e; $(media_faults_guard); \
+	$(call media_faults_run,fork-faults,support/copy-on-write/fork_faults --batch -n $(MEDIA_FAULTMAP_N) -w $(MEDIA_FAULTMAP_K)); \
+	$(call media_draw,faultmap,$(MEDIA_RUN)/fork-faults-faults.tsv,fork-faults-faultmap,$(media_faultmap_note)) || exit 1
+
+# The fault kinds need root (the tracepoints): elsewhere, and where the
+# kernel has no such tracepoints, the fault-map targets say so in one line
+# and keep the figures in media/ as they are.
+# media_faults_guard: the start of a recipe's one shell line.
+media_faults_guard = if [ "$$(id -u)" -ne 0 ]; then \
+	echo "$@: not root: the fault kinds come from tracepoints that need root; the figures in media/ are kept"; \
+	exit 0; fi
+# media_faults_run NAME COMMAND: cowsample --faults of COMMAND into
+# $(MEDIA_RUN)/NAME-faults.tsv (and .out, .err); ends the recipe, keeping
+# the figures, where cowsample said it could not tell the kinds.
+media_faults_run = echo 'cowsample --faults $(MEDIA_RUN)/$(1)-faults.tsv -- $(2)'; \
+	tools/cowsample --faults $(MEDIA_RUN)/$(1)-faults.tsv -o /dev/null -- $(2) \
+		> $(MEDIA_RUN)/$(1)-faults.out 2> $(MEDIA_RUN)/$(1)-faults.err || \
+		{ cat $(MEDIA_RUN)/$(1)-faults.err >&2; exit 1; }; \
+	if grep -q '^cowsample: --faults:' $(MEDIA_RUN)/$(1)-faults.err; then \
+		echo "$@: no fault kinds here, the figures in media/ are kept: $$(grep -m1 '^cowsample: --faults:' $(MEDIA_RUN)/$(1)-faults.err)"; \
+		exit 0; fi
+# media_faults_keep NAME: the counts the lab text quotes, per step and kind
+# (tools/fault-kinds), as media/NAME-faultkinds.tsv.
+media_faults_keep = $(srcdir)/tools/fault-kinds $(MEDIA_RUN)/$(1)-faults.tsv > $(MEDIA_RUN)/$(1)-faultkinds.tsv && \
+	$(call media_keep,$(MEDIA_RUN)/$(1)-faultkinds.tsv,$(1)-faultkinds)
+
+# The demand-paging lab's fault map: its second buffer, read and then
+# written (the zero page, where the kernel has one), and the first buffer
+# mapped again right above it (step 6). tools/zero_page says which.
+MEDIA_DEMAND_FAULTMAP_N = 1024
+media_demand_faultmap_note = "cowsample --faults -- demand_paging -n $(MEDIA_DEMAND_FAULTMAP_N); zero page here: $$(tools/zero_page || echo unknown) (tools/zero_page)"
+media-demand-paging-faultmap: tools/cowsample tools/zero_page support/demand-paging/demand_paging
+	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
+	@set -e; $(media_faults_guard); \
+	$(call media_faults_run,demand-paging,support/demand-paging/demand_paging --batch -n $(MEDIA_DEMAND_FAULTMAP_N)); \
+	$(call media_draw,faultmap,$(MEDIA_RUN)/demand-paging-faults.tsv,demand-paging-faultmap,$(media_demand_faultmap_note)) || exit 1; \
+	$(call media_faults_keep,demand-paging)
+
+# The shared-vs-private lab's fault maps: its private buffer and its shared
+# one (shared anonymous memory is a deleted /dev/zero in the process's maps).
+MEDIA_SVP_FAULTMAP_N = 1024
+MEDIA_SVP_FAULTMAP_K = 512
+media_svp_faultmap_note = 'cowsample --faults -- shared_vs_private -n $(MEDIA_SVP_FAULTMAP_N) -w $(MEDIA_SVP_FAULTMAP_K): the child writes K pages of each buffer'
+media-shared-vs-private-faultmap: tools/cowsample support/shared-vs-private/shared_vs_private
+	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
+	@set -e; $(media_faults_guard); \
+	$(call media_faults_run,shared-vs-private,support/shared-vs-private/shared_vs_private --batch -n $(MEDIA_SVP_FAULTMAP_N) -w $(MEDIA_SVP_FAULTMAP_K)); \
+	$(call media_draw,faultmap --title 'The private buffer (MAP_PRIVATE|MAP_ANONYMOUS): every page fault by kind',$(MEDIA_RUN)/shared-vs-private-faults.tsv,shared-vs-private-faultmap-private,$(media_svp_faultmap_note)) || exit 1; \
+	$(call media_draw,faultmap --mapping '/dev/zero (deleted)' --title 'The shared buffer (MAP_SHARED|MAP_ANONYMOUS): every page fault by kind',$(MEDIA_RUN)/shared-vs-private-faults.tsv,shared-vs-private-faultmap-shared,$(media_svp_faultmap_note)) || exit 1; \
+	$(call media_faults_keep,shared-vs-private)
+
+# The mmap-copy lab's fault maps: its source, read through a private
+# mapping (a cached file: fault-around maps several pages per fault), and
+# its destination, written through a shared one. The destination is a file
+# of no name until the copy is complete: each is found in the rows by its
+# kinds (the mapping with the most file-minor, the most shared-write rows).
+MEDIA_MMAPCOPY_BYTES = 4194304
+media_mmapcopy_note = 'cowsample --faults -- mmap_copy -v --no-sync SRC DST: SRC of $(MEDIA_MMAPCOPY_BYTES) bytes$(comma) just written (in the page cache)'
+comma = ,
+media_mapping_most = awk -F '\t' -v kind=$(1) 'NR == 1 { for (i = 1; i <= NF; i++) c[$$i] = i; next } \
+	$$c["kind"] == kind && $$c["phase"] == "copied" { n[$$c["mapping"]]++ } \
+	END { for (m in n) if (n[m] > best) { best = n[m]; name = m } print name }' $(MEDIA_RUN)/mmap-copy-faults.tsv
+media-mmap-copy-faultmap: tools/cowsample support/mmap-copy/mmap_copy
+	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
+	@set -e; $(media_faults_guard); \
+	rm -f $(MEDIA_RUN)/mmap-copy-src $(MEDIA_RUN)/mmap-copy-dst; \
+	head -c $(MEDIA_MMAPCOPY_BYTES) /dev/urandom > $(MEDIA_RUN)/mmap-copy-src; \
+	$(call media_faults_run,mmap-copy,support/mmap-copy/mmap_copy -v --no-sync $(MEDIA_RUN)/mmap-copy-src $(MEDIA_RUN)/mmap-copy-dst); \
+	src=$$($(call media_mapping_most,file-minor)); dst=$$($(call media_mapping_most,shared-write)); \
+	[ -n "$$src" ] && [ -n "$$dst" ] || { echo "$@: no source or destination rows in $(MEDIA_RUN)/mmap-copy-faults.tsv" >&2; exit 1; }; \
+	$(call media_draw,faultmap --mapping "$$src" --title 'mmap copy: every page fault of the source (MAP_PRIVATE$(comma) read)',$(MEDIA_RUN)/mmap-copy-faults.tsv,mmap-copy-faultmap-src,$(media_mmapcopy_note)) || exit 1; \
+	$(call media_draw,faultmap --mapping "$$dst" --title 'mmap copy: every page fault of the destination (MAP_SHARED$(comma) written)',$(MEDIA_RUN)/mmap-copy-faults.tsv,mmap-copy-faultmap-dst,$(media_mmapcopy_note)) || exit 1; \
+	$(call media_faults_keep,mmap-copy); \
+	rm -f $(MEDIA_RUN)/mmap-copy-src $(MEDIA_RUN)/mmap-copy-dst
 
 media-fork-cost-run: tools/fork_bench
 	@$(MKDIR_P) $(MEDIA_RUN) $(MEDIA_OUT)
@@ -184,3 +256,13 @@ EXTRA_DIST += \
 	media/fork-cost.svg media/fork-cost.png \
 	media/fault-cost.svg media/fault-cost.png \
 	media/copy-methods.svg media/copy-methods.png
+# The fault maps, and the counts their texts quote.
+EXTRA_DIST += media/fork-faults-faultmap.svg media/fork-faults-faultmap.png \
+	media/demand-paging-faultmap.svg media/demand-paging-faultmap.png \
+	media/shared-vs-private-faultmap-private.svg media/shared-vs-private-faultmap-private.png \
+	media/shared-vs-private-faultmap-shared.svg media/shared-vs-private-faultmap-shared.png \
+	media/mmap-copy-faultmap-src.svg media/mmap-copy-faultmap-src.png \
+	media/mmap-copy-faultmap-dst.svg media/mmap-copy-faultmap-dst.png \
+	media/demand-paging-faultkinds.tsv media/shared-vs-private-faultkinds.tsv \
+	media/mmap-copy-faultkinds.tsv
+dist_noinst_SCRIPTS += tools/fault-kinds

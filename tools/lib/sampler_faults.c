@@ -147,8 +147,14 @@ static enum kind kind_of(const struct ft_fault *f, const struct pm_map *m)
 	if (!f->allocated)
 		return present ? K_REUSE : (file ? K_FILE_MINOR : K_SPURIOUS);
 	/* A write that took a new frame: zeroed (a first touch, or a write
-	 * replacing the zero page) or a copy of the page that was there. */
-	if (f->zeroed && !file)
+	 * replacing the zero page) or a copy of the page that was there. A
+	 * first touch (nothing present) copies nothing. A huge page is never
+	 * allocated with __GFP_ZERO (the kernel clears it after allocating:
+	 * folio_zero_user), and since Linux 5.8 a write to a huge page shared
+	 * after fork splits it and copies 4 KiB: an anonymous huge allocation
+	 * in a write fault is a zero fill (a first touch, or a write to the
+	 * huge zero page). */
+	if (!file && (f->zeroed || !present || huge))
 		return huge ? K_HUGE_ZERO_FILL : K_ZERO_FILL;
 	return huge ? K_HUGE_COW_COPY : K_COW_COPY;
 }

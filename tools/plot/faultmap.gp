@@ -48,7 +48,7 @@ do for [j = 1:npan] {
 				nohead dashtype 2 linecolor rgb '#555555' linewidth 2 back
 			if (mk_s[m] ne '') {
 				set label 700 + m mk_s[m] at first mk_t[m], graph 0.97 right rotate by 90 \
-					offset character -0.3, 0 textcolor rgb '#222222' boxed front font fontspec(fontsize * 0.8)
+					offset character -0.3, 0 textcolor rgb '#222222' boxed back font fontspec(fontsize * 0.8)
 			}
 		}
 	}

@@ -5,7 +5,7 @@
 # with the strings in the environment, where awk does not interpret them
 # (-v would expand backslashes): COWPLOT_KIND, COWPLOT_SRC (the input's name
 # for messages), COWPLOT_DIR (where to write), COWPLOT_TITLE, COWPLOT_NOTE,
-# COWPLOT_MACHINE.
+# COWPLOT_MACHINE, COWPLOT_MAPPING (faultmap's mapping, or empty).
 # The header is the first line that is neither blank nor a '#' comment (a
 # UTF-8 byte order mark before it is dropped); it has tabs (TSV) or, without
 # any tab, commas (CSV). Columns are found by header name, never by position.
@@ -421,9 +421,10 @@ function timeline_finish(   i, j, n, e, ne, f) {
 # ---- faultmap ---------------------------------------------------------------
 # cowsample --faults rows: one point per fault, x its time, y its page index
 # in one mapping (the lab's buffer: the anonymous mapping with the most
-# pages that faulted, not the widest: the sanitizer's shadow is wider; a
-# mapping is told apart from another of the same name by its start, the
-# address less the offset in pages), one panel per process, colour by kind.
+# pages that faulted, not the widest: the sanitizer's shadow is wider; or
+# the one named by --mapping, COWPLOT_MAPPING; a mapping is told apart from
+# another of the same name by its start, the address's page less the
+# offset), one panel per process, colour by kind.
 # Phase marks: the time of each step's last fault (the TSV has no mark rows).
 
 function faultmap_setup(   i) {
@@ -493,7 +494,8 @@ function faultmap_row(   p, i, t, k, a, off, m, ph, role, key, kid) {
 	if (off !~ /^[0-9]+$/ || length(off) > 15)
 		fail("line " NR ": offset is not a page index: \"" off "\"")
 	off += 0
-	key = m SUBSEP sprintf("%.0f", a - off * fm_page)
+	# (the address's page: a fault may be anywhere inside its page)
+	key = m SUBSEP sprintf("%.0f", int(a / fm_page) - off)
 	if (!(key in keyid)) {
 		keyid[key] = ++nkeys
 		kname[nkeys] = m
@@ -509,17 +511,20 @@ function faultmap_row(   p, i, t, k, a, off, m, ph, role, key, kid) {
 	fm[++nfm] = kid " " i " " fkidx[k] " " off " " t
 }
 
-function faultmap_finish(   best, j, i, v, f, npan, pan, panof, n, m, pk, kk, base, last, used) {
+function faultmap_finish(   want, best, j, i, v, f, npan, pan, panof, n, m, pk, kk, base, last, used) {
 	if (nfm == 0)
 		fail("no row names a mapping and a page index (offset is \"-\" everywhere)")
 	best = 0
+	want = ENVIRON["COWPLOT_MAPPING"]
 	for (j = 1; j <= nkeys; j++) {
-		if (kname[j] != "[anon]")
+		if (kname[j] != (want != "" ? want : "[anon]"))
 			continue
 		if (!best || kpages[j] > kpages[best] ||
 		    (kpages[j] == kpages[best] && krows[j] > krows[best]))
 			best = j
 	}
+	if (!best && want != "")
+		fail("no fault with a page index in a mapping named \"" want "\" (--mapping)")
 	if (!best)
 		for (j = 1; j <= nkeys; j++)
 			if (!best || krows[j] > krows[best])
