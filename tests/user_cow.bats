@@ -74,6 +74,25 @@ broken() {
 	assert_line --regexp '^ok	user-cow/rewrite-reuses	'
 }
 
+@test "framewatch (the grader's instrument): the frames of the lab's memfd at each mark, from the kernel" {
+	require_root "framewatch reads other processes' mappings and the memfd through /proc/PID/map_files"
+	local n=64 k=20 dir=$BATS_TEST_TMPDIR/frames
+	mkdir -p "$dir"
+	run "$SRCDIR/tests/grade/framewatch" --memfd user-cow-frames "$dir" -- "$USER_COW" --batch -n $n -w $k
+	assert_success
+	# pages the memfd holds at each mark
+	assert_equal "$(cut -f2,5 "$dir/memfd.tsv" | paste -sd ' ')" \
+		"allocated	0 parent-touched	$n forked	$n child-read	$n child-wrote	$((n + k)) child-exited	$n parent-rewrote	$n"
+	# after the child's writes: N + K frames mapped, K of the child's pages on frames of their own
+	local snap
+	snap=$(awk -F '\t' '$2 == "child-wrote" { print $1 }' "$dir/memfd.tsv")
+	assert_equal "$(awk -F '\t' -v s="$snap" '$1 == s && !seen[$6]++ { n++ } END { print n }' "$dir/pages.tsv")" $((n + k))
+	assert_equal "$(awk -F '\t' -v s="$snap" '$1 == s { if ($4 == $3) c[$5] = $6; else p[$5] = $6 }
+		END { for (v in c) if (c[v] != p[v]) d++; print d }' "$dir/pages.tsv")" $k
+	# one frame, one PFN (where present)
+	awk -F '\t' '$7 != "-" { if (($1, $6) in pfn && pfn[$1, $6] != $7) exit 1; pfn[$1, $6] = $7 }' "$dir/pages.tsv"
+}
+
 @test "labs/user-cow.md: its table of graded rows names exactly the graded rows of expect.tsv" {
 	local text table
 	text=$(sed -n '/^## How it is graded/,/^## /p' "$SRCDIR/labs/user-cow.md" |
