@@ -507,7 +507,7 @@ total_points() {
 
 @test "cowlab-grade: after both graders, no process of any lane's user is left, and no temporary file or mount" {
 	require_grading
-	run pgrep -U "$(seq -s, 2000000100 2000000109)"
+	run pgrep -a -U "$(seq -s, 2000000100 2000000109)"
 	assert_failure 1
 	assert_equal "$(ls -A "$GRADER_TMP")" ""
 	run grep -c " $GRADER_TMP" /proc/mounts

@@ -18,7 +18,7 @@ load test_helper
 
 COWPLOT=$SRCDIR/tools/cowplot
 FUZZ=$SRCDIR/tests/fuzz
-KINDS="timeline memory forkcost faultcost copy faultmap"
+KINDS="timeline memory forkcost faultcost copy faultmap copyread snapshot"
 # mutants per kind: of prepare.awk alone, of the whole cowplot (gnuplot)
 RUNS=${COWPLOT_FUZZ_RUNS:-40}
 FULL_RUNS=${COWPLOT_FUZZ_FULL_RUNS:-5}

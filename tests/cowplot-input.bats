@@ -57,7 +57,7 @@ assert_clean() {
 
 # Every string that reaches the figure: the column and the kind.
 STRING_FIELDS="timeline:comm timeline:role timeline:phase memory:comm memory:role memory:phase
-	forkcost:method faultcost:kind copy:method copy:cache"
+	forkcost:method faultcost:kind copy:method copy:cache copyread:layout"
 
 @test "cowplot: no string in a table becomes gnuplot code (every field that is drawn)" {
 	local spec kind name in payload
@@ -109,7 +109,9 @@ STRING_FIELDS="timeline:comm timeline:role timeline:phase memory:comm memory:rol
 	for spec in timeline:time_s timeline:min_flt timeline:maj_flt memory:rss_kb \
 		memory:shared_dirty_kb memory:private_dirty_kb forkcost:size_kib forkcost:latency_us \
 		faultcost:ns_per_fault faultcost:pages faultcost:runs copy:wall_s copy:ratio_to_cp \
-		copy:min_flt copy:maj_flt copy:size_bytes; do
+		copy:min_flt copy:maj_flt copy:size_bytes copyread:objects copyread:copied_pages \
+		snapshot:updates snapshot:chunk snapshot:child_private_dirty_kb snapshot:parent_anon_kb \
+		snapshot:child_anon_kb; do
 		kind=${spec%%:*} name=${spec#*:}
 		for value in 1e999 -1e999 1e19; do
 			in=$(with_value "$CORPUS/$kind.tsv" "$name" 2 "$value")

@@ -85,7 +85,7 @@ tsv_value() {
 @test "cowplot: --help names every kind; usage errors exit 2 with one line" {
 	run "$COWPLOT" --help
 	assert_success
-	for kind in timeline memory forkcost faultcost copy; do
+	for kind in timeline memory forkcost faultcost copy faultmap copyread snapshot; do
 		assert_output --partial "$kind"
 	done
 	run "$COWPLOT"
@@ -265,7 +265,7 @@ svg_points() {
 @test "cowplot: an empty or header-only TSV gives one line, exit 1, no output file" {
 	local kind
 	: > "$BATS_TEST_TMPDIR/empty.tsv"
-	for kind in timeline memory forkcost faultcost copy; do
+	for kind in timeline memory forkcost faultcost copy faultmap copyread snapshot; do
 		run "$COWPLOT" "$kind" "$BATS_TEST_TMPDIR/empty.tsv" -o "$BATS_TEST_TMPDIR/out.png"
 		assert_failure 1
 		assert_equal "${#lines[@]}" 1

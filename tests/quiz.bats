@@ -602,6 +602,32 @@ C
 	assert_output --partial "file SRC: size '2G' is not a number of bytes with K or M (at most 256M)"
 }
 
+@test "--verify: file: in-memory puts the file on tmpfs (/dev/shm), removed afterwards; it cannot be dropped" {
+	[ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] || skip "no tmpfs at /dev/shm"
+	local q=$BATS_TEST_TMPDIR/q.md before
+	quiz_with_check <<'C' >"$q"
+file: SRC 64K in-memory
+file: DST in-memory
+run: fake-lab $SRC $DST
+let: size = number /^size: [0-9]+/
+let: in_memory = count /^arg: \/dev\/shm\/cowlab-quiz\.[A-Za-z0-9]+\/(SRC|DST)$/
+expect: size == 65536 && in_memory == 2
+C
+	before=$(ls /dev/shm | grep -c '^cowlab-quiz\.' || true)
+	run fake --verify "$q"
+	assert_success
+	[ "$(ls /dev/shm | grep -c '^cowlab-quiz\.' || true)" = "$before" ] || fail "left behind in /dev/shm"
+	printf '%s\n' 'file: SRC 64K in-memory' 'drop: SRC' 'run: fake-lab $SRC' 'expect: 1' |
+		quiz_with_check >"$q"
+	run fake --lint "$q"
+	assert_failure 1
+	assert_output --partial "drop 'SRC': not a file created (with a size, not in memory)"
+	printf '%s\n' 'file: SRC 64K on-disk' 'run: fake-lab $SRC' 'expect: 1' | quiz_with_check >"$q"
+	run fake --lint "$q"
+	assert_failure 1
+	assert_output --partial "is not 'NAME [SIZE] [in-memory]'"
+}
+
 @test "usage errors exit 2 with one line" {
 	run "$QUIZ" --bogus
 	assert_failure 2

@@ -2,7 +2,7 @@
 # the one slack policy (labs/slack.tsv), their reader cowlab-expect and its
 # awk core, and the driver that checks every row on the running kernel.
 dist_noinst_SCRIPTS += tools/cowlab-expect
-EXTRA_DIST += tools/cowlab-expect.1 tools/expect.awk labs/slack.tsv \
+EXTRA_DIST += tools/expect.awk labs/slack.tsv \
 	support/demand-paging/expect.tsv support/copy-on-write/expect.tsv \
 	support/shared-vs-private/expect.tsv support/vfork/expect.tsv \
 	support/clone/expect.tsv support/mprotect-cow/expect.tsv \

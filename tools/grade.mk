@@ -13,7 +13,7 @@ GRADE_SUITE = tests/grade/grade_helper.bash tests/grade/sandbox.bash tests/grade
 	tests/grade/fork_faults.bats tests/grade/vfork_demo.bats \
 	tests/grade/mmap_copy.bats tests/grade/shared_vs_private.bats \
 	tests/grade/user_cow.bats tests/grade/framewatch
-EXTRA_DIST += tools/cowlab-skel.1 tools/cowlab-grade.1 tools/grade-format.awk \
+EXTRA_DIST += tools/grade-format.awk \
 	tools/skel/FILES tools/skel/Makefile tools/skel/README.md $(GRADE_SUITE)
 
 # The grader graded: the reference gets every point, the skeleton none,

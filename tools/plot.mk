@@ -2,17 +2,16 @@
 # session (cowlab-tmux, `make lab`), and `make media`, which redraws the
 # figures under media/ from real runs on this machine.
 
-dist_bin_SCRIPTS += tools/cowplot tools/cowlab-tmux
+dist_noinst_SCRIPTS += tools/cowplot tools/cowlab-tmux
 dist_man_MANS += tools/cowplot.1 tools/cowlab-tmux.1
-# The lab registry and its reader, sourced by cowlab-tmux (beside it, or in
-# share/cowlab once installed) and by tools/run-demo (make demo).
-dist_pkgdata_DATA = tools/findlab.sh labs/registry.tsv
-# cowplot finds these in plot/ beside itself, or in ../share/cowlab/plot.
-plotdir = $(pkgdatadir)/plot
-dist_plot_DATA = tools/plot/prepare.awk tools/plot/common.gp tools/plot/marks.gp \
+# The lab registry's reader, sourced by cowlab-tmux and tools/run-demo (make
+# demo); cowplot's scripts, found in plot/ beside it. Installed with the kit
+# (tools/install.mk).
+EXTRA_DIST += tools/findlab.sh
+EXTRA_DIST += tools/plot/prepare.awk tools/plot/common.gp tools/plot/marks.gp \
 	tools/plot/timeline.gp tools/plot/memory.gp tools/plot/forkcost.gp \
 	tools/plot/faultcost.gp tools/plot/copy.gp tools/plot/legend.gp \
-	tools/plot/faultmap.gp
+	tools/plot/faultmap.gp tools/plot/copyread.gp tools/plot/snapshot.gp
 
 TESTS += tests/cowplot.bats tests/cowplot-input.bats tests/cowplot-fuzz.bats tests/tmux.bats
 EXTRA_DIST += tests/cowplot.bats tests/cowplot-input.bats tests/cowplot-fuzz.bats tests/tmux.bats
@@ -22,7 +21,7 @@ EXTRA_DIST += tests/fuzz/plot-mutate.awk tests/fuzz/plot-check-meta.awk
 # per kind, from real runs of the kit's tools.
 EXTRA_DIST += tests/fuzz/plot/timeline.tsv tests/fuzz/plot/memory.tsv \
 	tests/fuzz/plot/forkcost.tsv tests/fuzz/plot/faultcost.tsv tests/fuzz/plot/copy.tsv \
-	tests/fuzz/plot/faultmap.tsv
+	tests/fuzz/plot/faultmap.tsv tests/fuzz/plot/copyread.tsv tests/fuzz/plot/snapshot.tsv
 
 # `make lab LAB=copy-on-write ARGS='-n 4096'`: the lab in tmux beside the live
 # table of its page faults (see cowlab-tmux(1)).
@@ -151,6 +150,11 @@ clean-media-run:
 # The figures, for the tarball (README.md and the lab texts show them; they
 # are made by `make media`, not by `make`).
 dist_noinst_SCRIPTS += tools/lab-data tools/media-examples tools/media-ps
+# The figures drawn from several runs of a lab (make media-copy-on-read,
+# media-snapshot-rates): the runs, and their lines as tables.
+dist_noinst_SCRIPTS += tools/media-sweep tools/lines-tsv
+TESTS += tests/media_sweep.bats
+EXTRA_DIST += tests/media_sweep.bats
 EXTRA_DIST += tools/lab-data.awk
 TESTS += tests/lab_texts.bats
 EXTRA_DIST += tests/lab_texts.bats

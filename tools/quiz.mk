@@ -2,7 +2,7 @@
 # cowlab-quiz, and its tests: the format of every quiz, and the live check of
 # every measurable quiz on the running kernel.
 
-dist_bin_SCRIPTS += tools/cowlab-quiz
+dist_noinst_SCRIPTS += tools/cowlab-quiz
 dist_man_MANS += tools/cowlab-quiz.1
 EXTRA_DIST += $(QUIZZES)
 QUIZZES = \
@@ -29,13 +29,9 @@ QUIZZES = \
 	quiz/snapshot-cost.md \
 	quiz/ksm-write.md
 
-# Installed quizzes, so that `cowlab-quiz` works outside the source tree
-# (the registry is installed beside findlab.sh, see tools/plot.mk), and the
-# awk parts of the tool (expressions are evaluated by tools/expr.awk).
-quizdir = $(datadir)/cowlab/quiz
-quiz_DATA = $(QUIZZES)
-quizlibdir = $(datadir)/cowlab
-dist_quizlib_DATA = tools/cowlab-quiz.awk tools/expr.awk
+# The awk parts of the tool (expressions are evaluated by tools/expr.awk);
+# the quizzes and these are installed with the kit (tools/install.mk).
+EXTRA_DIST += tools/cowlab-quiz.awk
 
 TESTS += tests/quiz.bats tests/quiz-live.bats
 EXTRA_DIST += tests/quiz.bats tests/quiz-live.bats tests/quiz_helper.bash

@@ -951,6 +951,161 @@ function copy_finish(   order, corder, known, n, i, j, k, kc, m, c, key, s, nsz,
 	meta("sizetext = " gq(nsz == 1 ? "a " human_bytes(maxsize) " file" : "files up to " human_bytes(maxsize)))
 }
 
+# ---- copyread ---------------------------------------------------------------
+# The copy-on-read lab run at several numbers of objects (tools/plot.mk's
+# media-copy-on-read, via tools/lines-tsv): per run and layout, the pages
+# the reader copied (its copy-on-write faults). One line per layout, x the
+# objects read; several rows for one point: their median.
+
+function copyread_setup() {
+	need("objects", "objects read: a table of copy_on_read runs (tools/lines-tsv)")
+	need("layout", "read-inline|read-separate: a table of copy_on_read runs")
+	need("copied_pages", "pages the reader copied: a table of copy_on_read runs")
+}
+
+function copyread_row(   m, l, c) {
+	m = nonneg("objects")
+	c = nonneg("copied_pages")
+	l = field("layout")
+	if (l == "")
+		fail("line " NR ": empty layout")
+	if (!(l in lidx)) {
+		lidx[l] = ++nlay
+		lname[nlay] = l
+	}
+	if (!(m in mseen)) {
+		mseen[m] = 1
+		objs[++nobjs] = m
+	}
+	cp[l SUBSEP m, ++ncp[l SUBSEP m]] = c
+	if (m > objmax) objmax = m
+	if (c > cpmax) cpmax = c
+	nrows++
+}
+
+function layout_label(l) {
+	if (l == "read-inline") return "counts inside the objects (read-inline)"
+	if (l == "read-separate") return "counts in a separate array (read-separate)"
+	return l
+}
+
+function copyread_finish(   order, known, n, i, j, k, l, f, m, in_v, sep_v, ratio) {
+	sortnum(objs, nobjs)
+	n = split("read-inline read-separate", known, " ")
+	k = 0
+	for (i = 1; i <= n; i++)
+		if (known[i] in lidx)
+			order[++k] = known[i]
+	for (i = 1; i <= nlay; i++)
+		if (lname[i] !~ /^(read-inline|read-separate)$/)
+			order[++k] = lname[i]
+	meta("nlay = " k)
+	array_decl("llabel", k)
+	for (i = 1; i <= k; i++) {
+		l = order[i]
+		meta("llabel[" i "] = " gq(layout_label(l)))
+		f = "layout_" i ".dat"
+		for (j = 1; j <= nobjs; j++)
+			if ((l SUBSEP objs[j]) in ncp)
+				out(f, objs[j] " " median(cp, ncp, l SUBSEP objs[j]))
+		close(dir "/" f)
+	}
+	# The lesson in one number: inline against separate at the most objects
+	# read where both were measured (and the separate layout copied some).
+	ratio = ""
+	for (j = nobjs; j >= 1 && ratio == ""; j--) {
+		m = objs[j]
+		if (("read-inline" SUBSEP m) in ncp && ("read-separate" SUBSEP m) in ncp) {
+			in_v = median(cp, ncp, "read-inline" SUBSEP m)
+			sep_v = median(cp, ncp, "read-separate" SUBSEP m)
+			if (sep_v > 0)
+				ratio = sprintf("%s objects read: inline copied %s pages, separate %s: %.1f times fewer", \
+					m, in_v, sep_v, in_v / sep_v)
+		}
+	}
+	meta("ratiotext = " gq(ratio))
+	meta("xmax = " (objmax > 0 ? objmax * 1.05 : 1) "; ymax = " panel_top(cpmax))
+	meta("whatpoint = " gq(multi_rows(ncp) ? "; a point: the median of its rows" : ""))
+}
+
+# Does any key of count have more than one row?
+function multi_rows(count,   key) {
+	for (key in count)
+		if (count[key] > 1)
+			return 1
+	return 0
+}
+
+# ---- snapshot ---------------------------------------------------------------
+# The snapshot lab run at several write rates (tools/plot.mk's
+# media-snapshot-rates, via tools/lines-tsv): its memory: lines, one per
+# chunk of the save, with the rate (pages the parent writes per chunk).
+# Left: the copy-on-write memory (the saver's Private_Dirty, what Redis
+# reports) per rate; right: the anonymous part of both processes' RSS.
+
+function snapshot_setup() {
+	need("updates", "pages the parent writes per chunk: a table of snapshot runs (tools/lines-tsv)")
+	need("chunk", "chunk of the save: a table of snapshot runs")
+	need("child_private_dirty_kb", "the saver's Private_Dirty: a table of snapshot runs")
+	need("parent_anon_kb", "the parent's anonymous RSS: a table of snapshot runs")
+	need("child_anon_kb", "the saver's anonymous RSS: a table of snapshot runs")
+	sn_page = ENVIRON["COWPLOT_PAGESIZE"] + 0
+	if (sn_page <= 0)
+		sn_page = 4096
+}
+
+function snapshot_row(   u, c, key) {
+	u = nonneg("updates")
+	c = nonneg("chunk")
+	if (!(u in ridx)) {
+		ridx[u] = 1
+		rates[++nrate] = u
+	}
+	key = u SUBSEP c
+	if (key in sn_seen)
+		fail("line " NR ": a second row for updates " u " chunk " c)
+	sn_seen[key] = 1
+	if (!(c in cseen)) {
+		cseen[c] = 1
+		snchunks[++nsnchunks] = c
+	}
+	sn_cow[key] = nonneg("child_private_dirty_kb")
+	sn_prss[key] = nonneg("parent_anon_kb")
+	sn_crss[key] = nonneg("child_anon_kb")
+	if (sn_cow[key] > cowmax) cowmax = sn_cow[key]
+	if (sn_prss[key] > rssmax) rssmax = sn_prss[key]
+	if (sn_crss[key] > rssmax) rssmax = sn_crss[key]
+	if (c > chmax) chmax = c
+	nrows++
+}
+
+function snapshot_finish(   i, j, u, key, f, div, big) {
+	sortnum(rates, nrate)
+	sortnum(snchunks, nsnchunks)
+	big = cowmax > rssmax ? cowmax : rssmax
+	if (big >= 2048) {
+		div = 1024
+		meta("munit = 'MiB'")
+	} else {
+		div = 1
+		meta("munit = 'KiB'")
+	}
+	meta("nrate = " nrate "; xmax = " (chmax > 0 ? chmax : 1))
+	meta("cow_top = " panel_top(cowmax / div) "; rss_top = " panel_top(rssmax / div))
+	array_decl("rlabel", nrate)
+	for (i = 1; i <= nrate; i++) {
+		u = rates[i]
+		meta("rlabel[" i "] = " gq(sprintf("%s pages (%s) written per chunk", u, human_bytes(u * sn_page))))
+		f = "rate_" i ".dat"
+		for (j = 1; j <= nsnchunks; j++) {
+			key = u SUBSEP snchunks[j]
+			if (key in sn_seen)
+				out(f, snchunks[j] " " (sn_cow[key] / div) " " (sn_prss[key] / div) " " (sn_crss[key] / div))
+		}
+		close(dir "/" f)
+	}
+}
+
 # ---- driver -----------------------------------------------------------------
 
 # Before the header: blank lines and '#' comments (a BOM first).
@@ -977,6 +1132,8 @@ function copy_finish(   order, corder, known, n, i, j, k, kc, m, c, key, s, nsz,
 	else if (kind == "faultcost") faultcost_setup()
 	else if (kind == "copy") copy_setup()
 	else if (kind == "faultmap") faultmap_setup()
+	else if (kind == "copyread") copyread_setup()
+	else if (kind == "snapshot") snapshot_setup()
 	else fail("unknown kind " kind)
 	next
 }
@@ -992,6 +1149,8 @@ function copy_finish(   order, corder, known, n, i, j, k, kc, m, c, key, s, nsz,
 	else if (kind == "forkcost") forkcost_row()
 	else if (kind == "faultcost") faultcost_row()
 	else if (kind == "faultmap") faultmap_row()
+	else if (kind == "copyread") copyread_row()
+	else if (kind == "snapshot") snapshot_row()
 	else copy_row()
 }
 
@@ -1007,6 +1166,8 @@ END {
 	else if (kind == "forkcost") forkcost_finish()
 	else if (kind == "faultcost") faultcost_finish()
 	else if (kind == "faultmap") faultmap_finish()
+	else if (kind == "copyread") copyread_finish()
+	else if (kind == "snapshot") snapshot_finish()
 	else copy_finish()
 	close(dir "/meta.gp")
 }
