@@ -57,7 +57,8 @@ LAB_SOURCES="copy-on-write/fork_faults.c vfork/vfork_demo.c mmap-copy/mmap_copy.
 # The trees of the first grading run (short time limit) and of the second
 # (the attacks, default time limit), which runs at the same time, with the
 # same --uid-base: two graders at once.
-GRADED_FIRST="reference skeleton mmap-private no-ftruncate fork-for-vfork endless-loop fork-bomb setsid-bomb segfault linked-dirs no-release"
+GRADED_FIRST="reference skeleton mmap-private no-ftruncate fork-for-vfork endless-loop fork-bomb setsid-bomb segfault linked-dirs no-release
+	uvm-eager uvm-never-drops uvm-frees-shared uvm-fake-results"
 GRADED_SECOND="forge-fds borrow snoop links fifo daemons output fill-disk forge-strace stride-1 syntax-error"
 ODD_NAME=$'odd\nok 99 fake (100 points)\nscore: 99'
 
@@ -120,6 +121,22 @@ setup_file() {
 	cp "$t/reference/copy-on-write/fork_faults.c" "$t/private-of-nobody/"
 	chown -R nobody "$t/private-of-nobody"
 	ln -s "$t/private-of-nobody" "$t/linked-dirs/copy-on-write"
+	# user-cow's uvm.c with one bug each (the bugs of tests/user_cow.bats):
+	# copies every page at cfork (the child breaks COW at once; it runs out
+	# of frames after K, which the lab's N + K frames allow) ...
+	variant uvm-eager
+	change "$t/uvm-eager/user-cow/uvm.c" 's/^\tpid = fork();$/\tpid = fork();\n\tif (pid == 0)\n\t\tuvm_break_cow(region, npages * page);/'
+	# ... never drops a reference (kfree frees nothing) ...
+	variant uvm-never-drops
+	change "$t/uvm-never-drops/user-cow/uvm.c" 's/left = __atomic_sub_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/left = 1;/'
+	# ... frees a frame that another process still maps (with any reference) ...
+	variant uvm-frees-shared
+	change "$t/uvm-frees-shared/user-cow/uvm.c" 's/left = __atomic_sub_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/left = 0;/'
+	# ... and a hostile uvm.c (tests/attacks/fake_uvm.c) that does no
+	# copy-on-write at all and makes user_cow print the expected result:
+	# lines, every frame count and handler count among them.
+	variant uvm-fake-results
+	cp "$COWLAB_SRCDIR/tests/attacks/fake_uvm.c" "$t/uvm-fake-results/user-cow/uvm.c"
 	# A name that tries to be a line of TAP and a score.
 	variant "$ODD_NAME"
 	# The attacks of issue 12, each on the reference (its honest part gets
@@ -185,6 +202,10 @@ require_grading() {
 		assert_failure 1
 		assert_equal "$stderr" "$(basename "$prog"): TODO 1 is not written yet (see its comment in the source)"
 	done
+	# user_cow's first missing part is the first touch's lazy allocation.
+	run --separate-stderr "$t/user-cow/user_cow" --batch
+	assert_failure 1
+	assert_equal "$stderr" "user_cow: TODO 6 is not written yet (see its comment in the source)"
 	run --separate-stderr "$t/mmap-copy/mmap_copy" /etc/hostname "$t/copy"
 	assert_failure 1
 	assert_equal "$stderr" "mmap_copy: TODO 1 is not written yet (see its comment in the source)"
@@ -287,14 +308,14 @@ total_points() {
 
 @test "cowlab-grade: DST mapped MAP_PRIVATE loses the copy and the MAP_SHARED checks" {
 	require_grading
-	assert_grade mmap-private 34/38 \
+	assert_grade mmap-private 48/52 \
 		mmap-copy/identical \
 		mmap-copy/dst-shared
 }
 
 @test "cowlab-grade: no ftruncate loses the copy and the ftruncate checks, and step 8, which its crashed copy never reaches" {
 	require_grading
-	assert_grade no-ftruncate 32/38 \
+	assert_grade no-ftruncate 46/52 \
 		mmap-copy/identical \
 		mmap-copy/dst-sized \
 		mmap-copy/released
@@ -302,7 +323,7 @@ total_points() {
 
 @test "cowlab-grade: fork where vfork is asked loses the vfork checks, faked timestamps and writes notwithstanding; fork + exec for posix_spawn loses posix_spawn's" {
 	require_grading
-	assert_grade fork-for-vfork 31/38 \
+	assert_grade fork-for-vfork 45/52 \
 		vfork/child-no-fault vfork/parent-sees \
 		vfork/suspended vfork/posix-spawn
 	local report=$BATS_FILE_TMPDIR/reports/fork-for-vfork.txt
@@ -312,23 +333,49 @@ total_points() {
 
 @test "cowlab-grade: a 1-byte stride in write_pages loses every fault-count check of fork_faults but the idle parent's" {
 	require_grading
-	assert_grade stride-1 30/38 \
+	assert_grade stride-1 44/52 \
 		copy-on-write/first-touch copy-on-write/child-reads \
 		copy-on-write/child-writes copy-on-write/parent-rewrites
 }
 
 @test "cowlab-grade: no msync or munmap in mmap_copy (step 8) loses that check only" {
 	require_grading
-	assert_grade no-release 36/38 mmap-copy/released
+	assert_grade no-release 50/52 mmap-copy/released
+}
+
+@test "cowlab-grade: uvm.c copying at cfork loses the frame count after the child's reads only (it runs out of frames after K copies, which its writes then reuse)" {
+	require_grading
+	assert_grade uvm-eager 50/52 user-cow/read-lab-frames
+}
+
+@test "cowlab-grade: uvm.c never dropping a reference loses the frames after the child's exit, and the rewrite, which runs out of frames" {
+	require_grading
+	assert_grade uvm-never-drops 46/52 \
+		user-cow/finished user-cow/exited-lab-frames \
+		user-cow/rewrite-kept-frames user-cow/rewrite-lab-frames
+	grep -q 'out of frames for a copy' "$BATS_FILE_TMPDIR/reports/uvm-never-drops.txt"
+}
+
+@test "cowlab-grade: uvm.c freeing a frame another process still maps loses the frame counts from the child's writes on, and the reuse" {
+	require_grading
+	assert_grade uvm-frees-shared 45/52 \
+		user-cow/wrote-lab-frames user-cow/wrote-mapped-frames \
+		user-cow/exited-lab-frames user-cow/rewrite-kept-frames user-cow/rewrite-lab-frames
+}
+
+@test "cowlab-grade: a uvm.c with no copy-on-write that makes user_cow print every expected result: line scores no frame check" {
+	require_grading
+	assert_grade uvm-fake-results 39/52 $("$COWLAB_SRCDIR/tools/cowlab-expect" graded | cut -f1 |
+		grep '^user-cow/' | grep -vx 'user-cow/finished')
 }
 
 @test "cowlab-grade: a syntax error in one lab costs that lab only; the report shows that lab's own build errors" {
 	require_grading
 	local report=$BATS_FILE_TMPDIR/reports/syntax-error.txt
-	assert_grade syntax-error 26/38 $("$COWLAB_SRCDIR/tools/cowlab-expect" graded | cut -f1 | grep '^mmap-copy/')
+	assert_grade syntax-error 40/52 $("$COWLAB_SRCDIR/tools/cowlab-expect" graded | cut -f1 | grep '^mmap-copy/')
 	grep -qx '# build mmap-copy/mmap_copy: FAILED; its last lines:' "$report"
 	grep -q '^#   mmap-copy/mmap_copy.c:[0-9]*:[0-9]*: error: ' "$report"
-	[ "$(grep -c '^# build [a-z-]*/[a-z_]*: ok$' "$report")" -eq 3 ]
+	[ "$(grep -c '^# build [a-z-]*/[a-z_]*: ok$' "$report")" -eq 5 ]
 }
 
 @test "cowlab-grade: the report a student gets: each failed check says what was expected and what was measured, without bats' trace, shell source or the grader's paths; the instructor's log keeps all" {
@@ -349,7 +396,7 @@ total_points() {
 
 @test "cowlab-grade: an endless loop in the child costs the steps it stops, nothing else, and is said to be stopped at the limit" {
 	require_grading
-	assert_grade endless-loop 32/38 \
+	assert_grade endless-loop 46/52 \
 		copy-on-write/finished \
 		copy-on-write/child-writes copy-on-write/parent-idle \
 		copy-on-write/parent-rewrites
@@ -361,7 +408,7 @@ total_points() {
 	require_grading
 	local name
 	for name in fork-bomb setsid-bomb; do
-		assert_grade "$name" 36/38 \
+		assert_grade "$name" 50/52 \
 			vfork/finished \
 			vfork/posix-spawn
 	done
@@ -369,7 +416,7 @@ total_points() {
 
 @test "cowlab-grade: a segfault costs its own step" {
 	require_grading
-	assert_grade segfault 35/38 \
+	assert_grade segfault 49/52 \
 		copy-on-write/finished \
 		copy-on-write/parent-rewrites
 }
@@ -386,7 +433,7 @@ total_points() {
 @test "cowlab-grade: a student name with a newline and a fake TAP line is made safe in every output" {
 	require_grading
 	local safe=odd_ok_99_fake__100_points__score__99
-	assert_grade "$safe" 38/38 ""
+	assert_grade "$safe" 52/52 ""
 	run grep -h '^ok 99\|^score: 99' "$BATS_FILE_TMPDIR/grade.out" "$BATS_FILE_TMPDIR/grade.err" \
 		"$BATS_FILE_TMPDIR/reports/$safe.txt"
 	assert_failure 1
@@ -394,7 +441,7 @@ total_points() {
 
 @test "cowlab-grade: forging through every inherited descriptor and /proc/PPID/fd: no descriptor reaches student code, the score is the honest one" {
 	require_grading
-	assert_grade forge-fds 38/38 ""
+	assert_grade forge-fds 52/52 ""
 	local report=$BATS_FILE_TMPDIR/reports/forge-fds.txt
 	[ "$(grep -c '^score:' "$report")" -eq 1 ]
 	! grep -q 'injected' "$report" "$BATS_FILE_TMPDIR/second.out"
@@ -409,12 +456,12 @@ total_points() {
 
 @test "cowlab-grade: student code cannot read the kit, another student's tree, the grader's files, or their paths in its environment" {
 	require_grading
-	assert_grade snoop 38/38 ""
+	assert_grade snoop 52/52 ""
 }
 
 @test "cowlab-grade: symlinks and hard links planted under the grader's names take over nothing" {
 	require_grading
-	assert_grade links 38/38 ""
+	assert_grade links 52/52 ""
 	assert_equal "$(stat -c '%U %G %a %s %Y' "$CANARY")" "$(cat "$BATS_FILE_TMPDIR/canary.stat")"
 	assert_equal "$(cat "$CANARY")" "a file outside every run directory"
 	[ ! -e "$CANARY_NEW" ] && [ ! -L "$CANARY_NEW" ]
@@ -423,12 +470,12 @@ total_points() {
 
 @test "cowlab-grade: a FIFO planted where the grader reads costs only the check of that file" {
 	require_grading
-	assert_grade fifo 37/38 shared-vs-private/file-shared-reached
+	assert_grade fifo 51/52 shared-vs-private/file-shared-reached
 }
 
 @test "cowlab-grade: setsid daemons neither stall grading nor outlive their run" {
 	require_grading
-	assert_grade daemons 38/38 ""
+	assert_grade daemons 52/52 ""
 	! grep -q 'stopped after' "$BATS_FILE_TMPDIR/reports/daemons.txt"
 	run pgrep -x cowlab-daemon
 	assert_failure 1
@@ -436,7 +483,7 @@ total_points() {
 
 @test "cowlab-grade: 1 GiB of output is capped in the grader's files; its memory stays bounded" {
 	require_grading
-	assert_grade output 38/38 ""
+	assert_grade output 52/52 ""
 	[ "$(stat -c %s "$BATS_FILE_TMPDIR/reports/output.txt")" -lt 1000000 ]
 	# GNU time: the largest resident set of the grader and all it ran, in KiB
 	[ "$(cat "$BATS_FILE_TMPDIR/second.maxrss")" -lt 300000 ] ||
@@ -445,7 +492,7 @@ total_points() {
 
 @test "cowlab-grade: filling the disk fills only the student's own room" {
 	require_grading
-	assert_grade fill-disk 38/38 ""
+	assert_grade fill-disk 52/52 ""
 	local place
 	for place in /tmp /var/tmp /dev/shm "$GRADER_TMP"; do
 		run compgen -G "$place/cowlab-attack-*"
@@ -455,7 +502,7 @@ total_points() {
 
 @test "cowlab-grade: a forged strace.log in the run directory does not count: a read/write copier loses the mmap checks" {
 	require_grading
-	assert_grade forge-strace 32/38 mmap-copy/dst-shared mmap-copy/dst-sized mmap-copy/released
+	assert_grade forge-strace 46/52 mmap-copy/dst-shared mmap-copy/dst-sized mmap-copy/released
 }
 
 @test "cowlab-grade: after both graders, no process of any lane's user is left, and no temporary file or mount" {

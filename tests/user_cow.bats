@@ -59,6 +59,49 @@ broken() {
 	assert_output "simple counts file shared-frames vatopa"
 }
 
+@test "a uvm.c with no copy-on-write at all (tests/attacks/fake_uvm.c) makes user_cow print every result: line the table expects: why no graded row reads them" {
+	local dir=$BATS_TEST_TMPDIR/fake status=0
+	mkdir -p "$dir"
+	${CC:-cc} -O1 -I"$SRCDIR/support" -I"$SRCDIR/support/user-cow" -o "$dir/user_cow" \
+		"$SRCDIR/support/user-cow/user_cow.c" "$SRCDIR/tests/attacks/fake_uvm.c" || fail "fake_uvm.c did not build"
+	mapfile -t args < <("$SRCDIR/tools/cowlab-expect" scenario user-cow base)
+	"$dir/user_cow" "${args[@]}" >"$dir/out" 2>/dev/null || status=$?
+	run "$SRCDIR/tools/cowlab-expect" check-output user-cow base "$dir/out" "$status"
+	# every row the output can answer passes; the grader's rows are not in it
+	refute_line --regexp '^not ok'
+	assert_line --regexp '^ok	user-cow/child-wrote-frames	'
+	assert_line --regexp '^ok	user-cow/child-wrote-copies	'
+	assert_line --regexp '^ok	user-cow/rewrite-reuses	'
+}
+
+@test "framewatch (the grader's instrument): the frames of the lab's memfd at each mark, from the kernel" {
+	require_root "framewatch reads other processes' mappings and the memfd through /proc/PID/map_files"
+	local n=64 k=20 dir=$BATS_TEST_TMPDIR/frames
+	mkdir -p "$dir"
+	run "$SRCDIR/tests/grade/framewatch" --memfd user-cow-frames "$dir" -- "$USER_COW" --batch -n $n -w $k
+	assert_success
+	# pages the memfd holds at each mark
+	assert_equal "$(cut -f2,5 "$dir/memfd.tsv" | paste -sd ' ')" \
+		"allocated	0 parent-touched	$n forked	$n child-read	$n child-wrote	$((n + k)) child-exited	$n parent-rewrote	$n"
+	# after the child's writes: N + K frames mapped, K of the child's pages on frames of their own
+	local snap
+	snap=$(awk -F '\t' '$2 == "child-wrote" { print $1 }' "$dir/memfd.tsv")
+	assert_equal "$(awk -F '\t' -v s="$snap" '$1 == s && !seen[$6]++ { n++ } END { print n }' "$dir/pages.tsv")" $((n + k))
+	assert_equal "$(awk -F '\t' -v s="$snap" '$1 == s { if ($4 == $3) c[$5] = $6; else p[$5] = $6 }
+		END { for (v in c) if (c[v] != p[v]) d++; print d }' "$dir/pages.tsv")" $k
+	# one frame, one PFN (where present)
+	awk -F '\t' '$7 != "-" { if (($1, $6) in pfn && pfn[$1, $6] != $7) exit 1; pfn[$1, $6] = $7 }' "$dir/pages.tsv"
+}
+
+@test "labs/user-cow.md: its table of graded rows names exactly the graded rows of expect.tsv" {
+	local text table
+	text=$(sed -n '/^## How it is graded/,/^## /p' "$SRCDIR/labs/user-cow.md" |
+		sed -n 's/^| `\([a-z-]*\)` | .*/user-cow\/\1/p' | sort)
+	table=$("$SRCDIR/tools/cowlab-expect" graded | cut -f1 | grep '^user-cow/' | sort)
+	[ -n "$table" ] || fail "no graded row in support/user-cow/expect.tsv"
+	assert_equal "$text" "$table"
+}
+
 @test "cowmap on the real processes shows the sharing of uvm.c's frame table (N-K shared, K copied)" {
 	require_root
 	local n=64 k=20 fifo=$BATS_TEST_TMPDIR/in out=$BATS_TEST_TMPDIR/pair.out line deadline

@@ -11,7 +11,8 @@ dist_noinst_SCRIPTS += tools/cowlab-skel tools/cowlab-grade tools/grade-format
 GRADE_SUITE = tests/grade/grade_helper.bash tests/grade/sandbox.bash tests/grade/strace_facts.awk \
 	tests/grade/process_facts.awk \
 	tests/grade/fork_faults.bats tests/grade/vfork_demo.bats \
-	tests/grade/mmap_copy.bats tests/grade/shared_vs_private.bats
+	tests/grade/mmap_copy.bats tests/grade/shared_vs_private.bats \
+	tests/grade/user_cow.bats tests/grade/framewatch
 EXTRA_DIST += tools/grade-format.awk \
 	tools/skel/FILES tools/skel/Makefile tools/skel/README.md $(GRADE_SUITE)
 
@@ -23,7 +24,7 @@ TESTS += tests/cowlab_grade.bats tests/grade_format.bats
 EXTRA_DIST += tests/cowlab_grade.bats tests/grade_format.bats tests/attacks/README tests/attacks/forge_fds.c \
 	tests/attacks/borrow.c tests/attacks/snoop.c tests/attacks/plant_links.c \
 	tests/attacks/plant_fifo.c tests/attacks/daemons.c tests/attacks/output.c \
-	tests/attacks/fill_disk.c tests/attacks/forge_strace.c
+	tests/attacks/fill_disk.c tests/attacks/forge_strace.c tests/attacks/fake_uvm.c
 
 skels:
 	@test -n '$(DEST)' || { echo 'make skels: give DEST=dir, a directory that does not exist yet' >&2; exit 2; }

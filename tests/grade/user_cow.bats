@@ -1,0 +1,158 @@
+#!/usr/bin/env bats
+# Graded: user_cow on the student's uvm.c (labs/user-cow.md), 14 points.
+# Each check is a graded row of support/user-cow/expect.tsv (name, points
+# and bounds come from there; tools/cowlab-expect graded lists them). One
+# run of its scenario base under cowsample (the kernel's fault counts) and
+# one under framewatch (the frames, below).
+#
+# uvm.c runs inside user_cow's process: it could print any result: line,
+# so no check reads the program's output. The frames are the kernel's:
+# framewatch (run as root in the sandbox) stops the lab at each phase mark
+# and reads, for every live process, which page of the lab's memfd each of
+# its pages maps (/proc/PID/maps: the frame; pagemap gives its PFN where
+# present), and how many pages the memfd holds (st_blocks: a freed frame
+# is a hole punched in it). (cowsample --snapshot-dir would give PFNs, but
+# of private anonymous memory only; and pagemap alone shows no frame for a
+# page uvm.c has just remapped, until it is touched again.)
+load grade_helper
+
+# The memfd of the lab's physical memory (memfd_create in uvm.c's uvm_init).
+LAB_MEMFD=user-cow-frames
+
+setup_file() {
+	sample_scenario user-cow base
+	watch_scenario_frames user-cow base
+}
+
+setup() {
+	require_sampled user-cow/user_cow
+}
+
+# watch_scenario_frames ID SCENARIO: in setup_file, a second run of the
+# lab's program with the scenario's arguments, under framewatch. Exports
+# FRAMES_DIR (a directory of the grader: pages.tsv, memfd.tsv) and
+# FRAMES_STATUS.
+watch_scenario_frames() {
+	local program dir private status=0
+	local -a args
+	program=$GRADE_TREE/$1/$(awk -F '\t' -v id="$1" '!/^#/ && $1 == id { print $2 }' "$KIT/labs/registry.tsv")
+	mapfile -t args < <(scenario_args "$1" "$2")
+	dir=$(new_scratch "$(basename "$program")-frames") || return 1
+	private=$(grader_dir "$(basename "$program")-frames") || return 1
+	export FRAMES_DIR=$private FRAMES_STATUS=$private/status
+	cp "$BATS_TEST_DIRNAME/framewatch" "$private/framewatch" && chmod 0700 "$private/framewatch" || return 1
+	if [ -x "$program" ]; then
+		(cd "$dir" && sandboxed sandbox_capture "$private/out" "$private/out.err" \
+			sandbox_run "$dir" "$private" 5 "$private/framewatch" --memfd "$LAB_MEMFD" "$private" -- \
+			"$program" "${args[@]}") || status=$?
+	else
+		status=127
+	fi
+	echo "$status" >"$FRAMES_STATUS"
+	kill_leftovers
+}
+
+# The counters below come from framewatch's files. Each prints a number
+# (and why it is not the expected one, on stderr) or nothing when the step
+# never happened.
+
+# snapshot_of PHASE: "SNAP MARKER" of the first mark PHASE (empty: none).
+snapshot_of() {
+	awk -F '\t' -v phase="$1" '$2 == phase { print $1, $3; exit }' "$FRAMES_DIR/memfd.tsv" 2>/dev/null
+}
+
+# no_snapshot PHASE: say why there is no measure.
+no_snapshot() {
+	echo "no mark '$1' in the run under framewatch: $(status_text "$(cat "$FRAMES_STATUS")")" >&2
+}
+
+# lab-frames: the pages the lab's memfd holds at the mark.
+measure_lab_frames() {
+	local snap marker
+	read -r snap marker <<<"$(snapshot_of "$1")"
+	[ -n "$snap" ] || { no_snapshot "$1"; return; }
+	awk -F '\t' -v snap="$snap" -v memfd="$LAB_MEMFD" '$1 == snap {
+		if ($4 == "-") print "no process maps the lab'\''s memory (memfd " memfd ")" > "/dev/stderr"
+		print $5; exit }' "$FRAMES_DIR/memfd.tsv"
+}
+
+# mapped-frames: distinct frames that the live processes map at the mark.
+measure_mapped_frames() {
+	local snap marker
+	read -r snap marker <<<"$(snapshot_of "$1")"
+	[ -n "$snap" ] || { no_snapshot "$1"; return; }
+	awk -F '\t' -v snap="$snap" '$1 == snap && !seen[$6]++ { n++ } END { print n + 0 }' "$FRAMES_DIR/pages.tsv"
+}
+
+# child-copies: the pages of the process that marked (the child) that map
+# another frame than the other process (the parent) at the same address.
+measure_child_copies() {
+	local snap marker
+	read -r snap marker <<<"$(snapshot_of "$1")"
+	[ -n "$snap" ] || { no_snapshot "$1"; return; }
+	awk -F '\t' -v snap="$snap" -v marker="$marker" '
+		$1 != snap { next }
+		$4 == marker { mine[$5] = $6; next }
+		{ other[$5] = $6; others[$4] = 1 }
+		END {
+			for (p in others) n++
+			if (n != 1) {
+				printf "%d other processes map the lab'\''s memory at this mark, expected 1 (the parent)\n", n > "/dev/stderr"
+				print 0
+				exit
+			}
+			for (v in mine) if (!(v in other) || other[v] != mine[v]) copies++
+			print copies + 0
+		}' "$FRAMES_DIR/pages.tsv"
+}
+
+# kept-frames: the pages of the process that marked that map the frame they
+# mapped at its mark before.
+measure_kept_frames() {
+	local snap marker before
+	read -r snap marker <<<"$(snapshot_of "$1")"
+	[ -n "$snap" ] || { no_snapshot "$1"; return; }
+	before=$(awk -F '\t' -v snap="$snap" -v marker="$marker" '$1 < snap && $3 == marker { s = $1 } END { print s }' "$FRAMES_DIR/memfd.tsv")
+	[ -n "$before" ] || { echo "no mark of the same process before '$1'" >&2; echo 0; return; }
+	awk -F '\t' -v snap="$snap" -v before="$before" -v marker="$marker" '
+		$4 != marker { next }
+		$1 == before { was[$5] = $6 }
+		$1 == snap && ($5 in was) && was[$5] == $6 { kept++ }
+		END { print kept + 0 }' "$FRAMES_DIR/pages.tsv"
+}
+
+@test "user-cow/finished: user_cow runs every step to the end. (1 point)" {
+	grade_row user-cow/finished
+}
+
+@test "user-cow/touch-lab-frames: Lazy allocation: after the first touch the lab's memory holds one frame per page. (2 points)" {
+	grade_row user-cow/touch-lab-frames
+}
+
+@test "user-cow/read-lab-frames: cfork and the child's reads copy nothing: the lab's memory still holds N frames. (2 points)" {
+	grade_row user-cow/read-lab-frames
+}
+
+@test "user-cow/wrote-lab-frames: The child's K writes took K new frames. (1 point)" {
+	grade_row user-cow/wrote-lab-frames
+}
+
+@test "user-cow/wrote-mapped-frames: Parent and child map N + K frames between them: the parent's N and the child's K copies. (1 point)" {
+	grade_row user-cow/wrote-mapped-frames
+}
+
+@test "user-cow/wrote-child-copies: The child's K written pages are on frames of their own; every other page is still on the parent's frame. (2 points)" {
+	grade_row user-cow/wrote-child-copies
+}
+
+@test "user-cow/exited-lab-frames: The child's exit freed its copies and dropped its shares: N frames again. (2 points)" {
+	grade_row user-cow/exited-lab-frames
+}
+
+@test "user-cow/rewrite-kept-frames: The parent's rewrite reuses every frame (no longer shared): each page is still on its frame. (2 points)" {
+	grade_row user-cow/rewrite-kept-frames
+}
+
+@test "user-cow/rewrite-lab-frames: Still N frames after the rewrite: no copy. (1 point)" {
+	grade_row user-cow/rewrite-lab-frames
+}
