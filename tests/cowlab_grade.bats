@@ -142,6 +142,9 @@ setup_file() {
 	variant uvm-not-atomic
 	change "$t/uvm-not-atomic/user-cow/uvm.c" 's/__atomic_add_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/frames->refcount[f]++;/'
 	change "$t/uvm-not-atomic/user-cow/uvm.c" 's/left = __atomic_sub_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/left = --frames->refcount[f];/'
+	# ... and whose user_cow.c (a given file, no TODO in it) races one round
+	# only, where a lost update is rare: the grader builds the kit's copy.
+	change "$t/uvm-not-atomic/user-cow/user_cow.c" 's/racer(i, buf, n, rounds, meetings);/racer(i, buf, n, 1, meetings);/'
 	# ... and a copy that leaves out the copying: the new frame keeps its zeros.
 	variant uvm-copy-no-data
 	change "$t/uvm-copy-no-data/user-cow/uvm.c" 's/^\tif (pwrite(memfd, page_addr(i), page, (off_t)copy \* page) != page) {$/\tif (0) {/'
@@ -386,7 +389,7 @@ total_points() {
 		user-cow/wrote-parent-data user-cow/rewrite-data user-cow/race-lab-frames
 }
 
-@test "cowlab-grade: uvm.c with reference counts updated by plain ++ and -- loses the race's frame count only (two CPUs)" {
+@test "cowlab-grade: uvm.c with reference counts updated by plain ++ and -- loses the race's frame count only (two CPUs), its own user_cow.c that races one round notwithstanding" {
 	require_grading
 	[ "$(nproc)" -ge 2 ] || skip "one CPU: the racers take turns, no update is lost"
 	assert_grade uvm-not-atomic user-cow/race-lab-frames
