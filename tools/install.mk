@@ -18,7 +18,7 @@ KIT_FILES = labs/*.md labs/*.tsv quiz/*.md media/*.png media/*.svg \
 	tests/grade/*.bash tests/grade/*.bats tests/grade/*.awk
 # The kit's executable files from the source tree that no automake variable
 # installs (the graded suite's own programs).
-KIT_SOURCE_SCRIPTS = tests/grade/framewatch
+KIT_EXECUTABLES = tests/grade/framewatch
 
 dist_noinst_SCRIPTS += tools/cowlab
 dist_man_MANS += tools/cowlab.1 tools/cowlab-grade.1 tools/cowlab-skel.1 tools/cowlab-expect.1
@@ -36,7 +36,7 @@ install-exec-local:
 	  $(MKDIR_P) "$(DESTDIR)$(kitdir)/$${s%/*}"; \
 	  $(INSTALL_SCRIPT) "$(srcdir)/$$s" "$(DESTDIR)$(kitdir)/$$s"; \
 	done; \
-	for s in $(KIT_SOURCE_SCRIPTS); do \
+	for s in $(KIT_EXECUTABLES); do \
 	  $(MKDIR_P) "$(DESTDIR)$(kitdir)/$${s%/*}"; \
 	  $(INSTALL_SCRIPT) "$(srcdir)/$$s" "$(DESTDIR)$(kitdir)/$$s"; \
 	done; \
