@@ -16,6 +16,9 @@ KIT_FILES = labs/*.md labs/*.tsv quiz/*.md media/*.png media/*.svg \
 	tools/*.awk tools/*.sh tools/plot/*.gp tools/plot/*.awk \
 	tools/skel/FILES tools/skel/Makefile tools/skel/README.md \
 	tests/grade/*.bash tests/grade/*.bats tests/grade/*.awk
+# The kit's executable files from the source tree that no automake variable
+# installs (the graded suite's own programs).
+KIT_EXECUTABLES = tests/grade/framewatch
 
 dist_noinst_SCRIPTS += tools/cowlab
 dist_man_MANS += tools/cowlab.1 tools/cowlab-grade.1 tools/cowlab-skel.1 tools/cowlab-expect.1
@@ -30,6 +33,10 @@ install-exec-local:
 	done; \
 	for s in $(dist_bin_SCRIPTS) $(dist_noinst_SCRIPTS); do \
 	  case $$s in tests/* | tools/install-deps) continue ;; esac; \
+	  $(MKDIR_P) "$(DESTDIR)$(kitdir)/$${s%/*}"; \
+	  $(INSTALL_SCRIPT) "$(srcdir)/$$s" "$(DESTDIR)$(kitdir)/$$s"; \
+	done; \
+	for s in $(KIT_EXECUTABLES); do \
 	  $(MKDIR_P) "$(DESTDIR)$(kitdir)/$${s%/*}"; \
 	  $(INSTALL_SCRIPT) "$(srcdir)/$$s" "$(DESTDIR)$(kitdir)/$$s"; \
 	done; \
