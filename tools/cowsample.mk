@@ -5,9 +5,9 @@ tools_cowsample_LDADD = $(COWLAB_LIBS)
 dist_man_MANS += tools/cowsample.1
 
 TESTS += tests/cowsample.bats tests/cowsample-attach.bats tests/cowsample-pagemap.bats \
-	tests/cowsample-faults.bats
+	tests/cowsample-faults.bats tests/cowsample-events.bats
 EXTRA_DIST += tests/cowsample.bats tests/cowsample-attach.bats tests/cowsample-pagemap.bats \
-	tests/cowsample-faults.bats
+	tests/cowsample-faults.bats tests/cowsample-events.bats
 
 # Test helper: known numbers of page faults in known processes.
 check_PROGRAMS += tests/progs/faulter
