@@ -75,7 +75,7 @@ sum() {
 	assert_success
 	# (the summary: on stdout, the rows going to a file)
 	[[ $output == *"Events: netlink"* ]] || fail "the summary does not say netlink: $output"
-	[[ $output == *"Lost netlink messages: "* ]] || fail "no count of lost messages: $output"
+	[[ $output == *"Lost netlink messages ("*"): events "*", exit counters "* ]] || fail "no count of lost messages: $output"
 	read -r minor major <"$times"
 	run rows "$out" exit child
 	assert_equal "${#lines[@]}" 1

@@ -25,7 +25,9 @@
  * (root) sets them for our sockets only; where it is refused, the
  * system's limit for SO_RCVBUF applies and overruns are counted.
  */
+#ifndef RCVBUF_BYTES			/* (-D: a small one shows the losses) */
 #define RCVBUF_BYTES (16 << 20)
+#endif
 
 /*
  * Taskstats records read but not yet matched with their exit message: the

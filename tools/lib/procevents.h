@@ -64,8 +64,9 @@ size_t procevents_fds(const struct procevents *pe, int *fds, size_t max);
  * is none now. Every other kind of message is skipped. */
 int procevents_next(struct procevents *pe, struct procevent *ev);
 
-/* Messages lost so far (each ENOBUFS is at least one): the connector's
- * (events) and taskstats' (exit counters). */
+/* Overflows so far (each ENOBUFS: one message lost, or more; the kernel
+ * does not say how many): the connector's (events) and taskstats' (exit
+ * counters). */
 unsigned long procevents_lost_events(const struct procevents *pe);
 unsigned long procevents_lost_counts(const struct procevents *pe);
 

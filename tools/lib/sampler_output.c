@@ -347,7 +347,8 @@ int sampler_print_summary(struct sampler *s)
 	free(rows);
 	fprintf(f, "\nEvents: %s\n", sampler_events_used(s));
 	if (s->procevents != NULL)
-		fprintf(f, "Lost netlink messages: %lu of events, %lu of exit counters%s\n",
+		fprintf(f, "Lost netlink messages (times a buffer overflowed, one message or more "
+			"each): events %lu, exit counters %lu%s\n",
 			procevents_lost_events(s->procevents), procevents_lost_counts(s->procevents),
 			procevents_lost_events(s->procevents) + procevents_lost_counts(s->procevents)
 			? " (see the warnings above)" : "");
