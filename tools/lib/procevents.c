@@ -411,7 +411,7 @@ int procevents_next(struct procevents *pe, struct procevent *ev)
 		ssize_t n = recv(pe->cn_fd, pe->buf, sizeof pe->buf, MSG_DONTWAIT);
 		const struct nlmsghdr *h = (const struct nlmsghdr *)pe->buf;
 		const struct cn_msg *cn;
-		const struct proc_event *e;
+		struct proc_event event, *e = &event;
 		const struct task_record *r;
 
 		if (n < 0 && errno == EINTR)
@@ -434,7 +434,8 @@ int procevents_next(struct procevents *pe, struct procevent *ev)
 		cn = NLMSG_DATA(h);
 		if (cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC)
 			continue;
-		e = (const struct proc_event *)cn->data;
+		/* A copy: in the message it is 4-byte aligned, its type wants 8. */
+		memcpy(&event, cn->data, sizeof event);
 		memset(ev, 0, sizeof *ev);
 		switch (e->what) {
 		case PROC_EVENT_FORK:
