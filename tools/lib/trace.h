@@ -32,7 +32,9 @@ struct trace_spawn_result {
  * stdout_fd >= 0 becomes the command's standard output (the sampler passes
  * its stderr when its own stdout carries the rows); -1 leaves it alone.
  * Returns 0, or -errno when the command cannot be run (then nothing is
- * left running and out->pid is 0).
+ * left running and out->pid is 0). Signal stops before the exec are
+ * answered here; the exec stop is left for the caller, whose SIGCHLD may
+ * have been read here: look for stops after this returns.
  * Untraced (seize 0), the child stops itself (SIGSTOP) when it is ready to
  * exec, and at_exec (when not NULL) is called with its pid before it is
  * let go on (SIGCONT): the sampler reads the counters the command starts
