@@ -593,10 +593,11 @@ device_node() {
 	echo >"$t/go"
 	for ((i = 0; i < 1000; i++)); do
 		read -r _ _ state _ <"/proc/$lab/stat"	# (comm: "sh", no space)
-		[ "$state" = t ] && break
+		# t: stopped by ptrace; T: a real stop (netlink events, see --events)
+		[ "$state" = t ] || [ "$state" = T ] && break
 		sleep 0.01
 	done
-	[ "$state" = t ] || fail "the lab did not reach its mark stop (state '$state')"
+	[ "$state" = t ] || [ "$state" = T ] || fail "the lab did not reach its mark stop (state '$state')"
 	kill -KILL "$sampler"
 	wait "$sampler" || true
 	for ((i = 0; i < 1000; i++)); do

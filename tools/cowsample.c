@@ -71,6 +71,15 @@ static int help(void)
 	       "                   only (kind unknown, one line says so); --summary then\n"
 	       "                   adds the kinds per phase, reconciled with /proc's counts,\n"
 	       "                   --live those of each process's latest step\n"
+	       "  --events=auto|netlink|ptrace\n"
+	       "                   where fork, exec and exit events come from. netlink\n"
+	       "                   (root): the kernel's proc connector and taskstats report\n"
+	       "                   them, nobody is stopped; exit rows are exact (taskstats),\n"
+	       "                   fork and exec rows are read as the event arrives. ptrace:\n"
+	       "                   each event stops the process until it is read (a fork\n"
+	       "                   loop runs slower). auto (default): netlink as root\n"
+	       "                   unless --faults is given (it needs ptrace), else ptrace.\n"
+	       "                   Marks are exact on both; --summary says which was used\n"
 	       "  --backend=pread|libproc2\n"
 	       "                   read counters with pread on a held fd (default) or\n"
 	       "                   through procps-ng's libproc2%s\n"
@@ -138,7 +147,7 @@ static void parse_pids(const char *text, pid_t *pids, size_t *n)
 
 enum {
 	OPT_CSV = 256, OPT_CHANGES, OPT_SUMMARY, OPT_LIVE, OPT_SMAPS, OPT_PAGEMAP,
-	OPT_SNAPSHOT_DIR, OPT_BACKEND, OPT_FAULTS,
+	OPT_SNAPSHOT_DIR, OPT_BACKEND, OPT_FAULTS, OPT_EVENTS,
 };
 
 static const struct option long_options[] = {
@@ -151,6 +160,7 @@ static const struct option long_options[] = {
 	{ "snapshot-dir", required_argument, NULL, OPT_SNAPSHOT_DIR },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "faults", required_argument, NULL, OPT_FAULTS },
+	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -256,6 +266,19 @@ int main(int argc, char *argv[])
 				usage_error("--faults: empty file name");
 			o.faults_file = optarg;
 			break;
+		case OPT_EVENTS:
+			if (strcmp(optarg, "auto") == 0) {
+				o.events = SAMPLER_EVENTS_AUTO;
+			} else if (strcmp(optarg, "netlink") == 0) {
+				o.events = SAMPLER_EVENTS_NETLINK;
+			} else if (strcmp(optarg, "ptrace") == 0) {
+				o.events = SAMPLER_EVENTS_PTRACE;
+			} else {
+				snprintf(msg, sizeof msg, "--events: '%s' is not auto, netlink or ptrace",
+					 optarg);
+				usage_error(msg);
+			}
+			break;
 		case OPT_BACKEND:
 			if (strcmp(optarg, "pread") == 0) {
 				o.backend = SAMPLER_PREAD;
@@ -279,6 +302,8 @@ int main(int argc, char *argv[])
 		usage_error("give either a COMMAND or -p PID, not both");
 	if (o.command == NULL && o.npids == 0)
 		usage_error("no COMMAND to run and no -p PID to follow");
+	if (o.events == SAMPLER_EVENTS_NETLINK && o.faults_file != NULL)
+		usage_error("--faults needs ptrace: not with --events netlink");
 	if (o.live && o.live_file != NULL && o.live_file[0] == '\0')
 		usage_error("--live=: empty file name");
 	return sampler_run(&o);

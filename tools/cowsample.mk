@@ -5,9 +5,9 @@ tools_cowsample_LDADD = $(COWLAB_LIBS)
 dist_man_MANS += tools/cowsample.1
 
 TESTS += tests/cowsample.bats tests/cowsample-attach.bats tests/cowsample-pagemap.bats \
-	tests/cowsample-faults.bats
+	tests/cowsample-faults.bats tests/cowsample-events.bats
 EXTRA_DIST += tests/cowsample.bats tests/cowsample-attach.bats tests/cowsample-pagemap.bats \
-	tests/cowsample-faults.bats
+	tests/cowsample-faults.bats tests/cowsample-events.bats
 
 # Test helper: known numbers of page faults in known processes.
 check_PROGRAMS += tests/progs/faulter
@@ -20,8 +20,9 @@ check_PROGRAMS += tests/progs/threads
 tests_progs_threads_SOURCES = tests/progs/threads.c
 tests_progs_threads_LDADD = -lpthread
 
-# `make bench`: the cost of one reading (pread, libproc2, ps) and
-# cowsample's CPU use at 1 kHz on 100 sleeping processes.
+# `make bench`: the cost of one reading (pread, libproc2, ps),
+# cowsample's CPU use at 1 kHz on 100 sleeping processes, and the fork loop
+# alone, under cowsample --events netlink and --events ptrace (ratios).
 noinst_PROGRAMS += tools/sampler_bench
 tools_sampler_bench_SOURCES = tools/sampler_bench.c
 tools_sampler_bench_LDADD = $(COWLAB_LIBS)

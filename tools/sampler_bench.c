@@ -4,10 +4,15 @@
  *   1. pread on a held /proc/PID/stat fd (cowsample's fast path)
  *   2. a libproc2 select (what ps/top use)
  *   3. one `ps -o min_flt,maj_flt -p PID` invocation
- * and the CPU that cowsample itself uses sampling 100 sleeping processes
- * at 1 kHz. Run by `make bench`.
+ * the CPU that cowsample itself uses sampling 100 sleeping processes at
+ * 1 kHz, and its observer effect on a fork loop (fork + _exit + waitpid,
+ * the worst case for a tracer: every iteration is a fork and an exit
+ * event) alone, under cowsample with netlink events (nobody stopped) and
+ * under cowsample with ptrace (stopped at every event): wall-time medians
+ * of interleaved runs and their ratios. Run by `make bench`.
  *
  *   sampler_bench [--cowsample PATH] [--quick]
+ *   sampler_bench --fork-loop N     (the loop itself, run by the above)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +31,9 @@
 
 #define ROUNDS 5
 #define SLEEPERS 100
+/* The fork loop: iterations per run (a fork costs about 1-5 ms in this VM). */
+#define FORK_LOOP_N 400
+#define FORK_LOOP_N_QUICK 100
 
 static double now_s(void)
 {
@@ -244,11 +252,83 @@ static void wait_for_tree(pid_t tree)
 	}
 }
 
+/* The loop itself: N times fork, the child _exits at once, waitpid. */
+static int fork_loop(long n)
+{
+	int status;
+	long i;
+
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 1;
+		if (pid == 0)
+			_exit(0);
+		if (waitpid(pid, &status, 0) != pid)
+			return 1;
+	}
+	return 0;
+}
+
+static double median_of(double *v, int n)
+{
+	return n > 0 ? median(v, n) : -1;
+}
+
+/*
+ * The fork loop alone, under cowsample --events netlink and under
+ * cowsample --events ptrace, ROUNDS times each, interleaved (the machine's
+ * load then weighs on all three alike). Prints the medians and ratios.
+ */
+static void bench_fork_loop(const char *cowsample, const char *self, long n)
+{
+	char ntext[24];
+	char *alone[] = { (char *)self, "--fork-loop", ntext, NULL };
+	char *netlink[] = { (char *)cowsample, "--events", "netlink", "-o", "/dev/null", "--",
+			    (char *)self, "--fork-loop", ntext, NULL };
+	char *ptrace[] = { (char *)cowsample, "--events", "ptrace", "-o", "/dev/null", "--",
+			   (char *)self, "--fork-loop", ntext, NULL };
+	double a[ROUNDS], nl[ROUNDS], pt[ROUNDS], t, ma, mn, mp;
+	int r, na = 0, nn = 0, np = 0;
+
+	snprintf(ntext, sizeof ntext, "%ld", n);
+	for (r = 0; r < ROUNDS; r++) {
+		if ((t = run_timed(alone, NULL)) > 0)
+			a[na++] = t;
+		if ((t = run_timed(netlink, NULL)) > 0)
+			nl[nn++] = t;
+		if ((t = run_timed(ptrace, NULL)) > 0)
+			pt[np++] = t;
+	}
+	ma = median_of(a, na);
+	mn = median_of(nl, nn);
+	mp = median_of(pt, np);
+	printf("sampler: observer effect on a fork loop (%ld x fork + _exit + waitpid),\n"
+	       "         wall time, median of %d interleaved runs\n", n, ROUNDS);
+	if (ma <= 0) {
+		printf("  the loop failed to run\n");
+		return;
+	}
+	printf("  alone:                              %8.3f s\n", ma);
+	if (mn > 0)
+		printf("  cowsample --events netlink:         %8.3f s  %5.2fx alone  (target <= 1.2x)\n",
+		       mn, mn / ma);
+	else
+		printf("  cowsample --events netlink:         not available here (needs root)\n");
+	if (mp > 0)
+		printf("  cowsample --events ptrace:          %8.3f s  %5.2fx alone\n", mp, mp / ma);
+	else
+		printf("  cowsample --events ptrace:          failed (ptrace not permitted?)\n");
+}
+
 int main(int argc, char *argv[])
 {
 	const char *cowsample = "tools/cowsample";
 	int quick = 0, i, status;
 	double null_us, pread_us, sched_us, lp2_us, ps_us, cpu_all, cpu_changes, seconds;
+	char self[4096];
+	ssize_t len;
 	char out[] = "/tmp/sampler_bench.XXXXXX";
 	pid_t sleeper, tree;
 	int fd;
@@ -258,8 +338,10 @@ int main(int argc, char *argv[])
 			cowsample = argv[++i];
 		else if (strcmp(argv[i], "--quick") == 0)
 			quick = 1;
+		else if (strcmp(argv[i], "--fork-loop") == 0 && i + 1 < argc)
+			return fork_loop(atol(argv[i + 1]));
 		else {
-			fprintf(stderr, "usage: sampler_bench [--cowsample PATH] [--quick]\n");
+			fprintf(stderr, "usage: sampler_bench [--cowsample PATH] [--quick] | --fork-loop N\n");
 			return 2;
 		}
 	}
@@ -305,5 +387,11 @@ int main(int argc, char *argv[])
 	waitpid(tree, &status, 0);
 	kill(sleeper, SIGKILL);
 	waitpid(sleeper, &status, 0);
+
+	len = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (len > 0) {
+		self[len] = '\0';
+		bench_fork_loop(cowsample, self, quick ? FORK_LOOP_N_QUICK : FORK_LOOP_N);
+	}
 	return 0;
 }

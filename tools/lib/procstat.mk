@@ -1,5 +1,5 @@
 # tools/lib: /proc readers (stat fast path, libproc2, smaps_rollup), the
-# process table, ptrace tracing, output files (complete or not at all),
+# process table, ptrace tracing, netlink process events, output files (complete or not at all),
 # per-page TSV files read back (pagesnap), and the sampler behind cowsample.
 tools_lib_libcowlab_a_SOURCES += \
 	tools/lib/procstat.c tools/lib/procstat.h \
@@ -7,6 +7,7 @@ tools_lib_libcowlab_a_SOURCES += \
 	tools/lib/smaps.c tools/lib/smaps.h \
 	tools/lib/proctable.c tools/lib/proctable.h \
 	tools/lib/trace.c tools/lib/trace.h \
+	tools/lib/procevents.c tools/lib/procevents.h \
 	tools/lib/outfile.c tools/lib/outfile.h \
 	tools/lib/outstream.c tools/lib/outstream.h \
 	tools/lib/pagesnap.c tools/lib/pagesnap.h \

@@ -40,6 +40,12 @@ struct proc_entry {
 	int exited;			/* its exit row is written */
 	int traced;			/* under ptrace */
 	int threads;			/* live traced threads, this one included */
+	/* Netlink events (procevents.h): the final counters of its threads
+	 * that have exited, from their taskstats records, and those of its
+	 * threads that ended before we followed it (-p). */
+	unsigned long exited_min_flt, exited_maj_flt;
+	int counts_missing;		/* a thread's record was lost */
+	int counts_final;		/* last holds its final counters */
 	int read_error_reported;	/* EACCES or similar told once */
 	int snapshot_error_told;	/* --snapshot-dir: its page map unreadable */
 	struct proc_stat last;		/* latest reading */

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "procevents.h"
 #include "sampler_internal.h"
 #include "trace.h"
 
@@ -159,24 +160,44 @@ static int quiet_since_read(struct sampler *s, struct proc_entry *p, double t)
 	return t - p->read_at < REFRESH_S;
 }
 
-/* Start following a process: table entry, held stat fd, first row. */
-static struct proc_entry *discover(struct sampler *s, pid_t pid, int depth,
-				   enum sampler_event ev, double t)
+/* Start following a process: table entry, held stat fd, first row.
+ * first: its counters read already (the command, before it execs), or NULL. */
+static struct proc_entry *discover_from(struct sampler *s, pid_t pid, int depth,
+					enum sampler_event ev, double t,
+					const struct proc_stat *first)
 {
 	struct proc_entry *p = proctable_add(&s->table, pid, depth);
 
-	p->traced = s->traced && s->command_pid != 0;
+	/* With netlink events every process we follow has exact ones. A
+	 * child seen at its fork event may be exiting as we read it (/proc
+	 * then refuses with EPERM, or it is gone): no message, its exit row
+	 * comes with its exit event. */
+	p->traced = (s->traced && s->command_pid != 0) || s->procevents != NULL;
+	if (s->procevents != NULL && ev == SAMPLER_FORK)
+		p->read_error_reported = 1;
 	/* --faults: a traced process is held here (at its exec, or at its
 	 * first stop after fork), so its faults are seen from its first
 	 * instruction on. */
 	sampler_faults_follow(s, pid, 0);
-	if (read_proc(s, p) == 0) {
+	if (first != NULL) {
+		p->last = *first;
+		p->id.starttime = first->starttime;
+		p->have_last = 1;
+		p->read_at = t;
+	}
+	if (first != NULL || read_proc(s, p) == 0) {
 		p->phase_min_flt = p->last.min_flt;
 		p->phase_maj_flt = p->last.maj_flt;
 	}
 	sampler_write_row(s, p, ev, t);
 	s->live_dirty = 1;
 	return p;
+}
+
+static struct proc_entry *discover(struct sampler *s, pid_t pid, int depth,
+				   enum sampler_event ev, double t)
+{
+	return discover_from(s, pid, depth, ev, t, NULL);
 }
 
 /* ---- phase marks ---- */
@@ -253,6 +274,8 @@ static void malformed_mark(struct sampler *s, const char *line, const char *why)
 	s->unmatched_marks++;
 }
 
+static void handle_netlink_events(struct sampler *s);
+
 static void handle_mark_line(struct sampler *s, char *line, double t)
 {
 	struct pending_mark m;
@@ -275,13 +298,18 @@ static void handle_mark_line(struct sampler *s, char *line, double t)
 	snprintf(m.phase, sizeof m.phase, "%s", end + 1);
 	clean_phase(m.phase);
 	p = proctable_find(&s->table, m.pid);
+	if (p == NULL && s->procevents != NULL) {
+		/* Its fork event came before it ran: read the events first. */
+		handle_netlink_events(s);
+		p = proctable_find(&s->table, m.pid);
+	}
 	if (p == NULL) {
 		/* Untraced and not seen yet: a descendant the last scan missed.
 		 * Marks from unknown processes are otherwise ignored. */
 		struct proc_stat st;
 		struct proc_entry *parent;
 
-		if (s->traced || procstat_read_pid(m.pid, &st) != 0 ||
+		if (s->traced || s->procevents != NULL || procstat_read_pid(m.pid, &st) != 0 ||
 		    (parent = proctable_find(&s->table, st.ppid)) == NULL) {
 			malformed_mark(s, line, "not a process cowsample follows");
 			return;
@@ -371,7 +399,8 @@ static void finish_process(struct sampler *s, struct proc_entry *p, double t)
 	flush_pending(s, p, 0, t);
 	sampler_faults_drain(s);	/* held at its exit: its maps still readable */
 	sampler_faults_release(s, p->id.pid);
-	read_proc(s, p);
+	if (!p->counts_final)
+		read_proc(s, p);
 	proctable_phase_step(p, t, "exit");
 	sampler_faults_step(s, p);
 	sampler_write_row(s, p, SAMPLER_EXIT, t);
@@ -561,6 +590,11 @@ static void finish_zombie(struct sampler *s, pid_t pid)
 {
 	struct proc_entry *p;
 
+	/* Netlink: its exit event (with its final counters) ends it, as it
+	 * ends every other process; the zombie's rss_kb would read 0. */
+	if (s->procevents != NULL)
+		return;
+
 	if (proctable_thread_tgid(&s->table, pid) == 0 &&
 	    (p = proctable_find(&s->table, pid)) != NULL)
 		finish_process(s, p, sampler_now(s));
@@ -608,6 +642,200 @@ static void handle_wait_events(struct sampler *s)
 	}
 }
 
+/* ---- netlink events (procevents.h): nobody is stopped ---- */
+
+/*
+ * p's last thread has exited. Its final counters are the sum of its
+ * threads' taskstats records (each taken before the thread released its
+ * memory), whether or not its parent has reaped it already. Where a
+ * record was lost, the zombie in /proc (when its parent has not reaped it
+ * yet) has them too; else the exit row holds the last sample, and one
+ * line says so.
+ */
+static void finish_from_records(struct sampler *s, struct proc_entry *p, double t)
+{
+	if (!p->counts_missing) {
+		p->last.min_flt = p->exited_min_flt;
+		p->last.maj_flt = p->exited_maj_flt;
+	} else if (read_proc(s, p) != 0 && !s->counts_lost_told) {
+		fprintf(stderr, "%s: warning: the kernel's exit record of process %d was lost "
+			"(netlink buffer full): its exit row holds its last sample\n",
+			s->o->progname, (int)p->id.pid);
+		s->counts_lost_told = 1;
+	}
+	p->counts_final = 1;	/* nothing better to be read later */
+	finish_process(s, p, t);
+}
+
+static void netlink_fork(struct sampler *s, const struct procevent *ev, double t)
+{
+	struct proc_entry *parent = proctable_find(&s->table, ev->parent_tgid), *p;
+
+	if (ev->pid != ev->tgid) {
+		/* A new thread of a process we follow (its first thread may
+		 * have been counted already: -p lists them). */
+		p = proctable_find(&s->table, ev->tgid);
+		if (p != NULL && proctable_thread_tgid(&s->table, ev->pid) == 0) {
+			proctable_add_thread(&s->table, ev->pid, ev->tgid);
+			p->threads++;
+		}
+		return;
+	}
+	if (parent == NULL || proctable_find(&s->table, ev->pid) != NULL)
+		return;		/* not ours, or seen already */
+	p = discover(s, ev->pid, parent->depth + 1, SAMPLER_FORK, t);
+	if (!p->have_last) {
+		/* Reaped before we could look: what fork() gives a child. */
+		p->last.ppid = parent->id.pid;
+		snprintf(p->last.comm, sizeof p->last.comm, "%s", parent->last.comm);
+	}
+	/* A process's counters count from its creation (its fork), not from
+	 * when we first read them: its first phase starts at zero. */
+	p->phase_min_flt = 0;
+	p->phase_maj_flt = 0;
+}
+
+static void netlink_exec(struct sampler *s, const struct procevent *ev, double t)
+{
+	struct proc_entry *p = proctable_find(&s->table, ev->tgid);
+	size_t i;
+
+	if (p == NULL)
+		return;
+	/* exec leaves one thread (the others' exits are counted as they come). */
+	for (i = s->table.nthreads; i > 0; i--)
+		if (s->table.threads[i - 1].tgid == ev->tgid)
+			proctable_remove_thread(&s->table, s->table.threads[i - 1].tid);
+	p->threads = 1;
+	read_proc(s, p);
+	sampler_write_row(s, p, SAMPLER_EXEC, t);
+	s->live_dirty = 1;
+}
+
+static void netlink_exit(struct sampler *s, const struct procevent *ev, double t)
+{
+	struct proc_entry *p = proctable_find(&s->table, ev->tgid);
+	int known_thread = ev->pid == ev->tgid;
+
+	if (p == NULL)
+		return;
+	if (ev->pid != ev->tgid && proctable_thread_tgid(&s->table, ev->pid) != 0) {
+		proctable_remove_thread(&s->table, ev->pid);
+		known_thread = 1;
+	}
+	if (ev->have_counts) {
+		p->exited_min_flt += ev->min_flt;
+		p->exited_maj_flt += ev->maj_flt;
+		if (ev->pid == ev->tgid)	/* its name as it ended (prctl) */
+			snprintf(p->last.comm, sizeof p->last.comm, "%s", ev->comm);
+	} else {
+		p->counts_missing = 1;
+	}
+	/* A thread killed by an exec after its process's exec event was
+	 * counted out there already: its counters count, its exit does not. */
+	if (known_thread && --p->threads <= 0)
+		finish_from_records(s, p, t);
+}
+
+/*
+ * Messages were lost: a fork, exec or exit of ours may be among them.
+ * Look at every process in /proc: one that is gone (or a zombie) gets its
+ * exit row now, a child we did not know of is followed from now on. Said
+ * once on stderr, and in the summary.
+ */
+static void netlink_recover(struct sampler *s, double t)
+{
+	unsigned long lost = procevents_lost_events(s->procevents);
+	struct pid_list kids = { 0 };
+	size_t i, k, n = s->table.n;
+
+	if (lost == s->lost_seen)
+		return;
+	if (s->lost_seen == 0)
+		fprintf(stderr, "%s: warning: netlink messages lost (receive buffer full): "
+			"looking for our processes in /proc; a process that started and ended "
+			"meanwhile has no rows\n", s->o->progname);
+	s->lost_seen = lost;
+	for (i = 0; i < n; i++) {
+		struct proc_entry *p = s->table.procs[i];
+		int rc;
+
+		if (p->exited)
+			continue;
+		rc = read_proc(s, p);
+		if (rc == -ESRCH || (rc == 0 && (p->last.state == 'Z' || p->last.state == 'X'))) {
+			p->counts_final = rc == 0;
+			finish_process(s, p, t);
+			continue;
+		}
+		if (procstat_children_list(p->id.pid, &kids) != 0)
+			continue;
+		for (k = 0; k < kids.n; k++)
+			if (proctable_find(&s->table, kids.v[k]) == NULL)
+				discover(s, kids.v[k], p->depth + 1, SAMPLER_START, t);
+	}
+	procstat_pid_list_free(&kids);
+}
+
+/* Every event now queued. */
+static void handle_netlink_events(struct sampler *s)
+{
+	struct procevent ev;
+
+	if (s->procevents == NULL)
+		return;
+	while (procevents_next(s->procevents, &ev) == 1) {
+		double t = sampler_now(s);
+
+		switch (ev.kind) {
+		case PROCEVENT_FORK: netlink_fork(s, &ev, t); break;
+		case PROCEVENT_EXEC: netlink_exec(s, &ev, t); break;
+		case PROCEVENT_EXIT: netlink_exit(s, &ev, t); break;
+		}
+	}
+	netlink_recover(s, sampler_now(s));
+}
+
+/*
+ * Netlink: a lab that marked stops itself (SIGSTOP) right after writing
+ * its mark line. Nobody traces it, so the stop is a real one: once /proc
+ * shows it stopped, its counters cannot change; measure it then and let
+ * it go on with SIGCONT (its parent is told of the stop and the
+ * continuation, which waitpid() without WUNTRACED ignores).
+ */
+static void answer_stopped_marks(struct sampler *s)
+{
+	size_t i;
+
+	/* After a malformed mark line its sender stops all the same, and
+	 * who it is cannot be told: a stopped process of ours with no mark
+	 * pending is taken as that one (ptrace tells self-sent stops apart;
+	 * here a user's kill -STOP meanwhile would be answered too). */
+	for (i = 0; i < s->table.n && s->unmatched_marks > 0; i++) {
+		struct proc_entry *p = s->table.procs[i];
+		size_t k;
+
+		if (p->exited || read_proc(s, p) != 0 || p->last.state != 'T')
+			continue;
+		for (k = 0; k < s->npending && s->pending[k].pid != p->id.pid; k++)
+			;
+		if (k < s->npending)
+			continue;
+		kill(p->id.pid, SIGCONT);
+		s->unmatched_marks--;
+	}
+
+	for (i = 0; i < s->npending; i++) {
+		struct proc_entry *p = proctable_find(&s->table, s->pending[i].pid);
+
+		if (p == NULL || read_proc(s, p) != 0 || p->last.state != 'T')
+			continue;
+		flush_pending(s, p, 1, sampler_now(s));
+		kill(p->id.pid, SIGCONT);
+		i = (size_t)-1;		/* the list changed: from the start */
+	}
+}
+
 /* ---- periodic sampling ---- */
 
 /* Untraced: find new children of the processes we follow. */
@@ -652,6 +880,8 @@ static void sample_all(struct sampler *s, double t)
 			finish_process(s, p, t);	/* untraced: seen gone */
 			continue;
 		}
+		if (p->traced && rc == -ESRCH && s->procevents != NULL)
+			continue;	/* reaped: its exit event is on its way */
 		if (p->traced && rc == -ESRCH) {
 			/* A tracee is waited for by us before it is gone, so its
 			 * exit was handled already; should one ever be missed,
@@ -673,11 +903,25 @@ static void sample_all(struct sampler *s, double t)
 
 /* ---- starting and stopping ---- */
 
+struct first_reading {
+	struct proc_stat st;
+	int ok;
+};
+
+/* Netlink: the command's counters as it starts, read while it is stopped
+ * right before its exec (ptrace reads them at its exec stop). */
+static void read_before_exec(void *arg, pid_t pid)
+{
+	struct first_reading *first = arg;
+
+	first->ok = procstat_read_pid(pid, &first->st) == 0;
+}
+
 static int start_command(struct sampler *s, const sigset_t *orig_mask)
 {
 	int mark_pipe[2], rc;
 	struct trace_spawn_result r;
-	struct proc_entry *p;
+	struct first_reading first = { .ok = 0 };
 
 	if (pipe2(mark_pipe, O_CLOEXEC) < 0) {
 		warn(s, "mark pipe", errno);
@@ -686,8 +930,9 @@ static int start_command(struct sampler *s, const sigset_t *orig_mask)
 	fcntl(mark_pipe[0], F_SETFL, O_NONBLOCK);
 	/* Rows on our stdout: the command's own output goes to stderr, so
 	 * stdout is TSV only, header first, no row cut by a line of the lab. */
-	rc = trace_spawn(s->o->command, mark_pipe[1], s->out == stdout ? STDERR_FILENO : -1,
-			 orig_mask, &r);
+	rc = trace_spawn(s->o->command, s->procevents == NULL, mark_pipe[1],
+			 s->out == stdout ? STDERR_FILENO : -1, orig_mask,
+			 s->procevents != NULL ? read_before_exec : NULL, &first, &r);
 	close(mark_pipe[1]);
 	if (rc < 0) {
 		close(mark_pipe[0]);
@@ -697,14 +942,80 @@ static int start_command(struct sampler *s, const sigset_t *orig_mask)
 	s->mark_fd = mark_pipe[0];
 	s->command_pid = r.pid;
 	s->traced = r.traced;
-	s->sync_marks = r.traced;
-	s->untraced_live = !r.traced;
-	if (!r.traced)
+	/* Netlink: the lab stops at its marks all the same (trace_spawn). */
+	s->sync_marks = r.traced || s->procevents != NULL;
+	s->untraced_live = !r.traced && s->procevents == NULL;
+	if (!r.traced && s->procevents == NULL)
 		fprintf(stderr, "%s: warning: ptrace not permitted (%s): periodic sampling only, "
 			"exit rows show the last sample\n", s->o->progname, strerror(r.seize_errno));
-	p = discover(s, r.pid, 0, SAMPLER_START, sampler_now(s));
-	(void)p;
+	discover_from(s, r.pid, 0, SAMPLER_START, sampler_now(s), first.ok ? &first.st : NULL);
 	return 0;
+}
+
+static void attach_tree(struct sampler *s, pid_t pid, int depth, double t);
+
+/*
+ * The counters of pid's threads that have ended, as its /proc/PID/stat
+ * counts them (the process's total less each live thread's own): the
+ * taskstats records of those threads came before we listened. A thread
+ * that starts or ends while we read is read again. 0 on success.
+ */
+static int ended_threads_counts(pid_t pid, unsigned long *min_flt, unsigned long *maj_flt)
+{
+	struct pid_list before = { 0 }, after = { 0 };
+	struct proc_stat total, st;
+	char path[64], text[1024];
+	int tries, fd, ok = 0;
+	size_t i;
+	ssize_t n;
+
+	for (tries = 0; tries < 5 && !ok; tries++) {
+		unsigned long min = 0, maj = 0;
+
+		if (procstat_threads_list(pid, &before) != 0 || procstat_read_pid(pid, &total) != 0)
+			break;
+		for (i = 0; i < before.n; i++) {
+			snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)before.v[i]);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+			if (fd >= 0)
+				close(fd);
+			if (n <= 0 || procstat_parse(text, (size_t)n, &st) != 0)
+				break;
+			min += st.min_flt;
+			maj += st.maj_flt;
+		}
+		if (i < before.n || procstat_threads_list(pid, &after) != 0)
+			continue;
+		ok = after.n == before.n && memcmp(after.v, before.v, after.n * sizeof *after.v) == 0;
+		*min_flt = total.min_flt - min;
+		*maj_flt = total.maj_flt - maj;
+	}
+	procstat_pid_list_free(&before);
+	procstat_pid_list_free(&after);
+	return ok ? 0 : -EAGAIN;
+}
+
+/* -p with netlink events: nothing to seize; every thread is counted, and
+ * the counters of its threads gone already are kept for its exit row. */
+static void netlink_attach(struct sampler *s, pid_t pid, int depth, double t)
+{
+	struct pid_list ids = { 0 };
+	struct proc_entry *p = discover(s, pid, depth, SAMPLER_START, t);
+	size_t i;
+
+	if (ended_threads_counts(pid, &p->exited_min_flt, &p->exited_maj_flt) != 0)
+		p->counts_missing = 1;	/* then the zombie's counters, if any */
+	if (procstat_threads_list(pid, &ids) == 0)
+		for (i = 0; i < ids.n; i++)
+			if (ids.v[i] != pid && proctable_thread_tgid(&s->table, ids.v[i]) == 0) {
+				proctable_add_thread(&s->table, ids.v[i], pid);
+				p->threads++;
+			}
+	if (procstat_children_list(pid, &ids) == 0)
+		for (i = 0; i < ids.n; i++)
+			attach_tree(s, ids.v[i], depth + 1, t);
+	procstat_pid_list_free(&ids);
 }
 
 /*
@@ -720,6 +1031,10 @@ static void attach_tree(struct sampler *s, pid_t pid, int depth, double t)
 
 	if (proctable_find(&s->table, pid) != NULL)
 		return;
+	if (s->procevents != NULL) {
+		netlink_attach(s, pid, depth, t);
+		return;
+	}
 	rc = trace_attach(pid);
 	if (rc != 0 && !s->attach_warned) {
 		fprintf(stderr, "%s: warning: cannot trace process %d (%s): periodic sampling only, "
@@ -850,13 +1165,21 @@ static int finished(const struct sampler *s)
 	return proctable_live(&s->table) == 0;
 }
 
+/* Netlink: how often to look whether a lab that marked has stopped. */
+#define MARK_STOP_POLL_S 0.0002
+
 static void wait_for_events(struct sampler *s, double until)
 {
-	struct pollfd fds[2 + 64];
+	struct pollfd fds[2 + 64 + 2];
 	struct timespec timeout;
 	double wait_s = until - sampler_now(s);
-	nfds_t n = 1, nfaults;
+	nfds_t n = 1, nfaults, nevents = 0;
+	int event_fds[2];
+	size_t i;
 
+	if (s->procevents != NULL && (s->npending > 0 || s->unmatched_marks > 0) &&
+	    wait_s > MARK_STOP_POLL_S)
+		wait_s = MARK_STOP_POLL_S;	/* a lab waits for us at its mark */
 	if (wait_s < 0)
 		wait_s = 0;
 	timeout.tv_sec = (time_t)wait_s;
@@ -875,7 +1198,13 @@ static void wait_for_events(struct sampler *s, double until)
 		fds[1].events = 0;
 		n = 2;
 	}
-	if (ppoll(fds, n + nfaults, &timeout, NULL) <= 0)
+	/* Netlink events: the loop reads them all at its start. */
+	nevents = procevents_fds(s->procevents, event_fds, 2);
+	for (i = 0; i < nevents; i++) {
+		fds[n + nfaults + i].fd = event_fds[i];
+		fds[n + nfaults + i].events = POLLIN;
+	}
+	if (ppoll(fds, n + nfaults + nevents, &timeout, NULL) <= 0)
 		return;
 	if (nfaults > 0)
 		sampler_faults_drain(s);
@@ -896,6 +1225,9 @@ static void run_loop(struct sampler *s)
 	double live_period = 0.1, t, until;
 
 	for (;;) {
+		handle_netlink_events(s);
+		if (s->procevents != NULL && (s->npending > 0 || s->unmatched_marks > 0))
+			answer_stopped_marks(s);
 		/* Every stop and exit of a child or tracee raises SIGCHLD: look
 		 * with waitid only then (with 100 tracees, each look at them all
 		 * costs). SIGCHLD is consumed before the look, so an event during
@@ -991,6 +1323,38 @@ static unsigned hold_closed_std_fds(void)
 	return closed;
 }
 
+/*
+ * --events: netlink where it can be had and nothing needs the processes
+ * stopped at their events (auto), or as asked. Before COMMAND starts, so
+ * that its first fork is seen. Returns 0, or 1 after one line when
+ * netlink was asked for and cannot be had.
+ */
+static int open_events(struct sampler *s)
+{
+	char why[160];
+	int rc;
+
+	if (s->o->events == SAMPLER_EVENTS_PTRACE || s->o->faults_file != NULL)
+		return 0;
+	rc = procevents_open(&s->procevents, why, sizeof why);
+	if (rc == 0 || s->o->events == SAMPLER_EVENTS_AUTO)
+		return 0;	/* auto: ptrace, as unprivileged */
+	fprintf(stderr, "%s: --events netlink: %s%s\n", s->o->progname, why,
+		rc == -EPERM ? " (it needs root)" : "");
+	return 1;
+}
+
+const char *sampler_events_used(const struct sampler *s)
+{
+	if (s->procevents != NULL)
+		return "netlink (proc connector and taskstats: no process stopped at its "
+		       "fork, exec or exit; marks stop the lab, SIGCONT lets it go on)";
+	if (s->traced)
+		return "ptrace (every fork, exec, exit and mark stops the process until "
+		       "cowsample has read it)";
+	return "none (ptrace not permitted: periodic samples only, exit rows show the last one)";
+}
+
 int sampler_run(const struct sampler_options *o)
 {
 	struct sampler s;
@@ -1023,6 +1387,13 @@ int sampler_run(const struct sampler_options *o)
 		return 1;
 	}
 	if (sampler_faults_open(&s) != 0) {
+		sampler_snapshots_close(&s, 0);
+		sampler_output_close(&s, 0);
+		procstat_libproc2_free(s.libproc2);
+		return 1;
+	}
+	if (open_events(&s) != 0) {
+		sampler_faults_close(&s, 0);
 		sampler_snapshots_close(&s, 0);
 		sampler_output_close(&s, 0);
 		procstat_libproc2_free(s.libproc2);
@@ -1077,6 +1448,7 @@ int sampler_run(const struct sampler_options *o)
 	proctable_free(&s.table, free_ext);
 	free(s.pending);
 	sampler_faults_free(&s);
+	procevents_close(s.procevents);
 	procstat_libproc2_free(s.libproc2);
 	return status;
 }

@@ -7,11 +7,19 @@
  *   time_s pid ppid comm event min_flt maj_flt rss_kb phase role [extra...]
  * event is start, sample, fork, exec, exit or mark.
  *
- * Exactness comes from ptrace(PTRACE_SEIZE) event stops: fork, exec and
- * exit rows are written while the process is stopped at that event; a
- * phase mark (support/cowlab.h: lab_mark) with COWLAB_MARK_SYNC=1 stops the
- * lab with SIGSTOP, and the sampler measures it before letting it go on.
- * Where ptrace is not allowed, periodic sampling is all there is.
+ * Exactness comes from one of two sources of events:
+ *   - netlink (root; procevents.h): the kernel reports every fork, exec
+ *     and exit, and each exiting task's final counters, without stopping
+ *     anything. Exit rows are exact, fork and exec rows are read when
+ *     the event arrives (the process runs on meanwhile).
+ *   - ptrace(PTRACE_SEIZE) event stops: fork, exec and exit rows are
+ *     written while the process is stopped at that event. Unprivileged,
+ *     and for --faults (its tracer must follow a process from its first
+ *     instruction).
+ * Either way a phase mark (support/cowlab.h: lab_mark) with
+ * COWLAB_MARK_SYNC=1 stops the lab with SIGSTOP, and the sampler measures
+ * it before letting it go on. Where neither is allowed, periodic sampling
+ * is all there is.
  *
  * Extra columns come from column providers (struct sampler_columns): the
  * --smaps and --pagemap columns. With snapshot_dir, every phase mark also
@@ -65,6 +73,10 @@ struct sampler_columns {
 
 enum sampler_backend { SAMPLER_PREAD, SAMPLER_LIBPROC2 };
 
+/* --events: where fork, exec and exit events come from. AUTO: netlink
+ * where allowed (root) and no option needs stops (--faults), else ptrace. */
+enum sampler_events { SAMPLER_EVENTS_AUTO, SAMPLER_EVENTS_PTRACE, SAMPLER_EVENTS_NETLINK };
+
 struct sampler_options {
 	const char *progname;		/* for messages: "cowsample" */
 	char *const *command;		/* COMMAND ARGS..., or NULL with pids */
@@ -81,6 +93,7 @@ struct sampler_options {
 	const char *snapshot_dir;	/* --snapshot-dir DIR, or NULL */
 	const char *faults_file;	/* --faults FILE, or NULL */
 	enum sampler_backend backend;
+	enum sampler_events events;	/* --events */
 	const struct sampler_columns *columns[SAMPLER_MAX_COLUMNS];
 	size_t ncolumns;
 };

@@ -44,6 +44,9 @@ struct sampler {
 	size_t npending, pending_cap;
 
 	int traced;			/* ptrace in use */
+	struct procevents *procevents;	/* netlink events in use (procevents.h) */
+	unsigned long lost_seen;	/* lost netlink messages handled so far */
+	int counts_lost_told;		/* "an exit row is its last sample" said */
 	int sync_marks;			/* labs stop at marks (COWLAB_MARK_SYNC=1) */
 	pid_t command_pid;		/* 0 with -p */
 	int command_status;		/* its wait status */
@@ -63,6 +66,9 @@ struct sampler {
 	int stop_signal;		/* the latest signal sent to end them */
 	double stop_deadline;		/* then the next one: SIGTERM, SIGKILL */
 };
+
+/* Which events a run used, in words, for the summary. */
+const char *sampler_events_used(const struct sampler *s);
 
 /* Seconds since the sampler started. */
 double sampler_now(const struct sampler *s);

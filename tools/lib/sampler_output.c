@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "outfile.h"
+#include "procevents.h"
 #include "sampler_internal.h"
 
 #define ROWS_BUFFER 65536
@@ -344,6 +345,13 @@ int sampler_print_summary(struct sampler *s)
 			rows[i].step->d_min_flt, rows[i].step->d_maj_flt, rows[i].step->time_s);
 	}
 	free(rows);
+	fprintf(f, "\nEvents: %s\n", sampler_events_used(s));
+	if (s->procevents != NULL)
+		fprintf(f, "Lost netlink messages (times a buffer overflowed, one message or more "
+			"each): events %lu, exit counters %lu%s\n",
+			procevents_lost_events(s->procevents), procevents_lost_counts(s->procevents),
+			procevents_lost_events(s->procevents) + procevents_lost_counts(s->procevents)
+			? " (see the warnings above)" : "");
 	sampler_faults_summary(s, f);	/* --faults: the kinds, reconciled */
 	/* A summary that cannot be written (stdout on a full disk) is an
 	 * output error like any other: exit status 1, one line. */

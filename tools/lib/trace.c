@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -35,7 +36,8 @@ static void no_leak_check_when_traced(void)
 	free(text);
 }
 
-/* The child: wait for the go byte ('1' traced, '0' not), set up, exec. */
+/* The child: wait for the go byte, set up, exec. The byte: '1' traced,
+ * '2' not traced but its marks are answered (netlink events), '0' neither. */
 static void run_child(char *const argv[], int mark_fd, int stdout_fd,
 		      const sigset_t *mask, int go_fd, int err_fd)
 {
@@ -58,13 +60,24 @@ static void run_child(char *const argv[], int mark_fd, int stdout_fd,
 		fcntl(mark_fd, F_SETFD, 0);
 		snprintf(text, sizeof text, "%d", mark_fd);
 		setenv("COWLAB_MARK_FD", text, 1);
-		if (go == '1')
+		if (go == '1' || go == '2')
 			setenv("COWLAB_MARK_SYNC", "1", 1);
 		else
 			unsetenv("COWLAB_MARK_SYNC");
 	}
-	if (go == '1')
+	/* '2' too: what the command sees is the same on both paths of the
+	 * sampler (an --events ptrace run and a netlink one). */
+	if (go == '1' || go == '2')
 		no_leak_check_when_traced();
+	/* '2': not traced, so no PTRACE_O_EXITKILL: should the sampler die
+	 * (SIGKILL), the command dies too rather than wait at a mark stop
+	 * that nobody will end. */
+	if (go == '2')
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* '2': stopped here, ready to exec, the sampler reads the counters the
+	 * command starts with (as ptrace does at the exec stop). */
+	if (go == '2')
+		raise(SIGSTOP);
 	execvp(argv[0], argv);
 	err = errno;
 	if (write(err_fd, &err, sizeof err) < 0)
@@ -153,8 +166,9 @@ static ssize_t wait_for_exec(pid_t pid, int traced, int err_fd, int *exec_errno)
 	return n;
 }
 
-int trace_spawn(char *const argv[], int mark_fd, int stdout_fd,
-		const sigset_t *child_sigmask, struct trace_spawn_result *out)
+int trace_spawn(char *const argv[], int seize, int mark_fd, int stdout_fd,
+		const sigset_t *child_sigmask, void (*at_exec)(void *arg, pid_t pid),
+		void *arg, struct trace_spawn_result *out)
 {
 	int go[2], err_pipe[2], exec_errno = 0, status;
 	char go_byte;
@@ -189,17 +203,34 @@ int trace_spawn(char *const argv[], int mark_fd, int stdout_fd,
 	/* PTRACE_O_EXITKILL: should we die (SIGKILL), the command we started
 	 * and every descendant traced with it die too, instead of staying
 	 * stopped forever at a mark we can no longer answer. */
-	if (ptrace(PTRACE_SEIZE, pid, NULL, (void *)(long)(TRACE_OPTIONS | PTRACE_O_EXITKILL)) == 0) {
+	if (!seize) {
+		go_byte = '2';
+	} else if (ptrace(PTRACE_SEIZE, pid, NULL,
+			  (void *)(long)(TRACE_OPTIONS | PTRACE_O_EXITKILL)) == 0) {
 		out->traced = 1;
+		go_byte = '1';
 	} else {
 		out->seize_errno = errno;
+		go_byte = '0';
 	}
-	go_byte = out->traced ? '1' : '0';
 	if (write(go[1], &go_byte, 1) != 1) {
 		/* Cannot happen while the child lives; treat as exec failure. */
 		exec_errno = errno;
 	}
 	close(go[1]);
+	if (go_byte == '2') {
+		/* Its stop just before exec (or its end, when its setup failed). */
+		pid_t got;
+
+		do
+			got = waitpid(pid, &status, WUNTRACED);
+		while (got < 0 && errno == EINTR);
+		if (got == pid && WIFSTOPPED(status)) {
+			if (at_exec != NULL)
+				at_exec(arg, pid);
+			kill(pid, SIGCONT);
+		}
+	}
 
 	n = wait_for_exec(pid, out->traced, err_pipe[0], &exec_errno);
 	close(err_pipe[0]);

@@ -23,18 +23,26 @@ struct trace_spawn_result {
 
 /*
  * Fork and exec argv[0] (searched in PATH) with the signal mask
- * child_sigmask. The child is seized before it execs, so its exec is the
- * first event. mark_fd >= 0 is passed to the command, not close-on-exec,
- * in COWLAB_MARK_FD, with COWLAB_MARK_SYNC=1 when the child is traced.
+ * child_sigmask. With seize, the child is seized before it execs, so its
+ * exec is the first event; without (the sampler takes its events from
+ * netlink, procevents.h), it is not traced and stops at its marks all the
+ * same: the sampler lets it go on with SIGCONT. mark_fd >= 0 is passed to
+ * the command, not close-on-exec, in COWLAB_MARK_FD, with
+ * COWLAB_MARK_SYNC=1 when the child is traced or seize is 0.
  * stdout_fd >= 0 becomes the command's standard output (the sampler passes
  * its stderr when its own stdout carries the rows); -1 leaves it alone.
  * Returns 0, or -errno when the command cannot be run (then nothing is
  * left running and out->pid is 0). Signal stops before the exec are
  * answered here; the exec stop is left for the caller, whose SIGCHLD may
  * have been read here: look for stops after this returns.
+ * Untraced (seize 0), the child stops itself (SIGSTOP) when it is ready to
+ * exec, and at_exec (when not NULL) is called with its pid before it is
+ * let go on (SIGCONT): the sampler reads the counters the command starts
+ * with there, as it does at the exec stop under ptrace.
  */
-int trace_spawn(char *const argv[], int mark_fd, int stdout_fd,
-		const sigset_t *child_sigmask, struct trace_spawn_result *out);
+int trace_spawn(char *const argv[], int seize, int mark_fd, int stdout_fd,
+		const sigset_t *child_sigmask, void (*at_exec)(void *arg, pid_t pid),
+		void *arg, struct trace_spawn_result *out);
 
 /* Seize a running process (thread). Returns 0 or -errno. */
 int trace_attach(pid_t tid);
