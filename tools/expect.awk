@@ -12,6 +12,9 @@
 #              (REQUIRES: the row's and its scenario's, or -)
 #   scenarios  one line per scenario: NAME REQUIRES PARAMS ARG... (each
 #              argument its own field, $NAME words replaced by the value)
+#   params     one line per scenario: NAME PARAMS VARIED (PARAMS as drawn,
+#              NAME=VALUE words or -; VARIED the names its 'vary' lines
+#              draw, or -)
 #   lint       nothing when the table is well-formed
 #   -v seed=NUMBER     (optional) draw the parameters that 'vary' lines
 #                      name from the seed (cowlab-expect --seed hashes the
@@ -286,6 +289,15 @@ END {
 			sc = row[id, 3]
 			printf "%s/%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", lab, id, sc, row[id, 4], row[id, 5],
 				row[id, 6], low[id], high[id], merge_requires(sc_req[sc], row[id, 9]), row[id, 10], row[id, 11]
+		}
+	} else if (mode == "params") {
+		for (i = 1; i <= nsc; i++) {
+			sc = sc_order[i]
+			line = ""
+			for (j = 1; j <= nvary; j++)
+				if (vary_sc[j] == sc)
+					line = line (line == "" ? "" : " ") vary_param[j]
+			print sc "\t" params_text(sc) "\t" (line == "" ? "-" : line)
 		}
 	} else if (mode == "scenarios") {
 		for (i = 1; i <= nsc; i++) {
