@@ -37,3 +37,24 @@ minor() {
 	assert_usage_error "$COPY_ON_READ" -s 8
 	assert_usage_error "$COPY_ON_READ" -m x
 }
+
+@test "refcounts.py: a Python child that only reads the objects copies their pages; an idle child does not (with and without gc.freeze)" {
+	command -v python3 >/dev/null || skip "python3 is not installed: the lab's Python step is optional"
+	local objects=200000 size pages read idle freeze
+	# One object's size as Python counts it (the objects are str(i)).
+	size=$(python3 -c "import sys; print(sys.getsizeof(str($objects - 1)))")
+	pages=$((objects * size / PAGE))
+	for freeze in "" --freeze; do
+		run python3 "$SRCDIR/support/copy-on-read/refcounts.py" -m "$objects" $freeze
+		assert_success
+		read=$(minor py-read)
+		idle=$(minor py-idle)
+		# The reads copy the pages the objects fill; the idle child's
+		# start-up and exit are far below that.
+		((read >= pages / 2)) || fail "py-read $read faults for $pages pages of objects ($freeze)"
+		((idle < pages / 10)) || fail "py-idle $idle faults, pages of objects $pages ($freeze)"
+	done
+	run python3 "$SRCDIR/support/copy-on-read/refcounts.py" -m 0
+	assert_failure 2
+	assert_line --partial "between 1 and"
+}

@@ -611,3 +611,29 @@ device_node() {
 	run ls -A "$t"
 	assert_output --regexp 'o\.tsv\.cowlab-partial\.'
 }
+
+@test "cowsample: signals that reach the command before its exec are answered (a resized tmux pane sends SIGWINCH): every start finishes" {
+	# A traced child stops for every signal, even one it ignores; before
+	# its exec only the starting code can answer. Under a storm of
+	# SIGWINCH to the sampler's process group, start a command 100 times.
+	# (Before the fix, about one start in 20 hung here.)
+	local t=$BATS_TEST_TMPDIR i sampler storm rc
+	for ((i = 0; i < 100; i++)); do
+		setsid "$COWSAMPLE" -o "$t/o.tsv" -- true &
+		sampler=$!
+		( while kill -WINCH -- "-$sampler" 2>/dev/null; do :; done ) &
+		storm=$!
+		rc=0
+		timeout -s KILL 30 tail --pid="$sampler" -f /dev/null || rc=$?
+		kill "$storm" 2>/dev/null || true
+		wait "$storm" 2>/dev/null || true
+		if [ "$rc" -ne 0 ]; then
+			pkill -KILL -s "$sampler" || true
+			wait "$sampler" || true
+			fail "start $i did not finish within 30 s"
+		fi
+		wait "$sampler" || fail "start $i: cowsample exited with $?"
+		[ "$(column_of "$t/o.tsv" exit parent comm)" = true ] ||
+			fail "start $i: no exit row for the command"
+	done
+}

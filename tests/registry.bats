@@ -127,3 +127,13 @@ labs() {
 		assert_output --partial "== Question 1 of $want: $(sed -n 's/^# //p' "$SRCDIR/quiz/${quizzes%%,*}.md" | head -n 1)"
 	done < <(labs | cut -f1,5)
 }
+
+@test "registry: README's list of the graded labs' programs is the registry's graded labs" {
+	local listed graded
+	# The parenthesis after "the graded labs" in README.md, its program names.
+	listed=$(tr '\n' ' ' <"$SRCDIR/README.md" | sed -n 's/.*the graded labs (\([^)]*\)).*/\1/p' |
+		grep -o '[a-z_]\+' | grep -xF -f <(labs | cut -f2) | sort -u)
+	graded=$(labs | awk -F '\t' '$3 == "yes" { print $2 }' | sort -u)
+	[ -n "$graded" ] || fail "the registry has no graded lab"
+	assert_equal "$listed" "$graded"
+}

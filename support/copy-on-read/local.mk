@@ -19,3 +19,7 @@ media-copy-on-read: support/copy-on-read/copy_on_read
 	$(call media_draw,copyread,$(MEDIA_RUN)/copy-on-read.tsv,copy-on-read,$(media_copy_on_read_note))
 	$(call media_keep,$(MEDIA_RUN)/copy-on-read.tsv,copy-on-read)
 EXTRA_DIST += media/copy-on-read.svg media/copy-on-read.png media/copy-on-read.tsv
+
+# Python's reference counts (labs/copy-on-read.md, "Try it in Python"); the
+# test runs it where python3 is installed.
+dist_noinst_SCRIPTS += support/copy-on-read/refcounts.py

@@ -1003,7 +1003,7 @@ int sampler_run(const struct sampler_options *o)
 	s.o = o;
 	s.mark_fd = -1;
 	s.sigfd = -1;
-	s.child_events = 1;
+	s.child_events = 1;	/* look at once: trace_spawn may have read the exec stop's SIGCHLD */
 	proctable_init(&s.table);
 	clock_gettime(CLOCK_MONOTONIC, &s.t0);
 

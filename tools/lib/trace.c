@@ -3,10 +3,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,6 +72,87 @@ static void run_child(char *const argv[], int mark_fd, int stdout_fd,
 	_exit(127);
 }
 
+/*
+ * A tracee that gets a signal before its exec (SIGWINCH from a resized
+ * tmux pane, Ctrl-C, Ctrl-Z) stops for us even when it ignores that
+ * signal: we must answer that stop, or the child never reaches its exec
+ * and we wait on its error pipe forever. Answer it as the sampler would:
+ * deliver the signal; keep a real group-stop (Ctrl-Z) stopped.
+ */
+static void answer_stop_before_exec(pid_t pid)
+{
+	int status, event, sig;
+
+	if (waitpid(pid, &status, __WALL | WNOHANG) != pid || !WIFSTOPPED(status))
+		return;
+	event = status >> 16;
+	sig = WSTOPSIG(status);
+	if (event == PTRACE_EVENT_STOP && (sig == SIGSTOP || sig == SIGTSTP ||
+					   sig == SIGTTIN || sig == SIGTTOU))
+		trace_listen(pid);
+	else
+		trace_resume(pid, event == 0 ? sig : 0);
+}
+
+/*
+ * Wait until the exec worked (EOF on the close-on-exec error pipe) or
+ * failed (its errno arrives). The close happens before the exec event
+ * stop, and a failed exec writes its errno before the child's exit stop,
+ * so the pipe is ready before either of those stops, which are left for
+ * the caller. Any other stop on the way is answered here, as soon as its
+ * SIGCHLD arrives (blocked here and read from a signalfd: a caller that
+ * reads SIGCHLD itself must look for stops once we return). Returns what
+ * read() returned.
+ */
+static ssize_t wait_for_exec(pid_t pid, int traced, int err_fd, int *exec_errno)
+{
+	struct pollfd fds[2] = { { .fd = err_fd, .events = POLLIN }, { .fd = -1, .events = POLLIN } };
+	struct signalfd_siginfo chld_info;
+	sigset_t chld, old_mask;
+	siginfo_t si;
+	int rc, event;
+	ssize_t n;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (traced) {
+		sigprocmask(SIG_BLOCK, &chld, &old_mask);
+		fds[1].fd = signalfd(-1, &chld, SFD_NONBLOCK | SFD_CLOEXEC);
+	}
+	for (;;) {
+		/* Without a signalfd (none left?), look every 10 ms. */
+		rc = poll(fds, 2, traced && fds[1].fd < 0 ? 10 : -1);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0 || (fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			break;
+		while (fds[1].fd >= 0 && read(fds[1].fd, &chld_info, sizeof chld_info) > 0)
+			;
+		/* Look without collecting: the exec and exit stops are the caller's. */
+		memset(&si, 0, sizeof si);
+		if (waitid(P_PID, pid, &si, WSTOPPED | WEXITED | WNOHANG | WNOWAIT | __WALL) < 0 ||
+		    si.si_pid != pid)
+			continue;
+		event = si.si_status >> 8;
+		if (si.si_code != CLD_TRAPPED || event == PTRACE_EVENT_EXEC ||
+		    event == PTRACE_EVENT_EXIT)
+			break;	/* the pipe is ready, or the child is gone */
+		answer_stop_before_exec(pid);
+	}
+	if (traced) {
+		if (fds[1].fd >= 0)
+			close(fds[1].fd);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	}
+	if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)) &&
+	    fcntl(err_fd, F_SETFL, O_NONBLOCK) < 0)
+		return -1;
+	do
+		n = read(err_fd, exec_errno, sizeof *exec_errno);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
 int trace_spawn(char *const argv[], int mark_fd, int stdout_fd,
 		const sigset_t *child_sigmask, struct trace_spawn_result *out)
 {
@@ -118,12 +201,7 @@ int trace_spawn(char *const argv[], int mark_fd, int stdout_fd,
 	}
 	close(go[1]);
 
-	/* The error pipe is close-on-exec: EOF means the exec worked (the
-	 * close happens before the exec event stop, so this cannot block on
-	 * a stopped tracee). */
-	do
-		n = read(err_pipe[0], &exec_errno, sizeof exec_errno);
-	while (n < 0 && errno == EINTR);
+	n = wait_for_exec(pid, out->traced, err_pipe[0], &exec_errno);
 	close(err_pipe[0]);
 	if (n == (ssize_t)sizeof exec_errno || exec_errno != 0) {
 		kill(pid, SIGKILL);

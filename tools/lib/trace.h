@@ -29,7 +29,9 @@ struct trace_spawn_result {
  * stdout_fd >= 0 becomes the command's standard output (the sampler passes
  * its stderr when its own stdout carries the rows); -1 leaves it alone.
  * Returns 0, or -errno when the command cannot be run (then nothing is
- * left running and out->pid is 0).
+ * left running and out->pid is 0). Signal stops before the exec are
+ * answered here; the exec stop is left for the caller, whose SIGCHLD may
+ * have been read here: look for stops after this returns.
  */
 int trace_spawn(char *const argv[], int mark_fd, int stdout_fd,
 		const sigset_t *child_sigmask, struct trace_spawn_result *out);
