@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # tests/cowlab_expect.bats - the reader of the expectation tables: every table
-# is well-formed, the graded rows are the grader's 52 points, bad tables and
+# is well-formed, the graded rows are the grader's points, bad tables and
 # outputs are one-line errors, and nothing a table holds is ever run as code.
 # (tests/expect.sh checks the rows themselves on the kernel.)
 
@@ -36,11 +36,14 @@ fake_tree() {
 		$10 !~ /^[^ ].* .*\.$/ { print "bad row: " $0; bad = 1 } END { exit bad }' <<<"$output"
 }
 
-@test "cowlab-expect graded: the grader's checks, 52 points, as ID TAB POINTS TAB NAME" {
+@test "cowlab-expect graded: the grader's checks and their points (the grader's total), as ID TAB POINTS TAB NAME" {
 	run "$EXPECT" graded
 	assert_success
 	awk -F '\t' 'NF != 3 || $2 !~ /^[1-9][0-9]*$/ { exit 1 }' <<<"$output"
-	assert_equal "$(awk -F '\t' '{ t += $2 } END { print t }' <<<"$output")" 52
+	# the total is the tables' own: the sum of the graded rows' points is the
+	# sum the graded bats files give (what cowlab-grade scores out of)
+	assert_equal "$(awk -F '\t' '{ t += $2 } END { print t }' <<<"$output")" \
+		"$(grep -ho '([0-9]* points*)" {' "$SRCDIR"/tests/grade/*.bats | tr -dc '0-9\n' | awk '{ t += $1 } END { print t }')"
 	# Only graded labs have graded rows.
 	local lab
 	for lab in $(cut -d/ -f1 <<<"$output" | sort -u); do

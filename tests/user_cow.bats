@@ -29,6 +29,8 @@ COWTEST=$BUILDDIR/support/user-cow/cowtest
 	assert_usage_error "$USER_COW" -n 10 -w 11
 	assert_usage_error "$USER_COW" --bogus
 	assert_usage_error "$USER_COW" extra
+	assert_usage_error "$USER_COW" -f -1
+	assert_usage_error "$USER_COW" -f x
 }
 
 # broken VARIANT: build cowtest against a copy of uvm.c with one bug put in
@@ -91,6 +93,60 @@ broken() {
 		END { for (v in c) if (c[v] != p[v]) d++; print d }' "$dir/pages.tsv")" $k
 	# one frame, one PFN (where present)
 	awk -F '\t' '$7 != "-" { if (($1, $6) in pfn && pfn[$1, $6] != $7) exit 1; pfn[$1, $6] = $7 }' "$dir/pages.tsv"
+	# the frames' data: at child-wrote, N frames hold the parent's 'p' alone
+	# (the parent's) and K hold 'p' and the child's 'c' (its copies); after
+	# the rewrite, the parent's N frames hold 'p' and 'P'
+	assert_equal "$(awk -F '\t' -v s="$snap" '$1 == s { print $3 $4 }' "$dir/frames.tsv" | sort | uniq -c | awk '{ print $2 "=" $1 }' | paste -sd ' ')" \
+		"7000=$n 7063=$k"
+	snap=$(awk -F '\t' '$2 == "parent-rewrote" { print $1 }' "$dir/memfd.tsv")
+	assert_equal "$(awk -F '\t' -v s="$snap" '$1 == s { print $3 $4 }' "$dir/frames.tsv" | sort | uniq -c | awk '{ print $2 "=" $1 }' | paste -sd ' ')" \
+		"7050=$n"
+}
+
+# race_frames USER_COW: the pages the memfd holds at forkfork-done in a run
+# of USER_COW with the race scenario's arguments, under framewatch.
+race_frames() {
+	local dir=$BATS_TEST_TMPDIR/race-$RANDOM
+	mkdir -p "$dir"
+	mapfile -t args < <("$SRCDIR/tools/cowlab-expect" scenario user-cow race)
+	"$SRCDIR/tests/grade/framewatch" --memfd user-cow-frames "$dir" -- "$1" "${args[@]}" >/dev/null 2>&1 || true
+	awk -F '\t' '$2 == "forkfork-done" { print $5 }' "$dir/memfd.tsv"
+}
+
+# user_cow_with VARIANT SED-SCRIPT: user_cow built on a copy of uvm.c with
+# one bug put in by SED-SCRIPT (-O2, as the student's tree builds it).
+user_cow_with() {
+	local dir=$BATS_TEST_TMPDIR/$1
+	mkdir -p "$dir"
+	sed "$2" "$SRCDIR/support/user-cow/uvm.c" >"$dir/uvm.c"
+	! cmp -s "$SRCDIR/support/user-cow/uvm.c" "$dir/uvm.c" || fail "the sed script of $1 changed nothing"
+	cp "$SRCDIR/support/user-cow/uvm.h" "$dir/"
+	${CC:-cc} -O2 -I"$SRCDIR/support" -I"$dir" -o "$dir/user_cow" \
+		"$SRCDIR/support/user-cow/user_cow.c" "$dir/uvm.c" || fail "$1 did not build"
+	echo "$dir/user_cow"
+}
+
+@test "the race (user_cow -f R, scenario race): the reference ends with N frames in the memfd; plain ++/-- counts do not (2 CPUs)" {
+	require_root "framewatch reads the memfd through /proc/PID/map_files"
+	[ "$(nproc)" -ge 2 ] || skip "one CPU: the racers take turns, no update is lost"
+	local n plain
+	n=$("$SRCDIR/tools/cowlab-expect" scenario user-cow race | sed -n '/^-n$/{n;p}')
+	assert_equal "$(race_frames "$USER_COW")" "$n"
+	plain=$(user_cow_with not-atomic 's/__atomic_add_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/frames->refcount[f]++;/; s/left = __atomic_sub_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/left = --frames->refcount[f];/')
+	[ "$(race_frames "$plain")" != "$n" ] || fail "plain ++/-- counts ended with exactly $n frames: no update was lost in the race"
+}
+
+@test "a copy without the data (no pwrite into the new frame): the child's K copies lose the parent's byte, in the memfd" {
+	require_root "framewatch reads the memfd through /proc/PID/map_files"
+	local n=64 k=20 dir=$BATS_TEST_TMPDIR/nodata prog snap
+	mkdir -p "$dir"
+	prog=$(user_cow_with no-data 's/^\tif (pwrite(memfd, page_addr(i), page, (off_t)copy \* page) != page) {$/\tif (0) {/')
+	run "$SRCDIR/tests/grade/framewatch" --memfd user-cow-frames "$dir" -- "$prog" --batch -n $n -w $k
+	assert_success
+	snap=$(awk -F '\t' '$2 == "child-wrote" { print $1 }' "$dir/memfd.tsv")
+	# the copies hold the child's 'c' on zeros; the parent's frames are intact
+	assert_equal "$(awk -F '\t' -v s="$snap" '$1 == s { print $3 $4 }' "$dir/frames.tsv" | sort | uniq -c | awk '{ print $2 "=" $1 }' | paste -sd ' ')" \
+		"0063=$k 7000=$n"
 }
 
 @test "labs/user-cow.md: its table of graded rows names exactly the graded rows of expect.tsv" {

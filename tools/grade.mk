@@ -46,3 +46,15 @@ grade: all
 		$${SEED_FROM:+--seed-from "$$SEED_FROM"} $(if $(SEED_FROM_DIR),--seed-from-dir) -- "$$@"
 
 .PHONY: skels grade
+
+# make bench-grade: students graded per minute at --jobs 1 and 2, on copies
+# of the reference tree and of a tree with an endless loop, and the grader's
+# peak memory (needs root; several minutes). Not part of make bench.
+# Quick run: make bench-grade BENCH_GRADE_FLAGS='--students 1'
+dist_noinst_SCRIPTS += tools/bench-grade
+TESTS += tests/bench_grade.bats
+EXTRA_DIST += tests/bench_grade.bats
+CLEANFILES += bench-grade.tsv
+bench-grade: all
+	$(srcdir)/tools/bench-grade --cowsample tools/cowsample $(BENCH_GRADE_FLAGS)
+.PHONY: bench-grade

@@ -10,7 +10,11 @@
  * is the median of R rounds, in ns per page; the ratio is the claim, the
  * absolute numbers are this machine's (faults in a VM cost more).
  *
- * Usage: usercow_bench [-n PAGES] [-r ROUNDS]     TSV on stdout
+ * Usage: usercow_bench [-n PAGES] [-r ROUNDS]     TSV on stdout:
+ *   manager fault kind pages runs ns_per_fault ratio
+ * kind names the bar of the figure (cowplot faultcost); ratio is the median
+ * over the rounds of user-cow's time over the kernel's in the same round
+ * (1 for the kernel's rows).
  */
 #define _GNU_SOURCE 1
 #include "cowlab.h"
@@ -131,10 +135,17 @@ int main(int argc, char **argv)
 	for (r = 0; r < rounds; r++)
 		for (user = 0; user < 2; user++)
 			round_of(user, pages, &cow[user][r], &reuse[user][r]);
-	printf("manager\tfault\tpages\tns_per_fault\n");
-	for (user = 0; user < 2; user++) {
-		printf("%s\tcow-copy\t%ld\t%.0f\n", user ? "user-cow" : "kernel", pages, median(cow[user], rounds));
-		printf("%s\treuse\t%ld\t%.0f\n", user ? "user-cow" : "kernel", pages, median(reuse[user], rounds));
+	printf("manager\tfault\tkind\tpages\truns\tns_per_fault\tratio\n");
+	for (int fault = 0; fault < 2; fault++) {
+		double (*ns)[64] = fault ? reuse : cow, ratio[64];
+		const char *name = fault ? "reuse" : "cow-copy";
+
+		for (r = 0; r < rounds; r++)
+			ratio[r] = ns[1][r] / ns[0][r];
+		printf("kernel\t%s\tkernel: %s\t%ld\t%d\t%.0f\t1\n", name, name, pages, rounds,
+		       median(ns[0], rounds));
+		printf("user-cow\t%s\tuvm.c: %s\t%ld\t%d\t%.0f\t%.2f\n", name, name, pages, rounds,
+		       median(ns[1], rounds), median(ratio, rounds));
 	}
 	return 0;
 }

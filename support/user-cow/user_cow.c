@@ -10,19 +10,28 @@
  *   parent touches N    frames=N       lazy allocation: a frame per page
  *   cfork               frames=N       no page copied, every frame shared
  *   child reads N       frames=N       shared frames are readable
- *   child writes K      frames=N+K     copy-on-write: a new frame per page
+ *   child writes K      frames=N+K     copy-on-write: a new frame per page,
+ *                                      with the parent's data in it
  *   child exits         frames=N       its copies are freed, shares dropped
  *   parent writes N     frames=N       reuse: the frames are ours alone again
  *
- * Usage: user_cow [-n PAGES] [-w PAGES] [--batch]
+ * With -f R (xv6's forkfork), a last step: two processes at once cfork R
+ * times each, every grandchild writes one page and exits. Each cfork adds
+ * a reference to all N frames and each exit drops them, from two CPUs at
+ * the same moment: frames=N at the end only if every update of a
+ * reference count is atomic.
+ *
+ * Usage: user_cow [-n PAGES] [-w PAGES] [-f ROUNDS] [--batch]
  */
 #define _GNU_SOURCE 1
 #include "cowlab.h"
 #include "uvm.h"
 
+#include <sched.h>
 #include <sys/wait.h>
 
 #define STEPS 5
+#define RACERS 2	/* processes that cfork at once: one per CPU of a small machine */
 
 /* The result line of a step: the kernel's faults, as in every lab, and the
  * lab memory's own counts: frames in use, the handler's SIGSEGVs and what
@@ -63,7 +72,8 @@ static void child(struct lab_lockstep *ls, char *buf, long n, long k, long paren
 	s = uvm_stats();
 	lab_step(4, STEPS, "the child writes K pages");
 	lab_why("a write to a shared COW frame faults; handle_cow_fault copies it");
-	lab_write_pages(buf, k, 'c');
+	/* the second byte: the first, the parent's, must come with the copy */
+	lab_write_pages(buf + 1, k, 'c');
 	step_end("child-wrote", "child", t, s);
 	if (k > 0)
 		printf("child %d: page 0 is frame %ld now, the parent's is frame %ld (uvm_vatopa)\n",
@@ -72,18 +82,110 @@ static void child(struct lab_lockstep *ls, char *buf, long n, long k, long paren
 	uvm_exit(0);
 }
 
+/* Wait until COUNT racers have arrived at *MEETING (spinning, so that they
+ * leave together; yielding the CPU while a racer is not running). */
+static void meet(int *meeting, long count)
+{
+	long spins = 0;
+
+	__atomic_add_fetch(meeting, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(meeting, __ATOMIC_ACQUIRE) < count)
+		if (++spins % 4096 == 0)
+			sched_yield();
+}
+
+/* One racer of the forkfork step: ROUNDS times, cfork a grandchild that
+ * writes one page (a copy: one reference dropped) and exits (N dropped).
+ * The racers meet before each cfork, and their grandchildren before they
+ * exit, so that the N counts are updated from both CPUs at the same
+ * moment: a count that is not updated atomically loses some updates. */
+static void racer(int which, char *buf, long n, long rounds, int *meetings)
+{
+	long page = lab_page_size(), r;
+	int status, failed = 0, cpu, seen = 0;
+	cpu_set_t allowed, one;
+	pid_t g;
+
+	/* Each racer (and its grandchildren) on a CPU of its own, where the
+	 * machine lets us: else the scheduler may run both on one CPU, and
+	 * their updates would take turns instead of colliding. */
+	if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && CPU_COUNT(&allowed) > 1)
+		for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+			if (CPU_ISSET(cpu, &allowed) && seen++ == which % CPU_COUNT(&allowed)) {
+				CPU_ZERO(&one);
+				CPU_SET(cpu, &one);
+				sched_setaffinity(0, sizeof one, &one);
+				break;
+			}
+
+	for (r = 0; r < rounds && !failed; r++) {
+		meet(&meetings[0], RACERS * (r + 1));
+		g = uvm_cfork();
+		if (g < 0)
+			break;
+		if (g == 0) {
+			buf[(r % n) * page] = 'g';
+			meet(&meetings[1], RACERS * (r + 1));
+			uvm_exit(0);
+		}
+		if (waitpid(g, &status, 0) != g || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed = 1;
+	}
+	if (failed || r < rounds) {
+		fprintf(stderr, "user_cow: a racer's grandchild failed after %ld rounds\n", r);
+		/* let the other racer and its grandchildren go on alone */
+		__atomic_add_fetch(&meetings[0], (int)(RACERS * rounds), __ATOMIC_ACQ_REL);
+		__atomic_add_fetch(&meetings[1], (int)(RACERS * rounds), __ATOMIC_ACQ_REL);
+	}
+	uvm_exit(failed || r < rounds);
+}
+
+/* The forkfork step: RACERS processes cfork ROUNDS times each, at once. */
+static void forkfork(char *buf, long n, long rounds)
+{
+	int *meetings = mmap(NULL, 2 * sizeof *meetings, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t racers[RACERS];
+	struct lab_faults t = lab_faults_now();
+	struct uvm_stats s = uvm_stats();
+	int i, status;
+
+	if (meetings == MAP_FAILED)
+		lab_die("mmap");
+	lab_step(6, STEPS + 1, "two processes cfork and exit at once (xv6 forkfork)");
+	lab_why("every cfork adds a reference to N frames, every exit drops N: from two CPUs\n"
+		"at the same moment; frames=N at the end only if each update is atomic");
+	for (i = 0; i < RACERS; i++) {
+		racers[i] = uvm_cfork();
+		if (racers[i] < 0)
+			lab_die("uvm_cfork");
+		if (racers[i] == 0)
+			racer(i, buf, n, rounds, meetings);
+	}
+	for (i = 0; i < RACERS; i++)
+		if (waitpid(racers[i], &status, 0) != racers[i] || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			fprintf(stderr, "user_cow: racer %d failed (status %#x)\n", i, status);
+	step_end("forkfork-done", "parent", t, s);
+	/* (after the mark: a read of a freed frame would fill it again) */
+	if (lab_count_pages_holding(buf, n, 'p') != n)
+		fprintf(stderr, "user_cow: the parent's pages lost their data in the race\n");
+}
+
 int main(int argc, char **argv)
 {
-	static long n = 256, k = -1;
+	static long n = 256, k = -1, rounds = 0;
 	static int batch;
 	static const struct lab_option options[] = {
 		{ 'n', "pages", LAB_COUNT, &n, 1, 65536, NULL, "N", "pages the parent touches" },
 		LAB_OPTION_WRITE(k, n, "pages the child writes (default N/2)"),
+		{ 'f', "forkfork", LAB_COUNT, &rounds, 0, 1000000, NULL, "R",
+		  "then R rounds of cfork and exit by two processes at once" },
 		LAB_OPTION_BATCH(batch),
 		{ 0 }
 	};
 	static const struct lab_usage usage = {
-		"[-n N] [-w K] [--batch]",
+		"[-n N] [-w K] [-f R] [--batch]",
 		"The copy-on-write lab on a memory manager of our own (uvm.c): frames with\n"
 		"reference counts, copy-on-write and lazy allocation from a SIGSEGV handler.\n",
 		"Each step prints: result: phase=P role=R pid=N minor=N major=N frames=N\n"
@@ -150,7 +252,9 @@ int main(int argc, char **argv)
 	s = uvm_stats();
 	lab_step(5, STEPS, "the parent writes every page again");
 	lab_why("still COW, but no longer shared: handle_cow_fault reuses the frame, no copy");
-	lab_write_pages(buf, n, 'P');
+	lab_write_pages(buf + 1, n, 'P');	/* the second byte: the first stays 'p' */
 	step_end("parent-rewrote", "parent", t, s);
+	if (rounds > 0)
+		forkfork(buf, n, rounds);
 	uvm_exit(0);
 }

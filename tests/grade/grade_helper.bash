@@ -412,7 +412,7 @@ measure() {
 	*)
 		fn=measure_${counter//-/_}
 		declare -F "$fn" >/dev/null || { echo "the grader has no measure of '$counter'" >&2; return 1; }
-		"$fn" "$phase" "$role" ;;
+		"$fn" "$phase" "$role" "$scenario" ;;
 	esac
 }
 

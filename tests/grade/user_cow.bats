@@ -1,45 +1,53 @@
 #!/usr/bin/env bats
-# Graded: user_cow on the student's uvm.c (labs/user-cow.md), 14 points.
-# Each check is a graded row of support/user-cow/expect.tsv (name, points
-# and bounds come from there; tools/cowlab-expect graded lists them). One
-# run of its scenario base under cowsample (the kernel's fault counts) and
-# one under framewatch (the frames, below).
+# Graded: user_cow on the student's uvm.c (labs/user-cow.md). Each check is
+# a graded row of support/user-cow/expect.tsv (name, points and bounds come
+# from there; tools/cowlab-expect graded lists them). One run of its
+# scenario base under cowsample (the kernel's fault counts), and one of each
+# scenario, base and race, under framewatch (the frames and their data,
+# below).
 #
 # uvm.c runs inside user_cow's process: it could print any result: line,
 # so no check reads the program's output. The frames are the kernel's:
 # framewatch (run as root in the sandbox) stops the lab at each phase mark
 # and reads, for every live process, which page of the lab's memfd each of
 # its pages maps (/proc/PID/maps: the frame; pagemap gives its PFN where
-# present), and how many pages the memfd holds (st_blocks: a freed frame
-# is a hole punched in it). (cowsample --snapshot-dir would give PFNs, but
+# present), how many pages the memfd holds (st_blocks: a freed frame
+# is a hole punched in it), and the first bytes of each frame (what a
+# process mapping it reads there). (cowsample --snapshot-dir would give PFNs, but
 # of private anonymous memory only; and pagemap alone shows no frame for a
 # page uvm.c has just remapped, until it is touched again.)
 load grade_helper
 
 # The memfd of the lab's physical memory (memfd_create in uvm.c's uvm_init).
 LAB_MEMFD=user-cow-frames
+# What user_cow writes (user_cow.c), in hex: the parent's first touch puts
+# 'p' in the first byte of each page; the child's writes put 'c' in the
+# second byte of theirs (the first must come with the copy).
+PARENT_BYTE=70 CHILD_BYTE=63
 
 setup_file() {
 	sample_scenario user-cow base
 	watch_scenario_frames user-cow base
+	watch_scenario_frames user-cow race
 }
 
 setup() {
 	require_sampled user-cow/user_cow
 }
 
-# watch_scenario_frames ID SCENARIO: in setup_file, a second run of the
-# lab's program with the scenario's arguments, under framewatch. Exports
-# FRAMES_DIR (a directory of the grader: pages.tsv, memfd.tsv) and
-# FRAMES_STATUS.
+# watch_scenario_frames ID SCENARIO: in setup_file, a run of the lab's
+# program with the scenario's arguments, under framewatch, into the
+# grader's directory FRAMES_DIR_SCENARIO (pages.tsv, memfd.tsv,
+# frames.tsv, status), exported.
 watch_scenario_frames() {
 	local program dir private status=0
 	local -a args
 	program=$GRADE_TREE/$1/$(awk -F '\t' -v id="$1" '!/^#/ && $1 == id { print $2 }' "$KIT/labs/registry.tsv")
 	mapfile -t args < <(scenario_args "$1" "$2")
-	dir=$(new_scratch "$(basename "$program")-frames") || return 1
-	private=$(grader_dir "$(basename "$program")-frames") || return 1
-	export FRAMES_DIR=$private FRAMES_STATUS=$private/status
+	dir=$(new_scratch "$(basename "$program")-frames-$2") || return 1
+	private=$(grader_dir "$(basename "$program")-frames-$2") || return 1
+	export "FRAMES_DIR_$2=$private"
+	local FRAMES_STATUS=$private/status
 	cp "$BATS_TEST_DIRNAME/framewatch" "$private/framewatch" && chmod 0700 "$private/framewatch" || return 1
 	if [ -x "$program" ]; then
 		(cd "$dir" && sandboxed sandbox_capture "$private/out" "$private/out.err" \
@@ -54,7 +62,14 @@ watch_scenario_frames() {
 
 # The counters below come from framewatch's files. Each prints a number
 # (and why it is not the expected one, on stderr) or nothing when the step
-# never happened.
+# never happened. FRAMES_DIR is the run of the row's scenario (set by
+# measure_scenario before the measure).
+
+# A row's counter is measured in its scenario's run under framewatch.
+measure_scenario() {
+	local dir=FRAMES_DIR_$1
+	FRAMES_DIR=${!dir:-}
+}
 
 # snapshot_of PHASE: "SNAP MARKER" of the first mark PHASE (empty: none).
 snapshot_of() {
@@ -63,12 +78,13 @@ snapshot_of() {
 
 # no_snapshot PHASE: say why there is no measure.
 no_snapshot() {
-	echo "no mark '$1' in the run under framewatch: $(status_text "$(cat "$FRAMES_STATUS")")" >&2
+	echo "no mark '$1' in the run under framewatch: $(status_text "$(cat "$FRAMES_DIR/status" 2>/dev/null)")" >&2
 }
 
 # lab-frames: the pages the lab's memfd holds at the mark.
 measure_lab_frames() {
 	local snap marker
+	measure_scenario "$3"
 	read -r snap marker <<<"$(snapshot_of "$1")"
 	[ -n "$snap" ] || { no_snapshot "$1"; return; }
 	awk -F '\t' -v snap="$snap" -v memfd="$LAB_MEMFD" '$1 == snap {
@@ -79,6 +95,7 @@ measure_lab_frames() {
 # mapped-frames: distinct frames that the live processes map at the mark.
 measure_mapped_frames() {
 	local snap marker
+	measure_scenario "$3"
 	read -r snap marker <<<"$(snapshot_of "$1")"
 	[ -n "$snap" ] || { no_snapshot "$1"; return; }
 	awk -F '\t' -v snap="$snap" '$1 == snap && !seen[$6]++ { n++ } END { print n + 0 }' "$FRAMES_DIR/pages.tsv"
@@ -88,6 +105,7 @@ measure_mapped_frames() {
 # another frame than the other process (the parent) at the same address.
 measure_child_copies() {
 	local snap marker
+	measure_scenario "$3"
 	read -r snap marker <<<"$(snapshot_of "$1")"
 	[ -n "$snap" ] || { no_snapshot "$1"; return; }
 	awk -F '\t' -v snap="$snap" -v marker="$marker" '
@@ -110,6 +128,7 @@ measure_child_copies() {
 # mapped at its mark before.
 measure_kept_frames() {
 	local snap marker before
+	measure_scenario "$3"
 	read -r snap marker <<<"$(snapshot_of "$1")"
 	[ -n "$snap" ] || { no_snapshot "$1"; return; }
 	before=$(awk -F '\t' -v snap="$snap" -v marker="$marker" '$1 < snap && $3 == marker { s = $1 } END { print s }' "$FRAMES_DIR/memfd.tsv")
@@ -119,6 +138,47 @@ measure_kept_frames() {
 		$1 == before { was[$5] = $6 }
 		$1 == snap && ($5 in was) && was[$5] == $6 { kept++ }
 		END { print kept + 0 }' "$FRAMES_DIR/pages.tsv"
+}
+
+# frame_data_of SNAP: "frame byte0 byte1" of the frames at mark SNAP that
+# hold data (framewatch leaves out frames whose first two bytes are zero).
+# parent-data: the pages of the process that marked whose frame holds the
+# parent's byte: what the parent wrote is what this process reads.
+measure_parent_data() {
+	local snap marker
+	measure_scenario "$3"
+	read -r snap marker <<<"$(snapshot_of "$1")"
+	[ -n "$snap" ] || { no_snapshot "$1"; return; }
+	awk -F '\t' -v snap="$snap" -v marker="$marker" -v p="$PARENT_BYTE" '
+		FILENAME ~ /frames.tsv$/ { if ($1 == snap) first[$2] = $3; next }
+		$1 == snap && $4 == marker && first[$6] == p { n++ }
+		END { print n + 0 }' "$FRAMES_DIR/frames.tsv" "$FRAMES_DIR/pages.tsv"
+}
+
+# parent-own-data: the pages of the other process (the parent, while the
+# child marked) whose frame holds the parent's byte and not the child's:
+# the child's writes did not reach the parent's memory.
+measure_parent_own_data() {
+	local snap marker
+	measure_scenario "$3"
+	read -r snap marker <<<"$(snapshot_of "$1")"
+	[ -n "$snap" ] || { no_snapshot "$1"; return; }
+	awk -F '\t' -v snap="$snap" -v marker="$marker" -v p="$PARENT_BYTE" -v c="$CHILD_BYTE" '
+		FILENAME ~ /frames.tsv$/ { if ($1 == snap) { first[$2] = $3; second[$2] = $4 } next }
+		$1 != snap || $4 == marker { next }
+		{ others[$4] = 1 }
+		first[$6] == p && second[$6] != c { n++ }
+		$6 in second && second[$6] == c { seen++ }
+		END {
+			for (q in others) k++
+			if (k != 1) {
+				printf "%d other processes map the lab'\''s memory at this mark, expected 1 (the parent)\n", k > "/dev/stderr"
+				print 0
+				exit
+			}
+			if (seen) printf "%d of the parent'\''s pages hold the child'\''s writes\n", seen > "/dev/stderr"
+			print n + 0
+		}' "$FRAMES_DIR/frames.tsv" "$FRAMES_DIR/pages.tsv"
 }
 
 @test "user-cow/finished: user_cow runs every step to the end. (1 point)" {
@@ -155,4 +215,24 @@ measure_kept_frames() {
 
 @test "user-cow/rewrite-lab-frames: Still N frames after the rewrite: no copy. (1 point)" {
 	grade_row user-cow/rewrite-lab-frames
+}
+
+@test "user-cow/read-child-data: After cfork the child reads the parent's data on every page. (1 point)" {
+	grade_row user-cow/read-child-data
+}
+
+@test "user-cow/wrote-copies-data: A copy carries the page's data: each of the child's pages, copied or not, still holds what the parent wrote there. (2 points)" {
+	grade_row user-cow/wrote-copies-data
+}
+
+@test "user-cow/wrote-parent-data: After the child's writes the parent still reads its own data on every page: none of the child's writes reaches it. (2 points)" {
+	grade_row user-cow/wrote-parent-data
+}
+
+@test "user-cow/rewrite-data: After the reuse the parent's data is intact. (1 point)" {
+	grade_row user-cow/rewrite-data
+}
+
+@test "user-cow/race-lab-frames: Two processes cfork and exit R times each, at once: the lab's memory holds N frames at the end (every reference count update atomic). (2 points)" {
+	grade_row user-cow/race-lab-frames
 }
