@@ -100,7 +100,7 @@ EOF
 	[[ $stderr == *":2: scenario name 'Bad_Name' is not lower-case words"* ]] || fail "$stderr"
 	[[ $stderr == *":3: a row line has 11 fields, not 10"* ]] || fail "$stderr"
 	[[ $stderr == *":4: row a: points 'x' is not a number"* ]] || fail "$stderr"
-	[[ $stderr == *":5: a line is a comment, 'scenario' or 'row', not 'something'"* ]] || fail "$stderr"
+	[[ $stderr == *":5: a line is a comment, 'scenario', 'vary' or 'row', not 'something'"* ]] || fail "$stderr"
 }
 
 @test "cowlab-expect: arguments are substituted word by word and handed over as words" {

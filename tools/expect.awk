@@ -12,8 +12,23 @@
 #              (REQUIRES: the row's and its scenario's, or -)
 #   scenarios  one line per scenario: NAME REQUIRES PARAMS ARG... (each
 #              argument its own field, $NAME words replaced by the value)
+#   params     one line per scenario: NAME PARAMS VARIED (PARAMS as drawn,
+#              NAME=VALUE words or -; VARIED the names its 'vary' lines
+#              draw, or -)
 #   lint       nothing when the table is well-formed
+#   -v seed=NUMBER     (optional) draw the parameters that 'vary' lines
+#                      name from the seed (cowlab-expect --seed hashes the
+#                      seed's text into this number); without it, every
+#                      scenario keeps the values its PARAMS column gives
 #   Errors: "FILE:LINE: what" on stderr, exit status 2.
+#
+# A 'vary' line gives a parameter of a scenario the range a seed draws it
+# from: vary SCENARIO PARAM LOW HIGH STEP WHY, LOW, HIGH and STEP
+# expressions of the slacks, the machine values and the scenario's other
+# parameters (those of 'vary' lines above it as drawn); the value is
+# LOW + STEP * i, i from the seed, at most HIGH. The PARAMS column's value
+# must be one of them. Drawn in the table's order, so a range may depend on
+# a parameter drawn above it (K below N).
 #
 # mode=check, FILES: the rows (as mode=rows printed them, one scenario's),
 # then the program's output, with
@@ -41,6 +56,8 @@ BEGIN {
 	for (i = 1; i <= n; i++)
 		machine_names = machine_names " " substr(words[i], 1, index(words[i], "=") - 1)
 	nerr = 0
+	# printable ASCII, for the seed's hash of a parameter's name
+	ASCII = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"
 }
 
 function err(msg) {
@@ -102,6 +119,7 @@ mode != "check" && $1 == "scenario" {
 		if (pname in slack || index(" " machine_names " ", " " pname " ")) err("scenario " name ": parameter " pname " hides a slack or machine value")
 		param[name, pname] = substr(words[i], index(words[i], "=") + 1) + 0
 		has_param[name, pname] = 1
+		sc_pnames[name] = sc_pnames[name] " " pname
 	}
 	na = split($4, words, " ")
 	for (i = 1; i <= na; i++)
@@ -126,9 +144,94 @@ mode != "check" && $1 == "row" {
 	next
 }
 
-mode != "check" {
-	err("a line is a comment, 'scenario' or 'row', not '" $1 "'")
+mode != "check" && $1 == "vary" {
+	if (NF != 7) { err("a vary line has 7 fields (vary SCENARIO PARAM LOW HIGH STEP WHY), not " NF); next }
+	if (!($2 in sc_line)) { err("vary: no scenario " $2 " above this line"); next }
+	if (!(($2, $3) in has_param)) { err("vary: scenario " $2 " has no parameter " $3); next }
+	if (($2, $3) in varied) { err("vary: " $2 " " $3 " twice"); next }
+	if ($7 == "") err("vary " $2 " " $3 ": no WHY sentence")
+	varied[$2, $3] = ++nvary
+	vary_line[nvary] = FNR
+	vary_sc[nvary] = $2; vary_param[nvary] = $3
+	vary_low[nvary] = $4; vary_high[nvary] = $5; vary_step[nvary] = $6
 	next
+}
+
+mode != "check" {
+	err("a line is a comment, 'scenario', 'vary' or 'row', not '" $1 "'")
+	next
+}
+
+# A vary line's expression: the scenario's parameters as they are when it
+# is drawn, less those drawn below it (a range depends only on what is
+# drawn before it).
+function vary_eval(expr, i, which,    vars, k, parts, n, v) {
+	for (k in slack)
+		vars[k] = slack[k]
+	n = split(machine, parts, " ")
+	for (k = 1; k <= n; k++)
+		vars[substr(parts[k], 1, index(parts[k], "=") - 1)] = substr(parts[k], index(parts[k], "=") + 1) + 0
+	for (k in has_param) {
+		split(k, parts, SUBSEP)
+		if (parts[1] == vary_sc[i] && !(k in varied && varied[k] >= i))
+			vars[parts[2]] = param[k]
+	}
+	v = expr_eval(expr, vars)
+	if (expr_error == "" && v != int(v))
+		expr_error = "not a whole number (" number_text(v) ")"
+	if (expr_error != "") {
+		FNR = vary_line[i]
+		err("vary " vary_sc[i] " " vary_param[i] ": " which " '" expr "': " expr_error)
+		return ""
+	}
+	return v
+}
+
+# The seed's draw for KEY (lab/scenario/param): a hash of KEY mixed into
+# the seed, then Park and Miller's generator; exact integers in awk's
+# doubles (below 2^53), so every awk on every machine draws the same.
+function seed_draw(key,    h, i, c) {
+	h = seed % 2147483646 + 1
+	for (i = 1; i <= length(key); i++) {
+		c = index(ASCII, substr(key, i, 1)) + 31
+		h = (h * 31 + c) % 2147483647
+	}
+	for (i = 0; i < 3; i++)
+		h = (h % 2147483646 + 1) * 48271 % 2147483647
+	return h
+}
+
+# The 'vary' lines, in order: checked (the PARAMS value in its range), and
+# with a seed, drawn.
+function draw_params(    i, lo, hi, st, sc, p, d, count) {
+	for (i = 1; i <= nvary; i++) {
+		sc = vary_sc[i]; p = vary_param[i]
+		lo = vary_eval(vary_low[i], i, "LOW")
+		hi = vary_eval(vary_high[i], i, "HIGH")
+		st = vary_eval(vary_step[i], i, "STEP")
+		if (lo == "" || hi == "" || st == "")
+			continue
+		FNR = vary_line[i]
+		if (st < 1) { err("vary " sc " " p ": STEP " st " is not 1 or more"); continue }
+		if (lo > hi) { err("vary " sc " " p ": LOW " lo " is above HIGH " hi); continue }
+		count = int((hi - lo) / st) + 1
+		if (seed == "") {
+			d = param[sc, p]
+			if (d < lo || d > hi || (d - lo) % st != 0)
+				err("vary " sc " " p ": the scenario's " p "=" d " is not one of " lo ".." hi " in steps of " st)
+		} else {
+			param[sc, p] = lo + st * (seed_draw(lab "/" sc "/" p) % count)
+		}
+	}
+}
+
+# A scenario's parameters, NAME=VALUE words (as drawn), or -.
+function params_text(sc,    n, names, i, out) {
+	n = split(sc_pnames[sc], names, " ")
+	out = ""
+	for (i = 1; i <= n; i++)
+		out = out (i > 1 ? " " : "") names[i] "=" number_text(param[sc, names[i]])
+	return n ? out : "-"
 }
 
 # Evaluate EXPR for scenario SC; "" and an error on failure.
@@ -157,6 +260,11 @@ END {
 		check_end()
 		exit
 	}
+	if (seed != "" && seed !~ /^[0-9]+$/)
+		err("seed '" seed "' is not a number")
+	draw_params()
+	if (nerr > 0)
+		exit 2
 	n = split(machine, words, " ")
 	for (i = 1; i <= nrow; i++) {
 		id = row_order[i]
@@ -182,10 +290,19 @@ END {
 			printf "%s/%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", lab, id, sc, row[id, 4], row[id, 5],
 				row[id, 6], low[id], high[id], merge_requires(sc_req[sc], row[id, 9]), row[id, 10], row[id, 11]
 		}
+	} else if (mode == "params") {
+		for (i = 1; i <= nsc; i++) {
+			sc = sc_order[i]
+			line = ""
+			for (j = 1; j <= nvary; j++)
+				if (vary_sc[j] == sc)
+					line = line (line == "" ? "" : " ") vary_param[j]
+			print sc "\t" params_text(sc) "\t" (line == "" ? "-" : line)
+		}
 	} else if (mode == "scenarios") {
 		for (i = 1; i <= nsc; i++) {
 			sc = sc_order[i]
-			line = sc "\t" sc_req[sc] "\t" sc_params[sc]
+			line = sc "\t" sc_req[sc] "\t" params_text(sc)
 			na = split(sc_args[sc], words, " ")
 			for (j = 1; j <= na; j++) {
 				w = words[j]

@@ -2,8 +2,12 @@
 #   make skels DEST=dir                 the student tree: the graded labs with
 #                                       their TODO parts removed (cowlab-skel)
 #   make skels DEST=dir REFERENCE=1     the same tree with the solution in it
+#   make skels DEST=dir SEED=alice      its README gives the parameters drawn
+#                                       for alice (cowlab-skel --seed)
 #   make grade STUDENT=dir              build and grade one student tree
 #   make grade STUDENT='a b c' JOBS=2   several, two at a time (cowlab-grade)
+#   make grade STUDENT=dir SEED_FROM=alice   with the parameters drawn for alice
+#   make grade STUDENT='a b' SEED_FROM_DIR=1   each tree seeded from its folder's name
 # Both tools run from the kit's tree (they read support/, tools/skel and
 # tests/grade there); read their manuals with  man -l tools/cowlab-grade.1
 
@@ -20,23 +24,26 @@ EXTRA_DIST += tools/grade-format.awk \
 # each broken variant loses exactly the checks it breaks.
 # Attacks on the grader (issue 12): each attack of tests/attacks/ is added to
 # a tree, which must score exactly what its honest part earns.
-TESTS += tests/cowlab_grade.bats tests/grade_format.bats
-EXTRA_DIST += tests/cowlab_grade.bats tests/grade_format.bats tests/attacks/README tests/attacks/forge_fds.c \
+# Parameters seeded per student (issue 16): the draw, the grader, the
+# skeleton's README and the quizzes with a seed.
+TESTS += tests/cowlab_grade.bats tests/grade_format.bats tests/seeded.bats
+EXTRA_DIST += tests/cowlab_grade.bats tests/grade_format.bats tests/seeded.bats tests/attacks/README tests/attacks/forge_fds.c \
 	tests/attacks/borrow.c tests/attacks/snoop.c tests/attacks/plant_links.c \
 	tests/attacks/plant_fifo.c tests/attacks/daemons.c tests/attacks/output.c \
 	tests/attacks/fill_disk.c tests/attacks/forge_strace.c tests/attacks/fake_uvm.c
 
 skels:
 	@test -n '$(DEST)' || { echo 'make skels: give DEST=dir, a directory that does not exist yet' >&2; exit 2; }
-	$(SHELL) $(srcdir)/tools/cowlab-skel $(if $(REFERENCE),--reference) '$(DEST)'
+	$(SHELL) $(srcdir)/tools/cowlab-skel $(if $(REFERENCE),--reference) $${SEED:+--seed "$$SEED"} '$(DEST)'
 
 # STUDENT is a list of directories, split at spaces, unless it names one
 # existing directory as a whole ('stu dent'). It reaches the shell as an
-# environment variable, never as shell code.
+# environment variable, never as shell code; so do SEED and SEED_FROM.
 grade: all
 	@test -n "$$STUDENT" || { echo 'make grade: give STUDENT=dir (or STUDENT="dir1 dir2 ...")' >&2; exit 2; }
 	@if test -d "$$STUDENT"; then set -- "$$STUDENT"; else set -- $$STUDENT; fi; \
-	$(SHELL) $(srcdir)/tools/cowlab-grade --cowsample tools/cowsample $(if $(JOBS),--jobs $(JOBS)) -- "$$@"
+	$(SHELL) $(srcdir)/tools/cowlab-grade --cowsample tools/cowsample $(if $(JOBS),--jobs $(JOBS)) \
+		$${SEED_FROM:+--seed-from "$$SEED_FROM"} $(if $(SEED_FROM_DIR),--seed-from-dir) -- "$$@"
 
 .PHONY: skels grade
 

@@ -56,5 +56,5 @@ quiz:
 		for q in $$(findlab_quizzes "$$id"); do set -- "$$@" "$(srcdir)/quiz/$$q.md"; done; \
 	done; \
 	[ $$# -gt 0 ] || { echo "make quiz: lab $$lab has no quiz" >&2; exit 1; }; \
-	$(srcdir)/tools/cowlab-quiz "$$@"
+	$(srcdir)/tools/cowlab-quiz $${SEED:+--seed "$$SEED"} "$$@"
 .PHONY: quiz

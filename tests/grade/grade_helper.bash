@@ -15,6 +15,9 @@
 #   GRADE_TIMEOUT  seconds a program may run
 #   GRADE_NPROC, GRADE_AS, GRADE_FSIZE, GRADE_NOFILE, GRADE_TMP,
 #   GRADE_OUTPUT_CAP, GRADE_UNSAFE       the sandbox (sandbox.bash)
+#   GRADE_SEED     the student's seed (cowlab-grade --seed-from), or empty:
+#                  the scenarios' parameters as drawn for it (cowlab-expect
+#                  --seed), and the bounds derived from them
 #   COWSAMPLE, STRACE                    the instruments
 #
 # Each check is a graded row of a lab's expectation table (support/ID/
@@ -39,6 +42,8 @@ bats_require_minimum_version 1.5.0
 # The kit: its expectation tables and their reader.
 KIT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 EXPECT=$KIT/tools/cowlab-expect
+EXPECT_SEED=()
+[ -z "${GRADE_SEED:-}" ] || EXPECT_SEED=(--seed "$GRADE_SEED")
 
 # The sandbox of every run of student code (sandbox.bash).
 . "$BATS_TEST_DIRNAME/sandbox.bash"
@@ -346,7 +351,7 @@ teardown_file() { kill_leftovers; }
 
 # scenario_args ID SCENARIO: the scenario's arguments, one per line.
 scenario_args() {
-	"$EXPECT" --srcdir "$KIT" --bindir "$KIT" scenario "$1" "$2"
+	"$EXPECT" --srcdir "$KIT" --bindir "$KIT" "${EXPECT_SEED[@]}" scenario "$1" "$2"
 }
 
 # sample_scenario ID SCENARIO: in setup_file, sample_once of the lab's program
@@ -392,7 +397,7 @@ measure() {
 		echo "$value" ;;
 	finished)
 		local -a phases
-		mapfile -t phases < <("$EXPECT" --srcdir "$KIT" --bindir "$KIT" rows "$id" |
+		mapfile -t phases < <("$EXPECT" --srcdir "$KIT" --bindir "$KIT" "${EXPECT_SEED[@]}" rows "$id" |
 			awk -F '\t' -v s="$scenario" '$2 == s && ($5 == "minor" || $5 == "major") { print $3 }' | sort -u)
 		if [ "$(cat "$RUN_STATUS")" -eq 0 ] && require_marks "$RUN_TSV" "${phases[@]}" >&2; then
 			echo 1
@@ -428,7 +433,7 @@ measure_file_reached() {
 # (in the check's name) says why it matters.
 grade_row() {
 	local row gid scenario phase role counter low high requires value why expected
-	row=$("$EXPECT" --srcdir "$KIT" --bindir "$KIT" rows "$1") || fail "$1: no such row"
+	row=$("$EXPECT" --srcdir "$KIT" --bindir "$KIT" "${EXPECT_SEED[@]}" rows "$1") || fail "$1: no such row"
 	IFS=$'\t' read -r gid scenario phase role counter low high requires _ <<<"$row"
 	# A row that needs root (frame numbers, the kernel's view of another
 	# process's memory) is skipped, with the reason, by a grader that is not.
