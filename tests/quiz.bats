@@ -658,3 +658,20 @@ C
 		"$QUIZ" --help | grep -q -- "^  $opt\|, $opt" || fail "$opt of the man page is not in --help"
 	done
 }
+
+@test "options may follow the quiz name, as a lab text's 'cowlab-quiz NAME (--print prints it)' reads; -- ends the options" {
+	local first
+	first=$(awk -F '\t' '!/^#/ && $5 != "-" { split($5, q, ","); print q[1]; exit }' "$SRCDIR/labs/registry.tsv")
+	run "$QUIZ" --print "$first"
+	assert_success
+	local before=$output
+	run "$QUIZ" "$first" --print
+	assert_success
+	assert_equal "$output" "$before"
+	run "$QUIZ" "$first" --bogus
+	assert_failure 2
+	assert_output "cowlab-quiz: unknown option '--bogus' (see --help)"
+	run "$QUIZ" --print -- --print
+	assert_failure 1
+	assert_output --partial "no quiz '--print'"
+}

@@ -170,6 +170,7 @@ static const struct scenario {
 	{ "lazy", lazy },
 	{ "areas", areas },
 	{ "shared-frames", shared_frames },
+	{ "read-only-shared", read_only_shared },
 	{ "protection", protection },
 	{ "vfork", vfork_borrows },
 	{ "vatopa", vatopa },

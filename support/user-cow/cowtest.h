@@ -75,6 +75,7 @@ static inline void child_done(void)
 void lazy(void);
 void areas(void);
 void shared_frames(void);
+void read_only_shared(void);
 void protection(void);
 void vfork_borrows(void);
 void vatopa(void);

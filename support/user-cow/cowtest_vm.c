@@ -66,6 +66,9 @@ void shared_frames(void)
 		check(0, "pipe", 0, 1);
 	pid = uvm_cfork();
 	if (pid == 0) {
+		/* Only the parent writes go: should it die, read() sees the end. */
+		close(go[1]);
+		close(ready[0]);
 		if (write(ready[1], "r", 1) != 1)	/* the parent waits for our start */
 			check(0, "ready", 0, 1);
 		if (read(go[0], &byte, 1) != 1)	/* until the parent is done */
@@ -74,6 +77,8 @@ void shared_frames(void)
 		      count(p, pages, 'p'), pages);
 		child_done();
 	}
+	close(go[0]);
+	close(ready[1]);
 	if (read(ready[0], &byte, 1) != 1)
 		check(0, "the child's start", 0, 1);
 	check(uvm_munmap(p, 2 * page) == 0, "munmap of shared pages", 1, 0);
@@ -86,6 +91,41 @@ void shared_frames(void)
 		check(0, "go", 0, 1);
 	check(child_ok(pid), "the child's checks", 0, 1);
 	expect_frames("after the child exited", pages - 2);
+}
+
+/* A page that is read-only at cfork is shared too: when the parent makes
+ * it writable again, its first write must still copy, or the child would
+ * see it (the frame has two references). */
+void read_only_shared(void)
+{
+	long pages = 2;
+	int go[2];
+	char *p, byte;
+	pid_t pid;
+
+	uvm_init(2 * pages, pages);
+	p = uvm_mmap(NULL, pages * page, RW);
+	fill(p, pages, 'p');
+	check(uvm_mprotect(p, pages * page, PROT_READ) == 0, "mprotect(R) before cfork", 1, 0);
+	if (pipe(go) != 0)
+		check(0, "pipe", 0, 1);
+	pid = uvm_cfork();
+	if (pid == 0) {
+		close(go[1]);	/* should the parent die, read() sees the end */
+		if (read(go[0], &byte, 1) != 1)	/* until the parent has written */
+			check(0, "the parent's go", 0, 1);
+		check(count(p, pages, 'p') == pages, "the child's data after the parent's writes",
+		      count(p, pages, 'p'), pages);
+		child_done();
+	}
+	close(go[0]);
+	check(uvm_mprotect(p, pages * page, RW) == 0, "mprotect(RW) after cfork", 1, 0);
+	fill(p, pages, 'q');
+	check(uvm_stats().cow_copies == pages, "copies of the pages made writable again",
+	      uvm_stats().cow_copies, pages);
+	if (write(go[1], "g", 1) != 1)
+		check(0, "go", 0, 1);
+	check(child_ok(pid), "the child's checks", 0, 1);
 }
 
 /* A write to a read-only area is a real segmentation fault. */

@@ -268,15 +268,18 @@ pid_t uvm_cfork(void)
 	long i;
 	pid_t pid;
 
-	/* TODO 7: for every valid page: take a reference on its frame; if it
-	 * is writable, clear PTE_W, set PTE_COW and map_page(i) (now read-only)
-	 * so that the next write by either process faults. Then fork(). */
+	/* TODO 7: for every valid page: take a reference on its frame, set
+	 * PTE_COW, and if it is writable clear PTE_W and map_page(i) (now
+	 * read-only) so that the next write by either process faults. A
+	 * read-only page is marked COW too: a later uvm_mprotect() to
+	 * PROT_WRITE must not make a shared frame writable. Then fork(). */
 	for (i = 0; i < npages; i++) {
 		if (!(ptes[i].flags & PTE_V))
 			continue;
 		frame_get(ptes[i].frame);
+		ptes[i].flags |= PTE_COW;
 		if (ptes[i].flags & PTE_W) {
-			ptes[i].flags = (ptes[i].flags & ~PTE_W) | PTE_COW;
+			ptes[i].flags &= ~PTE_W;
 			map_page(i);
 		}
 	}
