@@ -61,6 +61,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1053,6 +1054,19 @@ __attribute__((noreturn)) static inline void lab_todo(int number)
 	fprintf(stderr, "%s: TODO %d is not written yet (see its comment in the source)\n",
 		program_invocation_short_name, number);
 	exit(1);
+}
+
+/* Wait until COUNT processes have arrived at *MEETING, a counter in shared
+ * memory (spinning, so that they leave together; yielding the CPU now and
+ * then, while one of them is not running). user-cow's racers use it. */
+static inline void lab_meet(int *meeting, long count)
+{
+	long spins = 0;
+
+	__atomic_add_fetch(meeting, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(meeting, __ATOMIC_ACQUIRE) < count)
+		if (++spins % 4096 == 0)
+			sched_yield();
 }
 
 #endif

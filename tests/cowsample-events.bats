@@ -29,16 +29,6 @@ require_netlink() {
 	[ "$status" -eq 0 ] || skip "netlink events not available: $stderr"
 }
 
-# scenario_param LAB SCENARIO NAME: NAME=VALUE of the scenario's PARAMS
-scenario_param() {
-	awk -F'\t' -v scen="$2" -v name="$3" '
-		$1 == "scenario" && $2 == scen {
-			n = split($3, w, " ")
-			for (i = 1; i <= n; i++)
-				if (index(w[i], name "=") == 1) { print substr(w[i], length(name) + 2); exit }
-		}' "$SRCDIR/support/$1/expect.tsv"
-}
-
 # rows FILE EVENT [ROLE]: the rows of EVENT (and ROLE), one per line
 rows() {
 	awk -F'\t' -v ev="$2" -v role="$3" '

@@ -18,16 +18,6 @@ GAP=$(slack SAMPLER_GAP)
 # in another CPU's LRU batch: the kernel copies it instead of reusing it.
 REMOTE_BATCHES=$(($(slack LRU_BATCH) * ($(getconf _NPROCESSORS_ONLN) - 1)))
 
-# scenario_param LAB SCENARIO NAME: NAME=VALUE of the scenario's PARAMS
-scenario_param() {
-	awk -F'\t' -v scen="$2" -v name="$3" '
-		$1 == "scenario" && $2 == scen {
-			n = split($3, w, " ")
-			for (i = 1; i <= n; i++)
-				if (index(w[i], name "=") == 1) { print substr(w[i], length(name) + 2); exit }
-		}' "$SRCDIR/support/$1/expect.tsv"
-}
-
 # kinds FILE ROLE PHASE KIND: how many rows of ROLE in PHASE are KIND
 kinds() {
 	awk -F'\t' -v role="$2" -v phase="$3" -v kind="$4" '

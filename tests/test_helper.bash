@@ -98,6 +98,17 @@ lab_field() {
 		}'
 }
 
+# scenario_param LAB SCENARIO NAME: the value of NAME in the PARAMS of the scenario
+# line of support/LAB/expect.tsv (the published one, not a seeded draw)
+scenario_param() {
+	awk -F'\t' -v scen="$2" -v name="$3" '
+		$1 == "scenario" && $2 == scen {
+			n = split($3, w, " ")
+			for (i = 1; i <= n; i++)
+				if (index(w[i], name "=") == 1) { print substr(w[i], length(name) + 2); exit }
+		}' "$SRCDIR/support/$1/expect.tsv"
+}
+
 # assert_between VALUE LOW HIGH WHAT: LOW <= VALUE <= HIGH, VALUE a number.
 assert_between() {
 	if [[ ! $1 =~ ^-?[0-9]+$ ]] || (($1 < $2 || $1 > $3)); then

@@ -82,18 +82,6 @@ static void child(struct lab_lockstep *ls, char *buf, long n, long k, long paren
 	uvm_exit(0);
 }
 
-/* Wait until COUNT racers have arrived at *MEETING (spinning, so that they
- * leave together; yielding the CPU while a racer is not running). */
-static void meet(int *meeting, long count)
-{
-	long spins = 0;
-
-	__atomic_add_fetch(meeting, 1, __ATOMIC_ACQ_REL);
-	while (__atomic_load_n(meeting, __ATOMIC_ACQUIRE) < count)
-		if (++spins % 4096 == 0)
-			sched_yield();
-}
-
 /* One racer of the forkfork step: ROUNDS times, cfork a grandchild that
  * writes one page (a copy: one reference dropped) and exits (N dropped).
  * The racers meet before each cfork, and their grandchildren before they
@@ -119,13 +107,13 @@ static void racer(int which, char *buf, long n, long rounds, int *meetings)
 			}
 
 	for (r = 0; r < rounds && !failed; r++) {
-		meet(&meetings[0], RACERS * (r + 1));
+		lab_meet(&meetings[0], RACERS * (r + 1));
 		g = uvm_cfork();
 		if (g < 0)
 			break;
 		if (g == 0) {
 			buf[(r % n) * page] = 'g';
-			meet(&meetings[1], RACERS * (r + 1));
+			lab_meet(&meetings[1], RACERS * (r + 1));
 			uvm_exit(0);
 		}
 		if (waitpid(g, &status, 0) != g || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
