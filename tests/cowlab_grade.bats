@@ -57,7 +57,7 @@ LAB_SOURCES="copy-on-write/fork_faults.c vfork/vfork_demo.c mmap-copy/mmap_copy.
 # The trees of the first grading run (short time limit) and of the second
 # (the attacks, default time limit), which runs at the same time, with the
 # same --uid-base: two graders at once.
-GRADED_FIRST="reference skeleton mmap-private no-ftruncate fork-for-vfork endless-loop fork-bomb setsid-bomb segfault linked-dirs no-release
+GRADED_FIRST="reference skeleton mmap-private no-ftruncate fork-for-vfork svp-forged-seen endless-loop fork-bomb setsid-bomb segfault linked-dirs no-release
 	uvm-eager uvm-never-drops uvm-frees-shared uvm-fake-results uvm-not-atomic uvm-copy-no-data"
 GRADED_SECOND="forge-fds borrow snoop links fifo daemons output fill-disk forge-strace stride-1 syntax-error"
 ODD_NAME=$'odd\nok 99 fake (100 points)\nscore: 99'
@@ -87,6 +87,12 @@ setup_file() {
 	change "$t/fork-for-vfork/vfork/vfork_demo.c" '0,/pid = vfork();/s//pid = fork();/'
 	change "$t/fork-for-vfork/vfork/vfork_demo.c" "0,/^\(\t*\)lab_wait_child(pid);/s//&\n\1vfork_child.start_ns = called_ns + 1; vfork_child.end_ns = called_ns + 2; resumed_ns = called_ns + 3; lab_write_pages(buf, written, 'v');/"
 	change "$t/fork-for-vfork/vfork/vfork_demo.c" 's/^\(\t*\)err = posix_spawn(&child, self_path, NULL, NULL,/\1child = fork();\n\1if (child == 0) { execve(self_path, lab_exec_argv("posix-spawn"), environ); _exit(127); }\n\1err = 0; if (0) posix_spawn(\&child, self_path, NULL, NULL,/'
+	# shared_vs_private maps both buffers MAP_SHARED (TODO 1 ignores its
+	# argument) and prints that the parent found none of the child's writes
+	# in the private one, as the reference prints (issue 19).
+	variant svp-forged-seen
+	change "$t/svp-forged-seen/shared-vs-private/shared_vs_private.c" 's/PROT_READ | PROT_WRITE, sharing | MAP_ANONYMOUS,/PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | (sharing \& 0),/'
+	change "$t/svp-forged-seen/shared-vs-private/shared_vs_private.c" 's/, in_private, lab.pages);/, 0L * in_private, lab.pages);/'
 	# fork_faults' write_pages strides 1 byte instead of a page (issue 19):
 	# every fault-count step but the idle parent's is wrong.
 	variant stride-1
@@ -353,6 +359,14 @@ total_points() {
 	local report=$BATS_FILE_TMPDIR/reports/fork-for-vfork.txt
 	grep -qx '#   measured: no: the child was made by fork() (clone without CLONE_VM and CLONE_VFORK): the parent was never suspended' "$report" ||
 		fail "$(cat "$report")"
+}
+
+@test "cowlab-grade: MAP_SHARED for the private buffer loses the check that the parent does not see the child's writes, its own seen: line notwithstanding" {
+	require_grading
+	assert_grade svp-forged-seen shared-vs-private/private-unseen
+	# the parent holds the child's byte on every page the child wrote
+	local report=$BATS_FILE_TMPDIR/reports/svp-forged-seen.txt
+	grep -qx "#   measured: 0 (the parent reads the child's writes on $(scenario_param shared-vs-private base K) of the pages the child wrote)" "$report" || fail "$(cat "$report")"
 }
 
 @test "cowlab-grade: a 1-byte stride in write_pages loses every fault-count check of fork_faults but the idle parent's" {

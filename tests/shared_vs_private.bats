@@ -60,3 +60,26 @@ run_lab() {
 	assert_success
 	[ -z "$(ls -A "$TMPDIR")" ] || fail "left behind: $(ls -A "$TMPDIR")"
 }
+
+@test "framewatch --anon (the grader's instrument): the child's and the parent's bytes at the child's marks, from the kernel" {
+	require_root "framewatch reads other processes' memory through /proc/PID/mem"
+	local dir=$BATS_TEST_TMPDIR/frames
+	mkdir -p "$dir"
+	run "$SRCDIR/tests/grade/framewatch" --anon child-wrote-private,child-wrote-shared "$dir" -- \
+		"$SVP" --batch -n "$N" -w "$K" -f "$BATS_TEST_TMPDIR/file"
+	assert_success
+	assert_equal "$(cut -f2 "$dir/marks.tsv" | paste -sd ' ')" "child-wrote-private child-wrote-shared"
+	# bytes per snapshot, process (c: the marked child, p: its parent) and
+	# first byte: the child wrote 'C' (43) on K private pages, then on K
+	# shared ones; the parent's own 'P' (50) is everywhere else, and it
+	# reads the child's 'C' on the shared pages only
+	count() { awk -F '\t' -v s="$1" -v who="$2" -v b="$3" '$1 == s && ($4 == $3) == (who == "c") && $6 == b { n++ } END { print n + 0 }' "$dir/bytes.tsv"; }
+	assert_equal "$(count 1 c 43) $(count 1 p 43) $(count 1 p 50)" "$K 0 $N"
+	assert_equal "$(count 2 c 43) $(count 2 p 43) $(count 2 p 50)" "$((2 * K)) $K $N"
+	# a mark not listed is let go at once, unread; a bad usage is one line
+	run "$SRCDIR/tests/grade/framewatch" --anon nothing "$dir" -- "$SVP" --batch -n 8 -w 2 </dev/null
+	assert_success
+	[ ! -s "$dir/marks.tsv" ] && [ ! -s "$dir/bytes.tsv" ]
+	run --separate-stderr "$SRCDIR/tests/grade/framewatch" --bogus x "$dir" -- true
+	[ "$status" -eq 2 ] && [ "$stderr" = "usage: framewatch --memfd NAME|--anon PHASES OUT_DIR -- COMMAND..." ]
+}

@@ -458,3 +458,63 @@ grade_row() {
 	fi
 	fail "  expected: $expected"$'\n'"  measured: $value${why:+ ($why)}"
 }
+
+# watch_scenario_frames ID SCENARIO MODE ARG: in setup_file, a run of the
+# lab's program with the scenario's arguments, under framewatch MODE ARG
+# (--memfd NAME or --anon PHASES), into the grader's directory
+# FRAMES_DIR_SCENARIO (framewatch's files, and status), exported.
+watch_scenario_frames() {
+	local program dir private status=0 mode=$3 arg=$4
+	local -a args
+	program=$GRADE_TREE/$1/$(awk -F '\t' -v id="$1" '!/^#/ && $1 == id { print $2 }' "$KIT/labs/registry.tsv")
+	mapfile -t args < <(scenario_args "$1" "$2")
+	dir=$(new_scratch "$(basename "$program")-frames-$2") || return 1
+	private=$(grader_dir "$(basename "$program")-frames-$2") || return 1
+	export "FRAMES_DIR_$2=$private"
+	local FRAMES_STATUS=$private/status
+	cp "$BATS_TEST_DIRNAME/framewatch" "$private/framewatch" && chmod 0700 "$private/framewatch" || return 1
+	if [ -x "$program" ]; then
+		(cd "$dir" && sandboxed sandbox_capture "$private/out" "$private/out.err" \
+			sandbox_run "$dir" "$private" 5 "$private/framewatch" "$mode" "$arg" "$private" -- \
+			"$program" "${args[@]}") || status=$?
+	else
+		status=127
+	fi
+	echo "$status" >"$FRAMES_STATUS"
+	kill_leftovers
+}
+
+# The counters of the labs measured under framewatch come from its files.
+# Each prints a number (and why it is not the expected one, on stderr) or
+# nothing when the step never happened. FRAMES_DIR is the run of the row's
+# scenario (set by measure_scenario before the measure).
+
+# A row's counter is measured in its scenario's run under framewatch.
+measure_scenario() {
+	local dir=FRAMES_DIR_$1
+	FRAMES_DIR=${!dir:-}
+}
+
+# snapshot_of PHASE: "SNAP MARKER" of the first mark PHASE (empty: none).
+snapshot_of() {
+	awk -F '\t' -v phase="$1" '$2 == phase { print $1, $3; exit }' "$FRAMES_DIR/marks.tsv" 2>/dev/null
+}
+
+# at_mark PHASE SCENARIO: in a measure (which declares local snap and
+# marker), the scenario's run (FRAMES_DIR) and its first snapshot at a mark
+# PHASE: snap and marker; fails, saying why, when there is none.
+at_mark() {
+	measure_scenario "$2"
+	read -r snap marker <<<"$(snapshot_of "$1")"
+	[ -n "$snap" ] || { no_snapshot "$1"; return 1; }
+}
+
+# snapshot_before SNAP MARKER: the snapshot at MARKER's mark before SNAP (empty: none).
+snapshot_before() {
+	awk -F '\t' -v snap="$1" -v marker="$2" '$1 < snap && $3 == marker { s = $1 } END { print s }' "$FRAMES_DIR/marks.tsv"
+}
+
+# no_snapshot PHASE: say why there is no measure.
+no_snapshot() {
+	echo "no mark '$1' in the run under framewatch: $(status_text "$(cat "$FRAMES_DIR/status" 2>/dev/null)")" >&2
+}

@@ -27,66 +27,18 @@ PARENT_BYTE=70 CHILD_BYTE=63
 
 setup_file() {
 	sample_scenario user-cow base
-	watch_scenario_frames user-cow base
-	watch_scenario_frames user-cow race
+	watch_scenario_frames user-cow base --memfd "$LAB_MEMFD"
+	watch_scenario_frames user-cow race --memfd "$LAB_MEMFD"
 }
 
 setup() {
 	require_sampled user-cow/user_cow
 }
 
-# watch_scenario_frames ID SCENARIO: in setup_file, a run of the lab's
-# program with the scenario's arguments, under framewatch, into the
-# grader's directory FRAMES_DIR_SCENARIO (pages.tsv, memfd.tsv,
-# frames.tsv, status), exported.
-watch_scenario_frames() {
-	local program dir private status=0
-	local -a args
-	program=$GRADE_TREE/$1/$(awk -F '\t' -v id="$1" '!/^#/ && $1 == id { print $2 }' "$KIT/labs/registry.tsv")
-	mapfile -t args < <(scenario_args "$1" "$2")
-	dir=$(new_scratch "$(basename "$program")-frames-$2") || return 1
-	private=$(grader_dir "$(basename "$program")-frames-$2") || return 1
-	export "FRAMES_DIR_$2=$private"
-	local FRAMES_STATUS=$private/status
-	cp "$BATS_TEST_DIRNAME/framewatch" "$private/framewatch" && chmod 0700 "$private/framewatch" || return 1
-	if [ -x "$program" ]; then
-		(cd "$dir" && sandboxed sandbox_capture "$private/out" "$private/out.err" \
-			sandbox_run "$dir" "$private" 5 "$private/framewatch" --memfd "$LAB_MEMFD" "$private" -- \
-			"$program" "${args[@]}") || status=$?
-	else
-		status=127
-	fi
-	echo "$status" >"$FRAMES_STATUS"
-	kill_leftovers
-}
-
-# The counters below come from framewatch's files. Each prints a number
-# (and why it is not the expected one, on stderr) or nothing when the step
-# never happened. FRAMES_DIR is the run of the row's scenario (set by
-# measure_scenario before the measure).
-
-# A row's counter is measured in its scenario's run under framewatch.
-measure_scenario() {
-	local dir=FRAMES_DIR_$1
-	FRAMES_DIR=${!dir:-}
-}
-
-# snapshot_of PHASE: "SNAP MARKER" of the first mark PHASE (empty: none).
-snapshot_of() {
-	awk -F '\t' -v phase="$1" '$2 == phase { print $1, $3; exit }' "$FRAMES_DIR/memfd.tsv" 2>/dev/null
-}
-
-# no_snapshot PHASE: say why there is no measure.
-no_snapshot() {
-	echo "no mark '$1' in the run under framewatch: $(status_text "$(cat "$FRAMES_DIR/status" 2>/dev/null)")" >&2
-}
-
 # lab-frames: the pages the lab's memfd holds at the mark.
 measure_lab_frames() {
 	local snap marker
-	measure_scenario "$3"
-	read -r snap marker <<<"$(snapshot_of "$1")"
-	[ -n "$snap" ] || { no_snapshot "$1"; return; }
+	at_mark "$1" "$3" || return
 	awk -F '\t' -v snap="$snap" -v memfd="$LAB_MEMFD" '$1 == snap {
 		if ($4 == "-") print "no process maps the lab'\''s memory (memfd " memfd ")" > "/dev/stderr"
 		print $5; exit }' "$FRAMES_DIR/memfd.tsv"
@@ -95,9 +47,7 @@ measure_lab_frames() {
 # mapped-frames: distinct frames that the live processes map at the mark.
 measure_mapped_frames() {
 	local snap marker
-	measure_scenario "$3"
-	read -r snap marker <<<"$(snapshot_of "$1")"
-	[ -n "$snap" ] || { no_snapshot "$1"; return; }
+	at_mark "$1" "$3" || return
 	awk -F '\t' -v snap="$snap" '$1 == snap && !seen[$6]++ { n++ } END { print n + 0 }' "$FRAMES_DIR/pages.tsv"
 }
 
@@ -105,9 +55,7 @@ measure_mapped_frames() {
 # another frame than the other process (the parent) at the same address.
 measure_child_copies() {
 	local snap marker
-	measure_scenario "$3"
-	read -r snap marker <<<"$(snapshot_of "$1")"
-	[ -n "$snap" ] || { no_snapshot "$1"; return; }
+	at_mark "$1" "$3" || return
 	awk -F '\t' -v snap="$snap" -v marker="$marker" '
 		$1 != snap { next }
 		$4 == marker { mine[$5] = $6; next }
@@ -128,10 +76,8 @@ measure_child_copies() {
 # mapped at its mark before.
 measure_kept_frames() {
 	local snap marker before
-	measure_scenario "$3"
-	read -r snap marker <<<"$(snapshot_of "$1")"
-	[ -n "$snap" ] || { no_snapshot "$1"; return; }
-	before=$(awk -F '\t' -v snap="$snap" -v marker="$marker" '$1 < snap && $3 == marker { s = $1 } END { print s }' "$FRAMES_DIR/memfd.tsv")
+	at_mark "$1" "$3" || return
+	before=$(snapshot_before "$snap" "$marker")
 	[ -n "$before" ] || { echo "no mark of the same process before '$1'" >&2; echo 0; return; }
 	awk -F '\t' -v snap="$snap" -v before="$before" -v marker="$marker" '
 		$4 != marker { next }
@@ -146,9 +92,7 @@ measure_kept_frames() {
 # parent's byte: what the parent wrote is what this process reads.
 measure_parent_data() {
 	local snap marker
-	measure_scenario "$3"
-	read -r snap marker <<<"$(snapshot_of "$1")"
-	[ -n "$snap" ] || { no_snapshot "$1"; return; }
+	at_mark "$1" "$3" || return
 	awk -F '\t' -v snap="$snap" -v marker="$marker" -v p="$PARENT_BYTE" '
 		FILENAME ~ /frames.tsv$/ { if ($1 == snap) first[$2] = $3; next }
 		$1 == snap && $4 == marker && first[$6] == p { n++ }
@@ -160,9 +104,7 @@ measure_parent_data() {
 # the child's writes did not reach the parent's memory.
 measure_parent_own_data() {
 	local snap marker
-	measure_scenario "$3"
-	read -r snap marker <<<"$(snapshot_of "$1")"
-	[ -n "$snap" ] || { no_snapshot "$1"; return; }
+	at_mark "$1" "$3" || return
 	awk -F '\t' -v snap="$snap" -v marker="$marker" -v p="$PARENT_BYTE" -v c="$CHILD_BYTE" '
 		FILENAME ~ /frames.tsv$/ { if ($1 == snap) { first[$2] = $3; second[$2] = $4 } next }
 		$1 != snap || $4 == marker { next }
