@@ -92,16 +92,22 @@ setup_file() {
 		"$(grep -c '^@test' "$COWLAB_SRCDIR"/tests/grade/*.bats | awk -F: '{ n += $2 } END { print n }')"
 }
 
+# fake_kit ROOT GRADER: Gradescope's layout in ROOT with a kit that has
+# what run_autograder reads before it grades, and GRADER (shell code) for
+# its cowlab-grade.
+fake_kit() {
+	mkdir -p "$1/source/cowlab/tools" "$1/submission/empty" "$1/results"
+	cp -R "$COWLAB_SRCDIR/tools/skel" "$1/source/cowlab/tools/"
+	mkdir -p "$1/source/cowlab/tests"
+	cp -R "$COWLAB_SRCDIR/tests/grade" "$1/source/cowlab/tests/"
+	printf '#!/bin/sh\n%s\n' "$2" >"$1/source/cowlab/tools/cowlab-grade"
+	chmod 755 "$1/source/cowlab/tools/cowlab-grade"
+}
+
 @test "run_autograder: with no tree in the submission, a results.json that says so (score 0), and a bad setting is refused" {
 	[ "$(id -u)" -eq 0 ] || skip "grading needs root: its sandbox gives student code a user of its own"
 	local root=$BATS_TEST_TMPDIR/autograder
-	mkdir -p "$root/source/cowlab/tools" "$root/submission/empty" "$root/results"
-	# A kit with what run_autograder reads before it grades.
-	cp -R "$COWLAB_SRCDIR/tools/skel" "$root/source/cowlab/tools/"
-	mkdir -p "$root/source/cowlab/tests"
-	cp -R "$COWLAB_SRCDIR/tests/grade" "$root/source/cowlab/tests/"
-	printf '#!/bin/sh\necho "cowlab-grade: not a tree" >&2\nexit 1\n' >"$root/source/cowlab/tools/cowlab-grade"
-	chmod 755 "$root/source/cowlab/tools/cowlab-grade"
+	fake_kit "$root" 'echo "cowlab-grade: not a tree" >&2; exit 1'
 	AUTOGRADER_ROOT=$root run "$COWLAB_SRCDIR/tools/gradescope/run_autograder"
 	assert_success
 	jq -e '.score == 0 and (.output | test("could not grade")) and (.tests == [])' "$root/results/results.json" >/dev/null ||
@@ -111,6 +117,30 @@ setup_file() {
 	assert_failure 1
 	assert_output --partial "bad line"
 	[ ! -e "$root/pwned" ]
+}
+
+@test "run_autograder: SEED_FROM=sid grades with the parameters of the submission's students (a group's sorted, joined with +); without their sid, a result of 0 that says why" {
+	[ "$(id -u)" -eq 0 ] || skip "grading needs root: its sandbox gives student code a user of its own"
+	local root=$BATS_TEST_TMPDIR/autograder
+	# This cowlab-grade writes its arguments, one per line, and a result.
+	fake_kit "$root" "printf '%s\\n' \"\$@\" >'$root/args'; echo '{\"score\": 1, \"tests\": []}'"
+	cp "$COWLAB_SRCDIR/tools/gradescope/cowlab-gradescope.conf" "$root/source/"
+	sed -i 's/^SEED_FROM=none$/SEED_FROM=sid/' "$root/source/cowlab-gradescope.conf"
+	grep -qx 'SEED_FROM=sid' "$root/source/cowlab-gradescope.conf"
+	echo '{"id": 7, "users": [{"email": "b@uni.edu", "id": 22, "name": "B", "sid": "s2"}, {"email": "a@uni.edu", "id": 11, "name": "A", "sid": "s1"}]}' \
+		>"$root/submission_metadata.json"
+	AUTOGRADER_ROOT=$root run "$COWLAB_SRCDIR/tools/gradescope/run_autograder"
+	assert_success
+	grep -qx -- '--seed-from' "$root/args" || fail "$(cat "$root/args")"
+	assert_equal "$(grep -x -A1 -- '--seed-from' "$root/args" | tail -n 1)" "s1+s2"
+	jq -e '.score == 1' "$root/results/results.json" >/dev/null
+	echo '{"id": 7, "users": [{"email": "a@uni.edu", "id": 11, "name": "A"}]}' >"$root/submission_metadata.json"
+	rm -f "$root/args"
+	AUTOGRADER_ROOT=$root run "$COWLAB_SRCDIR/tools/gradescope/run_autograder"
+	assert_success
+	[ ! -e "$root/args" ]
+	jq -e '.score == 0 and (.output | test("names no student.s sid")) and (.tests == [])' "$root/results/results.json" >/dev/null ||
+		fail "$(cat "$root/results/results.json")"
 }
 
 @test "CI templates: both parse as YAML, with the structure GitHub Actions and GitLab CI read" {
