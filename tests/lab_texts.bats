@@ -13,7 +13,9 @@ setup() {
 
 # A copy of a text in the test's directory, checked against the real media/.
 copy_text() {
-	cp "$SRCDIR/labs/$1" "$BATS_TEST_TMPDIR/$1"
+	# (writable: in distcheck the sources are read-only, and a copy keeps
+	# the mode; only root writes such a file anyway)
+	cp "$SRCDIR/labs/$1" "$BATS_TEST_TMPDIR/$1" && chmod u+w "$BATS_TEST_TMPDIR/$1"
 	echo "$BATS_TEST_TMPDIR/$1"
 }
 
