@@ -143,11 +143,11 @@ setup_file() {
 	# lines, every frame count and handler count among them.
 	variant uvm-fake-results
 	cp "$COWLAB_SRCDIR/tests/attacks/fake_uvm.c" "$t/uvm-fake-results/user-cow/uvm.c"
-	# ... updates reference counts with plain ++ and -- (not atomic: a load,
-	# an add, a store), as a student who missed TODO 2's "atomic" writes ...
+	# ... updates reference counts that are not atomic (a load, a pause, a
+	# store: test_helper's NOT_ATOMIC_UVM), as a student who missed TODO 2's
+	# "atomic" writes ...
 	variant uvm-not-atomic
-	change "$t/uvm-not-atomic/user-cow/uvm.c" 's/__atomic_add_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/frames->refcount[f]++;/'
-	change "$t/uvm-not-atomic/user-cow/uvm.c" 's/left = __atomic_sub_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/left = --frames->refcount[f];/'
+	change "$t/uvm-not-atomic/user-cow/uvm.c" "$NOT_ATOMIC_UVM"
 	# ... and whose user_cow.c (a given file, no TODO in it) races one round
 	# only, where a lost update is rare: the grader builds the kit's copy.
 	change "$t/uvm-not-atomic/user-cow/user_cow.c" 's/racer(i, buf, n, rounds, meetings);/racer(i, buf, n, 1, meetings);/'
@@ -410,7 +410,7 @@ total_points() {
 		user-cow/wrote-parent-data user-cow/rewrite-data user-cow/race-lab-frames
 }
 
-@test "cowlab-grade: uvm.c with reference counts updated by plain ++ and -- loses the race's frame count only (two CPUs), its own user_cow.c that races one round notwithstanding" {
+@test "cowlab-grade: uvm.c with reference counts that are not atomic (a load, a pause, a store) loses the race's frame count only (two CPUs), its own user_cow.c that races one round notwithstanding" {
 	require_grading
 	[ "$(nproc)" -ge 2 ] || skip "one CPU: the racers take turns, no update is lost"
 	# A lost update needs both racers on a CPU at once. In the run above,
@@ -431,7 +431,7 @@ total_points() {
 		failed=$(failed_checks "$report")
 		[ -z "$failed" ] || fail "graded alone, it failed: $failed"
 	done
-	fail "graded alone 3 times, plain ++/-- counts never lost an update in the race"
+	fail "graded alone 3 times, counts that are not atomic never lost an update in the race"
 }
 
 @test "cowlab-grade: uvm.c copying no data into the new frame loses the copies' data only" {

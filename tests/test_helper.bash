@@ -132,3 +132,11 @@ assert_usage_error() {
 	[ "$(printf '%s\n' "$stderr" | wc -l)" -eq 1 ] || fail "'$*': not one line: $stderr"
 	[[ $stderr == "$(basename "$1"): "* ]] || fail "'$*': $stderr"
 }
+
+# The sed script that makes uvm.c's reference counts not atomic, for the
+# race tests (tests/user_cow.bats, tests/cowlab_grade.bats): a load, a
+# pause, a store. (Plain ++ and -- compile to one add on memory, whose
+# window is so narrow that the R rounds of a race on a quiet machine may
+# lose no update: the CI runs saw it. The pause widens the window as a
+# racer preempted between its load and its store does.)
+NOT_ATOMIC_UVM='s/__atomic_add_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/{ int v = frames->refcount[f]; for (volatile int i = 0; i < 2000; i++) continue; frames->refcount[f] = v + 1; }/; s/left = __atomic_sub_fetch(&frames->refcount\[f\], 1, __ATOMIC_ACQ_REL);/{ int v = frames->refcount[f]; for (volatile int i = 0; i < 2000; i++) continue; left = frames->refcount[f] = v - 1; }/'
