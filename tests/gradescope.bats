@@ -163,32 +163,97 @@ assert any("cowlab-grade" in line for line in job["script"])
 PY
 }
 
-@test "CI templates: every shell step parses, and the grader accepts its options" {
-	local py t=$BATS_TEST_TMPDIR
+# write_template_steps DIR: each shell step of both templates into DIR
+# (gh-N.sh, gl-before.sh, gl-script.sh), the GitLab kit's /opt/cowlab made
+# DIR/opt/cowlab.
+write_template_steps() {
+	local py
 	py=$(yaml_python) || skip "no python3 with the yaml module (Debian python3-yaml)"
-	"$py" - "$COWLAB_SRCDIR/tools/ci-templates/github-actions.yml" "$COWLAB_SRCDIR/tools/ci-templates/gitlab-ci.yml" "$t" <<'PY'
+	"$py" - "$COWLAB_SRCDIR/tools/ci-templates/github-actions.yml" "$COWLAB_SRCDIR/tools/ci-templates/gitlab-ci.yml" "$1" <<'PY'
 import sys, yaml
 gh = yaml.safe_load(open(sys.argv[1]))
 gl = yaml.safe_load(open(sys.argv[2]))
-scripts = [s["run"] for s in gh["jobs"]["grade"]["steps"] if "run" in s]
-job = gl["grade"]
-scripts += ["\n".join(job["before_script"]), "\n".join(job["script"])]
-for i, text in enumerate(scripts):
-    open("%s/step-%d.sh" % (sys.argv[3], i), "w").write(text + "\n")
+out = sys.argv[3]
+for i, s in enumerate(s for s in gh["jobs"]["grade"]["steps"] if "run" in s):
+    open("%s/gh-%d.sh" % (out, i), "w").write(s["run"] + "\n")
+for key in ("before_script", "script"):
+    text = "\n".join(gl["grade"][key]).replace("/opt/cowlab", out + "/opt/cowlab")
+    open("%s/gl-%s.sh" % (out, key), "w").write(text + "\n")
+open("%s/gh-seed" % out, "w").write(gh["jobs"]["grade"]["env"]["COWLAB_SEED_FROM"] + "\n")
+open("%s/gl-seed" % out, "w").write(gl["grade"]["variables"]["COWLAB_SEED_FROM"] + "\n")
 PY
-	local step line
-	for step in "$t"/step-*.sh; do
+}
+
+# fake_grader FILE: a stand-in cowlab-grade at FILE that keeps its
+# arguments (FILE.args, one per line) and writes the report the steps print.
+fake_grader() {
+	mkdir -p "$(dirname "$1")"
+	cat >"$1" <<'SH'
+#!/bin/bash
+printf '%s\n' "$@" >"$0.args"
+while [ $# -gt 1 ]; do
+	[ "$1" = -o ] && reports=$2
+	shift
+done
+mkdir -p "$reports" && echo "score: 1/1" >"$reports/$(basename "$1").txt"
+SH
+	chmod +x "$1"
+}
+
+@test "CI templates: every shell step parses, and the grader accepts the options of its grading step" {
+	local t=$BATS_TEST_TMPDIR step
+	write_template_steps "$t"
+	for step in "$t"/g[hl]-*.sh; do
 		bash -n "$step" || fail "$(basename "$step") does not parse: $(cat "$step")"
 	done
-	# Each grading command, with the kit's grader and an option it would
-	# refuse at the end: every option before it must be one the grader knows.
-	cat "$t"/step-*.sh | sed -e ':a' -e '/\\$/N; s/\\\n//; ta' | grep 'cowlab-grade ' | while read -r line; do
-		line=${line#sudo }
-		line=${line%%>*}
-		set -- $line
-		shift
-		run --separate-stderr "$COWLAB_SRCDIR/tools/cowlab-grade" "$@" --jobs 0
-		assert_failure 2
-		assert_equal "$stderr" "cowlab-grade: --jobs: '0' is not a positive number (try --help)"
-	done
+	# Both ship with the published parameters.
+	assert_equal "$(cat "$t/gh-seed" "$t/gl-seed")" "$(printf 'none\nnone')"
+	# GitHub's grading step, run with a stand-in grader and sudo; then the
+	# real grader reads its arguments (and an option it refuses, at the
+	# end: every option before it must be one it knows).
+	mkdir -p "$t/gh/bin"
+	printf '#!/bin/sh\nexec "$@"\n' >"$t/gh/bin/sudo"
+	chmod +x "$t/gh/bin/sudo"
+	fake_grader "$t/gh/kit/tools/cowlab-grade"
+	mkdir "$t/gl"
+	fake_grader "$t/opt/cowlab/tools/cowlab-grade"
+	local grading_step gh_from gl_from seed
+	grading_step=$(grep -l cowlab-grade "$t"/gh-*.sh)
+	# Each choice of each template: the seed it must pass.
+	while read -r gh_from gl_from seed; do
+		(cd "$t/gh" && PATH=$t/gh/bin:$PATH COWLAB_SEED_FROM=$gh_from GITHUB_REPOSITORY=os-course/cow-lab-alice \
+			GITHUB_REPOSITORY_OWNER=alice-gh GITHUB_STEP_SUMMARY=$t/gh/summary bash -e "$grading_step") >"$t/out" 2>&1 ||
+			fail "GitHub's grading step with COWLAB_SEED_FROM=$gh_from: $(cat "$t/out")"
+		check_seed_args "$t/gh/kit/tools/cowlab-grade.args" "$seed"
+		(cd "$t/gl" && COWLAB_SEED_FROM=$gl_from CI_PROJECT_DIR=$t/gl CI_PROJECT_NAME=cow-lab-alice \
+			CI_PROJECT_NAMESPACE=alice-gl bash -e "$t/gl-script.sh") >"$t/out" 2>&1 ||
+			fail "GitLab's script with COWLAB_SEED_FROM=$gl_from: $(cat "$t/out")"
+		check_seed_args "$t/opt/cowlab/tools/cowlab-grade.args" "${seed/alice-gh/alice-gl}"
+	done <<-'CHOICES'
+		none none
+		repository project cow-lab-alice
+		owner namespace alice-gh
+	CHOICES
+	# Another value stops the job with one line.
+	run bash -c 'cd "$1" && PATH=$1/bin:$PATH COWLAB_SEED_FROM=login bash -e "$2"' - "$t/gh" "$grading_step"
+	assert_failure 1
+	assert_output "::error::COWLAB_SEED_FROM is 'login', not none, repository or owner"
+	run bash -c 'cd "$1" && COWLAB_SEED_FROM=login CI_PROJECT_DIR=$1 bash -e "$2"' - "$t/gl" "$t/gl-script.sh"
+	assert_failure 1
+	assert_output "COWLAB_SEED_FROM is 'login', not none, project or namespace"
+}
+
+# check_seed_args ARGS SEED: the grader was called with --seed-from SEED
+# (none if SEED is empty), and the real grader takes every argument.
+check_seed_args() {
+	local args=() line
+	while IFS= read -r line; do args+=("$line"); done <"$1"
+	if [ -n "$2" ]; then
+		[[ " ${args[*]} " == *" --seed-from $2 "* ]] || fail "no --seed-from $2 in: ${args[*]}"
+	else
+		[[ " ${args[*]} " != *" --seed-from "* ]] || fail "a seed where none was asked: ${args[*]}"
+	fi
+	run --separate-stderr "$COWLAB_SRCDIR/tools/cowlab-grade" "${args[@]}" --jobs 0
+	assert_failure 2
+	assert_equal "$stderr" "cowlab-grade: --jobs: '0' is not a positive number (try --help)"
 }
