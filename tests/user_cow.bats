@@ -108,6 +108,18 @@ broken() {
 		"7050=$n"
 }
 
+@test "framewatch: a mark is measured however long the lab takes to stop after it; one naming a process that never stops is waited for only while the command runs" {
+	require_root "framewatch reads other processes' mappings through /proc/PID"
+	local dir=$BATS_TEST_TMPDIR/slow
+	mkdir -p "$dir"
+	# The first mark's process stops 3 s after writing it (a loaded machine);
+	# the second names framewatch itself, which never stops.
+	run timeout 120 "$SRCDIR/tests/grade/framewatch" --memfd user-cow-frames "$dir" -- \
+		bash -c 'echo "$$ slow-to-stop" >&9; sleep 3; kill -STOP $$; echo "$PPID never-stops" >&9; exit 7'
+	assert_equal "$status" 7
+	assert_equal "$(cut -f2 "$dir/marks.tsv")" slow-to-stop
+}
+
 # race_frames USER_COW: the pages the memfd holds at forkfork-done in a run
 # of USER_COW with the race scenario's arguments, under framewatch.
 race_frames() {
