@@ -173,6 +173,38 @@ user_cow_with() {
 		"0063=$k 7000=$n"
 }
 
+# write_todo FILE N: in the skeleton's FILE, write TODO N as the kit's
+# reference (support/user-cow/uvm.c) has it.
+write_todo() {
+	REF=$SRCDIR/support/user-cow/uvm.c N=$2 perl -0pi -e '
+		BEGIN {
+			open(my $f, "<", $ENV{REF}) or die "$ENV{REF}: $!";
+			local $/;
+			($body) = <$f> =~ m{/\* TODO $ENV{N}:.*?\*/\n(.*?)\t*/\* END TODO \*/\n}s or die "no TODO $ENV{N}";
+		}
+		s/\t*lab_todo\($ENV{N}\);\n/$body/ or die "no lab_todo($ENV{N})";' "$1"
+}
+
+@test "labs/user-cow.md: where to start: the skeleton's user_cow stops at the TODOs in the order the text gives, and cowtest needs the rest" {
+	local dir=$BATS_TEST_TMPDIR/skel order="" todo i text
+	"$SRCDIR/tools/cowlab-skel" "$dir" >/dev/null || fail "cowlab-skel failed"
+	for ((i = 0; i < 12; i++)); do
+		env -u MAKEFLAGS -u MFLAGS make -s -C "$dir" user-cow/user_cow >/dev/null 2>&1 ||
+			fail "the skeleton did not build with TODOs $order written"
+		todo=$(timeout 120 "$dir/user-cow/user_cow" --batch -n 20 -w 5 2>&1 >/dev/null | grep -o 'TODO [0-9]*' | head -n 1)
+		[ -n "$todo" ] || break
+		order+="${order:+, }${todo#TODO }"
+		write_todo "$dir/user-cow/uvm.c" "${todo#TODO }"
+	done
+	text=$(grep -o '\*\*[0-9][0-9, ]*\*\*' "$SRCDIR/labs/user-cow.md")
+	assert_equal "$order" "${text//\*/}"
+	# ... and then cowtest stops at the others, which the text names
+	env -u MAKEFLAGS -u MFLAGS make -s -C "$dir" user-cow/cowtest >/dev/null 2>&1 || fail "cowtest did not build"
+	todo=$(timeout 300 "$dir/user-cow/cowtest" 2>&1 >/dev/null | grep -o 'TODO [0-9]*' | sort -t ' ' -k2n -u | cut -d ' ' -f2 | paste -sd ' ')
+	text=$(tr '\n' ' ' <"$SRCDIR/labs/user-cow.md" | grep -o '`cowtest` adds [0-9, and]*[0-9]' | tr -dc '0-9 ' | tr -s ' ')
+	assert_equal "$todo" "${text# }"
+}
+
 @test "labs/user-cow.md: its table of graded rows names exactly the graded rows of expect.tsv" {
 	local text table
 	text=$(sed -n '/^## How it is graded/,/^## /p' "$SRCDIR/labs/user-cow.md" |

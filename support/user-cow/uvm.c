@@ -175,7 +175,9 @@ static int handle_cow_fault(long i)
 	/* TODO 5: the copy: kalloc() a frame, copy the page into it (pwrite of
 	 * the page's current contents into memfd at the new frame's offset),
 	 * point the PTE at it with PTE_W set and PTE_COW cleared, map_page(i),
-	 * then drop our reference on the old frame; count stats.cow_copies. */
+	 * then drop our reference on the old frame; count stats.cow_copies.
+	 * Return -1 if kalloc() finds no frame or a step fails (free the new
+	 * frame if the copy into it fails), 0 when done. */
 	copy = kalloc();
 	if (copy < 0)
 		return -1;
@@ -201,7 +203,8 @@ static int lazy_allocate(long i, const struct vma *v)
 
 	/* TODO 6: kalloc() a frame (it is zeroed already), fill in the PTE:
 	 * the frame, PTE_V, and PTE_R / PTE_W from the area's protection;
-	 * then map_page(i) and count stats.zero_fills. */
+	 * count stats.zero_fills and return map_page(i)'s result (-1 if
+	 * kalloc() finds no frame). */
 	f = kalloc();
 	if (f < 0)
 		return -1;
