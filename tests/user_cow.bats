@@ -198,9 +198,10 @@ write_todo() {
 	done
 	text=$(grep -o '\*\*[0-9][0-9, ]*\*\*' "$SRCDIR/labs/user-cow.md")
 	assert_equal "$order" "${text//\*/}"
-	# ... and then cowtest stops at the others, which the text names
+	# ... and then cowtest stops at the others, which the text names (it
+	# says so in TAP comments, on its standard output)
 	env -u MAKEFLAGS -u MFLAGS make -s -C "$dir" user-cow/cowtest >/dev/null 2>&1 || fail "cowtest did not build"
-	todo=$(timeout 300 "$dir/user-cow/cowtest" 2>&1 >/dev/null | grep -o 'TODO [0-9]*' | sort -t ' ' -k2n -u | cut -d ' ' -f2 | paste -sd ' ')
+	todo=$(timeout 300 "$dir/user-cow/cowtest" 2>/dev/null | grep -o '^# cowtest: TODO [0-9]*' | cut -d ' ' -f4 | sort -n -u | paste -sd ' ')
 	text=$(tr '\n' ' ' <"$SRCDIR/labs/user-cow.md" | grep -o '`cowtest` adds [0-9, and]*[0-9]' | tr -dc '0-9 ' | tr -s ' ')
 	assert_equal "$todo" "${text# }"
 }

@@ -176,6 +176,18 @@ static const struct scenario {
 	{ "vatopa", vatopa },
 };
 
+/* A scenario's standard error (uvm.c's messages, a skeleton's "TODO N is
+ * not written yet") as TAP comments, beside the result they explain. */
+static void print_as_comments(FILE *errors)
+{
+	char line[512];
+
+	rewind(errors);
+	while (fgets(line, sizeof line, errors) != NULL)
+		printf("# %s%s", line, strchr(line, '\n') != NULL ? "" : "\n");
+	fclose(errors);
+}
+
 int main(int argc, char **argv)
 {
 	size_t n = sizeof scenarios / sizeof scenarios[0], i;
@@ -185,6 +197,7 @@ int main(int argc, char **argv)
 	printf("1..%zu\n", argc > 1 ? (size_t)(argc - 1) : n);
 	for (i = 0; i < n; i++) {
 		int wanted = argc == 1, status = 0, a;
+		FILE *errors;
 		pid_t pid;
 
 		for (a = 1; a < argc; a++)
@@ -192,14 +205,19 @@ int main(int argc, char **argv)
 		if (!wanted)
 			continue;
 		fflush(stdout);
+		errors = tmpfile();
 		pid = fork();	/* each scenario in a fresh process and memory */
 		if (pid == 0) {
+			if (errors != NULL)
+				dup2(fileno(errors), STDERR_FILENO);
 			alarm(20);
 			scenarios[i].run();
 			fflush(stdout);
 			_exit(failed);
 		}
 		waitpid(pid, &status, 0);
+		if (errors != NULL)
+			print_as_comments(errors);
 		number++;
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			printf("ok %d - %s\n", number, scenarios[i].name);
