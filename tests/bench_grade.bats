@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 	assert_success
 	assert_line --partial "Usage: bench-grade"
 	local bad
-	for bad in "--students 0" "--students x" "--students" "--bogus" "-o"; do
+	for bad in "--students 0" "--students x" "--students" "--trees" "--trees foo" "--trees reference,," "--bogus" "-o"; do
 		run --separate-stderr "$SRCDIR/tools/bench-grade" $bad
 		assert_failure 2
 		[ "${#stderr_lines[@]}" -eq 1 ] || fail "$bad: $stderr"
