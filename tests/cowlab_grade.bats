@@ -373,7 +373,11 @@ total_points() {
 	assert_grade svp-forged-seen shared-vs-private/private-unseen
 	# the parent holds the child's byte on every page the child wrote
 	local report=$BATS_FILE_TMPDIR/reports/svp-forged-seen.txt
-	grep -qx "#   measured: 0 (the parent reads the child's writes on $(scenario_param shared-vs-private base K) of the pages the child wrote)" "$report" || fail "$(cat "$report")"
+	local k
+	k=$(scenario_param shared-vs-private base K)
+	# K..K is said as one number
+	grep -qx "#   expected: $k" "$report" || fail "$(cat "$report")"
+	grep -qx "#   measured: 0 (the parent reads the child's writes on $k of the pages the child wrote)" "$report" || fail "$(cat "$report")"
 }
 
 @test "cowlab-grade: a 1-byte stride in write_pages loses every fault-count check of fork_faults but the idle parent's" {
