@@ -58,13 +58,14 @@ export SANDBOX_RO
 unset program
 
 # sandboxed FUNCTION ARGS...: a function of sandbox.bash, in a shell of its
-# own (without bats' debug trap, which costs seconds per run). Its wall time
-# goes to GRADE_PRIVATE/runs.tsv (lab file, microseconds): where a
-# student's time goes, for the instructor's log and tools/bench-grade.
+# own (without bats' debug trap, which costs seconds per run). The wall
+# time of a run of student code goes to GRADE_PRIVATE/runs.tsv (lab file,
+# microseconds): where a student's time goes, for the instructor's log and
+# tools/bench-grade.
 sandboxed() {
 	local start=${EPOCHREALTIME/./} status=0
 	bash "$BATS_TEST_DIRNAME/sandbox.bash" "$@" || status=$?
-	[ -z "${GRADE_PRIVATE:-}" ] ||
+	[ -z "${GRADE_PRIVATE:-}" ] || [ "$1" = sandbox_kill_user ] ||
 		printf '%s\t%s\n' "$(basename "$BATS_TEST_FILENAME" .bats)" $((${EPOCHREALTIME/./} - start)) \
 			>>"$GRADE_PRIVATE/runs.tsv"
 	return $status
