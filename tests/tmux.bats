@@ -116,6 +116,15 @@ live_min_flt_at_least() {
 	assert_failure
 }
 
+@test "cowlab-tmux: a user whose shell is nologin (CI's nobody, with no SHELL) still gets the session, with /bin/sh" {
+	SHELL=/usr/sbin/nologin run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null -d --builddir "$BUILDDIR" copy-on-write -- --batch -n 16
+	assert_success
+	run tmx show-options -g -v default-shell
+	assert_output /bin/sh
+	run tmx list-panes -a -F '#{@cowlab}'
+	assert_line live
+}
+
 @test "cowlab-tmux: run from the sources in a build directory, it finds that build" {
 	cd "$BUILDDIR"
 	COWLAB_BUILDDIR= run "$TMUX_LAB" -S "$SOCK" --tmux-conf /dev/null -d copy-on-write -- --batch -n 16
