@@ -20,6 +20,19 @@ function args(line) { sub(/^[0-9]+ +[a-z0-9_]+\(/, "", line); sub(/\) += [^)]*$/
 
 BEGIN { started = 0; src_opened = opened_to_write = dst_mapped = 0; dst_shared = dst_sized = 1 }
 
+# strace -f prints a call in two parts when a line of another traced process
+# (a child or a daemon of the program) comes between its start and its end:
+#   1234 msync(0x7f5e4c000000, 1048577, MS_SYNC <unfinished ...>
+#   1234 <... msync resumed>) = 0
+# The parts are joined into the line strace prints for a call seen whole.
+/ <unfinished \.\.\.>$/ { sub(/ <unfinished \.\.\.>$/, ""); pending[$1] = $0; next }
+$2 == "<..." && $4 ~ /^resumed>/ {
+	rest = $0
+	sub(/^[0-9]+ +<\.\.\. [a-z0-9_]+ resumed>/, "", rest)
+	$0 = pending[$1] rest
+	delete pending[$1]
+}
+
 !started {
 	if (index($2, "execve(\"" program "\",") == 1 && result($0) == "0")
 		started = 1
