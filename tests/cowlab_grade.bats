@@ -231,9 +231,9 @@ require_grading() {
 
 @test "cowlab-skel: the TODO code is gone from the skeleton, kept in the reference; the README lists every TODO" {
 	local s=$BATS_FILE_TMPDIR/skeleton r=$BATS_FILE_TMPDIR/reference
-	! grep -q 'c->dst = mmap' "$s/mmap-copy/mmap_copy.c"
+	! grep -q 'c->dst = mmap' "$s/mmap-copy/mmap_copy.c" || fail "the skeleton keeps TODO code"
 	grep -q 'c->dst = mmap' "$r/mmap-copy/mmap_copy.c"
-	! grep -q 'END TODO' "$s/mmap-copy/mmap_copy.c"
+	! grep -q 'END TODO' "$s/mmap-copy/mmap_copy.c" || fail "the skeleton keeps an END TODO marker"
 	# (the student tree's files: tools/skel/FILES; other labs have TODOs of their own)
 	[ "$(grep -c 'lab_todo(' "$s"/*/*.c | awk -F: '{ n += $2 } END { print n }')" -eq \
 	  "$(grep -v '^#' "$COWLAB_SRCDIR/tools/skel/FILES" | grep '\.c$' | sed "s|^|$COWLAB_SRCDIR/support/|" |
@@ -558,7 +558,7 @@ total_points() {
 @test "cowlab-grade: setsid daemons neither stall grading nor outlive their run" {
 	require_grading
 	assert_grade daemons ""
-	! grep -q 'stopped after' "$BATS_FILE_TMPDIR/reports/daemons.txt"
+	! grep 'stopped after' "$BATS_FILE_TMPDIR/reports/daemons.txt" || fail "a step of the daemons tree was stopped at the time limit"
 	run pgrep -x cowlab-daemon
 	assert_failure 1
 }

@@ -29,7 +29,7 @@ static void simple(void)
 			expect_frames("in the child right after cfork", pages);
 			child_done();
 		}
-		check(child_ok(pid), "the child's exit status was 0", 0, 1);
+		expect_that(child_ok(pid), "the child exits with status 0");
 		expect_frames("after the child exited", pages);
 	}
 	check(count(p, pages, 'a') == pages, "pages that kept the parent's data", count(p, pages, 'a'), pages);
@@ -60,7 +60,7 @@ static void counts(void)
 		check(uvm_stats().cow_copies == k, "copies in the child", uvm_stats().cow_copies, k);
 		child_done();
 	}
-	check(child_ok(pid), "the child's checks", 0, 1);
+	expect_that(child_ok(pid), "the child's checks pass");
 	expect_frames("after the child exited", n);
 	check(count(p, n, 'p') == n, "parent's pages unchanged", count(p, n, 'p'), n);
 	fill(p, n, 'P');
@@ -92,7 +92,7 @@ static void three(void)
 		}
 	}
 	fill(p, pages, 'q');
-	check(child_ok(pid[0]) && child_ok(pid[1]), "both children's checks", 0, 1);
+	expect_that(child_ok(pid[0]) && child_ok(pid[1]), "both children's checks pass");
 	check(count(p, pages, 'q') == pages, "parent sees its own writes", count(p, pages, 'q'), pages);
 	expect_frames("after both children exited", pages);
 }
@@ -110,18 +110,18 @@ static void file(void)
 	p = uvm_mmap(NULL, pages * page, RW);
 	fill(p, pages, 'p');
 	if (pipe(fds) != 0 || write(fds[1], "xy", 2) != 2 || write(fds[1], "xy", 2) != 2)
-		check(0, "pipe", 0, 1);
+		expect_that(0, "pipe() makes a pipe");
 	pid = uvm_cfork();
 	if (pid == 0) {
 		ssize_t got = read(fds[0], p, 2);
 
 		check(got == -1 && errno == EFAULT, "read() into a COW page fails with EFAULT", got, -1);
-		check(uvm_break_cow(p, 2) == 0, "uvm_break_cow", 1, 0);
+		expect_that(uvm_break_cow(p, 2) == 0, "uvm_break_cow() returns 0");
 		got = read(fds[0], p, 2);
 		check(got == 2 && p[0] == 'x', "read() after uvm_break_cow", got, 2);
 		child_done();
 	}
-	check(child_ok(pid), "the child's checks", 0, 1);
+	expect_that(child_ok(pid), "the child's checks pass");
 	check(count(p, pages, 'p') == pages, "parent's pages unchanged", count(p, pages, 'p'), pages);
 	expect_frames("after the child exited", pages);
 }
@@ -145,12 +145,12 @@ static void forkfork(void)
 			fill(p, pages / 2, 'c');
 			if (grandchild == 0)
 				child_done();
-			check(child_ok(grandchild), "the grandchild's exit", 0, 1);
+			expect_that(child_ok(grandchild), "the grandchild exits with status 0");
 			child_done();
 		}
 	}
 	for (int i = 0; i < children; i++)
-		check(child_ok(pid[i]), "a child's checks", 0, 1);
+		expect_that(child_ok(pid[i]), "each child's checks pass");
 	expect_frames("after every child exited", pages);
 	for (long i = 0; i < pages; i++)
 		check(uvm_frame_refs(uvm_vatopa(p + i * page)) == 1, "references left on a frame",

@@ -28,6 +28,16 @@ static inline void check(int ok, const char *what, long got, long want)
 	}
 }
 
+/* expect_that(cond, what): the same for a condition with no count to show;
+ * WHAT says what should have been so. */
+static inline void expect_that(int ok, const char *what)
+{
+	if (!ok) {
+		printf("# expected that %s\n", what);
+		failed = 1;
+	}
+}
+
 static inline void expect_frames(const char *when, long want)
 {
 	char what[96];

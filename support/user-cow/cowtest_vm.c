@@ -17,7 +17,7 @@ void lazy(void)
 	check(count(p, 10, 0) == 10, "fresh pages read zero", count(p, 10, 0), 10);
 	expect_frames("after reading 10 pages", 10);
 	check(uvm_stats().zero_fills == 10, "zero fills", uvm_stats().zero_fills, 10);
-	check(uvm_munmap(p, pages * page) == 0, "uvm_munmap", 1, 0);
+	expect_that(uvm_munmap(p, pages * page) == 0, "uvm_munmap() returns 0");
 	expect_frames("after uvm_munmap", 0);
 	p = uvm_mmap(NULL, page, RW);
 	check(count(p, 1, 0) == 1, "a freed frame comes back zeroed", count(p, 1, 0), 1);
@@ -63,16 +63,16 @@ void shared_frames(void)
 	p = uvm_mmap(NULL, pages * page, RW);
 	fill(p, pages, 'p');
 	if (pipe(ready) != 0 || pipe(go) != 0)
-		check(0, "pipe", 0, 1);
+		expect_that(0, "pipe() makes a pipe");
 	pid = uvm_cfork();
 	if (pid == 0) {
 		/* Only the parent writes go: should it die, read() sees the end. */
 		close(go[1]);
 		close(ready[0]);
 		if (write(ready[1], "r", 1) != 1)	/* the parent waits for our start */
-			check(0, "ready", 0, 1);
+			expect_that(0, "the child tells the parent it started");
 		if (read(go[0], &byte, 1) != 1)	/* until the parent is done */
-			check(0, "the parent's go", 0, 1);
+			expect_that(0, "the parent tells the child to go on");
 		check(count(p, pages, 'p') == pages, "the child's data after the parent's munmap and writes",
 		      count(p, pages, 'p'), pages);
 		child_done();
@@ -80,16 +80,16 @@ void shared_frames(void)
 	close(go[0]);
 	close(ready[1]);
 	if (read(ready[0], &byte, 1) != 1)
-		check(0, "the child's start", 0, 1);
-	check(uvm_munmap(p, 2 * page) == 0, "munmap of shared pages", 1, 0);
+		expect_that(0, "the child tells the parent it started");
+	expect_that(uvm_munmap(p, 2 * page) == 0, "uvm_munmap() of shared pages returns 0");
 	uvm_mprotect(p + 2 * page, 2 * page, RW);	/* COW pages stay read-only */
 	fill(p + 2 * page, 2, 'q');
 	check(uvm_stats().cow_copies == 2, "copies after mprotect(RW) of COW pages",
 	      uvm_stats().cow_copies, 2);
 	expect_frames("while the child still maps all 8", pages + 2);
 	if (write(go[1], "g", 1) != 1)
-		check(0, "go", 0, 1);
-	check(child_ok(pid), "the child's checks", 0, 1);
+		expect_that(0, "the parent tells the child to go on");
+	expect_that(child_ok(pid), "the child's checks pass");
 	expect_frames("after the child exited", pages - 2);
 }
 
@@ -106,26 +106,26 @@ void read_only_shared(void)
 	uvm_init(2 * pages, pages);
 	p = uvm_mmap(NULL, pages * page, RW);
 	fill(p, pages, 'p');
-	check(uvm_mprotect(p, pages * page, PROT_READ) == 0, "mprotect(R) before cfork", 1, 0);
+	expect_that(uvm_mprotect(p, pages * page, PROT_READ) == 0, "uvm_mprotect(PROT_READ) before cfork returns 0");
 	if (pipe(go) != 0)
-		check(0, "pipe", 0, 1);
+		expect_that(0, "pipe() makes a pipe");
 	pid = uvm_cfork();
 	if (pid == 0) {
 		close(go[1]);	/* should the parent die, read() sees the end */
 		if (read(go[0], &byte, 1) != 1)	/* until the parent has written */
-			check(0, "the parent's go", 0, 1);
+			expect_that(0, "the parent tells the child to go on");
 		check(count(p, pages, 'p') == pages, "the child's data after the parent's writes",
 		      count(p, pages, 'p'), pages);
 		child_done();
 	}
 	close(go[0]);
-	check(uvm_mprotect(p, pages * page, RW) == 0, "mprotect(RW) after cfork", 1, 0);
+	expect_that(uvm_mprotect(p, pages * page, RW) == 0, "uvm_mprotect(PROT_READ | PROT_WRITE) after cfork returns 0");
 	fill(p, pages, 'q');
 	check(uvm_stats().cow_copies == pages, "copies of the pages made writable again",
 	      uvm_stats().cow_copies, pages);
 	if (write(go[1], "g", 1) != 1)
-		check(0, "go", 0, 1);
-	check(child_ok(pid), "the child's checks", 0, 1);
+		expect_that(0, "the parent tells the child to go on");
+	expect_that(child_ok(pid), "the child's checks pass");
 }
 
 /* A write to a read-only area is a real segmentation fault. */
@@ -167,7 +167,7 @@ void vfork_borrows(void)
 		p[0] = 'v';		/* the parent's own page, writable */
 		_exit(0);
 	}
-	check(child_ok(pid), "the vfork child's exit", 0, 1);
+	expect_that(child_ok(pid), "the vfork child exits with status 0");
 	check(p[0] == 'v', "the parent sees the vfork child's write", p[0], 'v');
 	expect_frames("after the vfork child", pages);
 }
@@ -190,7 +190,7 @@ void vatopa(void)
 		check(uvm_vatopa(p) != frame, "child's frame after its write differs", uvm_vatopa(p), -1);
 		child_done();
 	}
-	check(child_ok(pid), "the child's checks", 0, 1);
+	expect_that(child_ok(pid), "the child's checks pass");
 	check(uvm_vatopa(p) == frame, "the parent keeps its frame", uvm_vatopa(p), frame);
 }
 

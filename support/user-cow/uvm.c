@@ -314,7 +314,8 @@ int uvm_break_cow(void *addr, size_t length)
 
 	/* TODO 8: what a write fault would do, for every page of the range
 	 * before the kernel writes it: lazy allocation of a page not yet
-	 * valid, handle_cow_fault() of a COW page of a writable area. */
+	 * valid, handle_cow_fault() of a COW page of a writable area.
+	 * Return -1 for a page in no writable area, or when either fails. */
 	for (i = first; i <= last; i++) {
 		const struct vma *v = find_vma(page_addr(i));
 

@@ -75,7 +75,9 @@ void uvm_exit(int status) __attribute__((noreturn));
 
 /* Make every COW page of a range private and writable before the kernel
  * writes into it (read(2) into a COW page fails with EFAULT otherwise:
- * the kernel's copy to user memory does not run our SIGSEGV handler). */
+ * the kernel's copy to user memory does not run our SIGSEGV handler).
+ * Returns 0, or -1 when a page of the range is in no writable area or no
+ * frame is left for it. */
 int uvm_break_cow(void *addr, size_t length);
 
 long uvm_vatopa(const void *addr);	/* frame behind addr, or -1 */
