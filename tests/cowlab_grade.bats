@@ -322,8 +322,19 @@ assert_grade_report() {
 		[ -n "$points" ] || fail "no graded row $id"
 		lost=$((lost + points))
 	done
-	assert_equal "$(tail -n 1 "$report")" "score: $((total - lost))/$total"
+	[ "$(tail -n 1 "$report")" = "score: $((total - lost))/$total" ] ||
+		fail "$(report_summary "$report"), expected score: $((total - lost))/$total"
 	assert_equal "$(failed_checks "$report")" "$(for id in "$@"; do [ -z "$id" ] || check_name "$id"; done)"
+}
+
+# report_summary REPORT: on one line, the report's score, and each failed
+# check's row with the first line of what it says (for CI's short excerpt
+# of a failure).
+report_summary() {
+	awk '/^not ok / { row = $4; sub(/:$/, "", row); n++; printf "%s %s", (n > 1 ? ";" : " failed:"), row; said = 0; next }
+		n && !said && /^# / { printf " (%s)", substr($0, 3, 100); said = 1 }
+		/^score: / { score = $0 }
+		END { printf " -- %s", score }' "$1" | sed 's/^/'"${1##*/}"':/'
 }
 
 # The total, and every check's name, from the graded suite.
