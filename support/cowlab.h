@@ -698,8 +698,9 @@ static inline void lab_let_child(struct lab_lockstep *ls)
 	fflush(stdout);		/* our text first, then the child's */
 	if (write(ls->go[1], "g", 1) != 1)
 		lab_die("pipe to the child");
-	if (read(ls->done[0], &c, 1) != 1) {
-		fprintf(stderr, "%s: the child stopped answering\n", program_invocation_short_name);
+	if (read(ls->done[0], &c, 1) != 1) {	/* end of file: no child holds the pipe */
+		fprintf(stderr, "%s: the child ended before its step was done (it died, or exited: see above)\n",
+			program_invocation_short_name);
 		exit(1);
 	}
 }

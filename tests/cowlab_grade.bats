@@ -328,11 +328,10 @@ assert_grade_report() {
 }
 
 # report_summary REPORT: on one line, the report's score, and each failed
-# check's row with the first line of what it says (for CI's short excerpt
-# of a failure).
+# check's row with what it says (for CI's short excerpt of a failure).
 report_summary() {
-	awk '/^not ok / { row = $4; sub(/:$/, "", row); n++; printf "%s %s", (n > 1 ? ";" : " failed:"), row; said = 0; next }
-		n && !said && /^# / { printf " (%s)", substr($0, 3, 100); said = 1 }
+	awk '/^not ok / { row = $4; sub(/:$/, "", row); n++; printf "%s %s:", (n > 1 ? ";" : " failed:"), row; next }
+		n && /^# / { line = $0; sub(/^# +/, "", line); printf " %s", substr(line, 1, 120) }
 		/^score: / { score = $0 }
 		END { printf " -- %s", score }' "$1" | sed 's/^/'"${1##*/}"':/'
 }
@@ -571,6 +570,42 @@ total_points() {
 	assert_grade daemons ""
 	! grep 'stopped after' "$BATS_FILE_TMPDIR/reports/daemons.txt" || fail "a step of the daemons tree was stopped at the time limit"
 	run pgrep -x cowlab-daemon
+	assert_failure 1
+}
+
+# The sandbox's end of a run under strace (trace_student's tool), for a
+# program that forks a daemon (tests/attacks/daemons.c) and refuses at
+# once: the inner shell kills every process of the user, and strace,
+# which waits for every process it traces, ends with them. (A kill pass
+# that missed the daemon's grandchild, forked after the pass listed /proc,
+# left strace waiting until the time limit: in CI, the refusals of the
+# daemons tree stalled.) Four lanes at once, 30 runs each.
+@test "the sandbox: a program that double-forks a daemon and exits at once ends its run under strace, every time" {
+	require_grading
+	local t=$BATS_TEST_TMPDIR lane pids=() status
+	mkdir -m 0755 "$t/bin" && mkdir -m 0700 "$t/out"
+	{ echo 'int main(void) { return 1; }'; cat "$COWLAB_SRCDIR/tests/attacks/daemons.c"; } >"$t/daemon.c"
+	cc -o "$t/bin/refuser" "$t/daemon.c" && chmod 0755 "$t/bin/refuser"
+	for lane in 0 1 2 3; do
+		mkdir -m 0777 "$t/run-$lane"
+		(
+			export SANDBOX_UID=$((2000000300 + lane)) SANDBOX_TIMEOUT=30 SANDBOX_NPROC=64 \
+				SANDBOX_AS=$((1 << 30)) SANDBOX_FSIZE=$((1 << 20)) SANDBOX_NOFILE=64 \
+				SANDBOX_TMP=$((1 << 20)) SANDBOX_OUTPUT_CAP=10000 SANDBOX_RO=$t/bin/refuser
+			for i in $(seq 30); do
+				status=0
+				bash "$COWLAB_SRCDIR/tests/grade/sandbox.bash" sandbox_run "$t/run-$lane" "$t/out" 6 \
+					"$(command -v strace)" -f -qq -o "$t/out/strace-$lane.log" -- "$t/bin/refuser" \
+					>/dev/null 2>&1 || status=$?
+				[ "$status" -eq 1 ] || { echo "lane $lane, run $i: exit status $status, expected 1"; exit 1; }
+			done
+		) >"$t/lane-$lane" &
+		pids+=($!)
+	done
+	status=0
+	for lane in 0 1 2 3; do wait "${pids[$lane]}" || status=1; done
+	[ $status -eq 0 ] || fail "$(cat "$t"/lane-*)"
+	run pgrep -U 2000000300,2000000301,2000000302,2000000303
 	assert_failure 1
 }
 

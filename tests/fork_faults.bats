@@ -292,8 +292,10 @@ wait_for_lines() {
 @test "fork_faults on a terminal: one Enter per step, both processes alive while the student looks" {
 	local out=$BATS_TEST_TMPDIR/out step parent child
 	TMUX_SOCK=$BATS_TEST_TMPDIR/sock
-	# stdin is tmux's terminal; stdout goes to a file we can read.
-	tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x 100 -y 40 \
+	# stdin is tmux's terminal; stdout goes to a file we can read. (tmux
+	# runs the command with $SHELL, or else the login shell, which for
+	# CI's nobody is nologin: the shell is named.)
+	SHELL=/bin/sh tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x 100 -y 40 \
 		"exec '$LAB' -n 64 >'$out' 2>&1"
 	wait_for_lines "$out" "press Enter" 1
 	grep -q "mode: interactive" "$out"

@@ -278,7 +278,9 @@ live_row_unwrapped() {
 }
 
 @test "cowlab-tmux: inside tmux it splits the current window and runs the lab in this pane" {
-	tmx -f /dev/null new-session -d -s outer -x 200 -y 50 \
+	# (tmux runs the outer pane's command with $SHELL, or else the login
+	# shell, which for CI's nobody is nologin: the shell is named.)
+	SHELL=/bin/sh tmx -f /dev/null new-session -d -s outer -x 200 -y 50 \
 		"$TMUX_LAB --builddir '$BUILDDIR' copy-on-write -- --batch -n $N -w $K; tmux wait-for -S outer-shell; exec sleep 600"
 	run timeout "$DEADLINE" tmux -S "$SOCK" wait-for outer-shell
 	assert_success

@@ -92,7 +92,11 @@ exec 3>&-
 if [ $status -eq 124 ] || { [ $status -gt 128 ] && [ $SECONDS -ge "$limit" ]; }; then
 	status=124
 fi
-for ((pass = 0; pass < 100 && ${#uid} > 0; pass++)); do
+# A pass lists /proc first: a process forked after the listing by one that
+# then exits (a double-forking daemon) is only in the next pass'"'"'s list. So
+# the passes end after three in a row that found no process of the user.
+empty=0
+for ((pass = 0; pass < 100 && empty < 3 && ${#uid} > 0; pass++)); do
 	left=0
 	for dir in /proc/[0-9]*; do
 		owner=""
@@ -103,7 +107,7 @@ for ((pass = 0; pass < 100 && ${#uid} > 0; pass++)); do
 		kill -KILL "${dir#/proc/}"
 		left=1
 	done
-	[ $left -eq 1 ] || break
+	if [ $left -eq 1 ]; then empty=0; else empty=$((empty + 1)); fi
 done
 exit $status
 '
