@@ -440,12 +440,13 @@ make_test_files() {
 	cmp "$bin/public" "$bin/w/mine"
 }
 
-# The grader's facts of a copy (tests/grade/strace_facts.awk) come from
+# The grader's facts of a copy (tests/grade/strace_facts.awk, after
+# strace_lines.awk) come from
 # strace -f, which prints a call in two parts when a line of another traced
 # process comes between its start and its end (a daemon that the program
 # forked did so in CI): split so, each call still counts whole.
 @test "the grader's strace facts: a call that strace printed in two parts counts as the call" {
-	local facts=$SRCDIR/tests/grade/strace_facts.awk whole split
+	local lines=$SRCDIR/tests/grade/strace_lines.awk facts=$SRCDIR/tests/grade/strace_facts.awk whole split
 	head -c 1048577 /dev/urandom >src
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace -f -qq -o log \
 		-e trace=execve,open,openat,creat,close,ftruncate,fallocate,mmap,msync,munmap -- "$MC" src dst
@@ -459,8 +460,8 @@ make_test_files() {
 		next
 	} { print }' log >split-log
 	[ "$(grep -c 'resumed>' split-log)" -gt 10 ]
-	whole=$(awk -v program="$MC" -v src=src -f "$facts" log)
-	split=$(awk -v program="$MC" -v src=src -f "$facts" split-log)
+	whole=$(awk -v program="$MC" -v src=src -f "$lines" -f "$facts" log)
+	split=$(awk -v program="$MC" -v src=src -f "$lines" -f "$facts" split-log)
 	assert_equal "$split" "$whole"
 	# The lab's copy has every fact.
 	[ -n "$whole" ] && ! grep -q '=0$' <<<"$whole" || fail "$whole"

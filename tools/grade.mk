@@ -13,7 +13,7 @@
 
 dist_noinst_SCRIPTS += tools/cowlab-skel tools/cowlab-grade tools/grade-format
 GRADE_SUITE = tests/grade/grade_helper.bash tests/grade/sandbox.bash tests/grade/strace_facts.awk \
-	tests/grade/process_facts.awk \
+	tests/grade/process_facts.awk tests/grade/strace_lines.awk \
 	tests/grade/fork_faults.bats tests/grade/vfork_demo.bats \
 	tests/grade/mmap_copy.bats tests/grade/shared_vs_private.bats \
 	tests/grade/user_cow.bats tests/grade/framewatch

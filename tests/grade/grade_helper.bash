@@ -218,7 +218,8 @@ trace_processes() {
 	echo "$status" >"$PROCESS_STATUS"
 	: >"$PROCESS_FACTS"
 	[ ! -f "$private/strace.log" ] ||
-		awk -v program="$program" -v mark_fd=9 -f "$BATS_TEST_DIRNAME/process_facts.awk" \
+		awk -v program="$program" -v mark_fd=9 -f "$BATS_TEST_DIRNAME/strace_lines.awk" \
+			-f "$BATS_TEST_DIRNAME/process_facts.awk" \
 			"$private/strace.log" >"$PROCESS_FACTS"
 	kill_leftovers
 }
@@ -267,7 +268,8 @@ first_line_of() {
 
 # strace_fact LOG PROGRAM SRC NAME: one fact of strace_facts.awk (0 or 1).
 strace_fact() {
-	awk -v program="$2" -v src="$3" -f "$BATS_TEST_DIRNAME/strace_facts.awk" "$1" |
+	awk -v program="$2" -v src="$3" -f "$BATS_TEST_DIRNAME/strace_lines.awk" \
+		-f "$BATS_TEST_DIRNAME/strace_facts.awk" "$1" |
 		sed -n "s/^$4=//p"
 }
 

@@ -2,7 +2,8 @@
 # strace -f -s 128 -o LOG -e trace=vfork,fork,clone,clone3,execve,write:
 # facts of the kernel (the calls and their flags, the pids strace gives each
 # line), never what the program prints about itself.
-#   awk -v program=PATH -v mark_fd=FD -f process_facts.awk LOG
+#   awk -v program=PATH -v mark_fd=FD -f strace_lines.awk -f process_facts.awk LOG
+# (strace_lines.awk first: each call on one line)
 # Only what PROGRAM does after its first successful execve counts (the
 # sandbox's shell, timeout, prlimit and setpriv come before); that process
 # is "main". A phase mark is a write of "PID PHASE\n" to the mark pipe
@@ -35,17 +36,6 @@ BEGIN { main = ""; n = 0 }
 	pid = $1
 	line = $0
 	sub(/^[0-9]+ +/, "", line)
-}
-# A call strace saw in two parts: keep the first, join the second to it.
-line ~ /<unfinished \.\.\.>$/ {
-	sub(/ *<unfinished \.\.\.>$/, "", line)
-	pending[pid] = line
-	next
-}
-line ~ /^<\.\.\. [a-z0-9_]+ resumed>/ {
-	sub(/^<\.\.\. [a-z0-9_]+ resumed> */, "", line)
-	line = pending[pid] line
-	delete pending[pid]
 }
 line !~ /^[a-z0-9_]+\(/ { next }	# signals, exits
 {

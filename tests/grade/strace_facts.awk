@@ -1,7 +1,8 @@
 # tests/grade/strace_facts.awk - what mmap_copy did to its files, from
 # strace -f -o LOG (execve, open*, creat, close, ftruncate, fallocate, mmap,
 # msync, munmap).
-#   awk -v program=PATH -v src=SRC -f strace_facts.awk LOG
+#   awk -v program=PATH -v src=SRC -f strace_lines.awk -f strace_facts.awk LOG
+# (strace_lines.awk first: each call on one line)
 # Only what PROGRAM does after its own execve counts (the sandbox's shell,
 # timeout, prlimit and setpriv come before). Prints NAME=0|1 lines:
 #   src_opened      SRC was opened (or an open of it was tried)
@@ -19,19 +20,6 @@ function result(line) { sub(/.*\) += /, "", line); sub(/ .*/, "", line); return 
 function args(line) { sub(/^[0-9]+ +[a-z0-9_]+\(/, "", line); sub(/\) += [^)]*$/, "", line); return line }
 
 BEGIN { started = 0; src_opened = opened_to_write = dst_mapped = 0; dst_shared = dst_sized = 1 }
-
-# strace -f prints a call in two parts when a line of another traced process
-# (a child or a daemon of the program) comes between its start and its end:
-#   1234 msync(0x7f5e4c000000, 1048577, MS_SYNC <unfinished ...>
-#   1234 <... msync resumed>) = 0
-# The parts are joined into the line strace prints for a call seen whole.
-/ <unfinished \.\.\.>$/ { sub(/ <unfinished \.\.\.>$/, ""); pending[$1] = $0; next }
-$2 == "<..." && $4 ~ /^resumed>/ {
-	rest = $0
-	sub(/^[0-9]+ +<\.\.\. [a-z0-9_]+ resumed>/, "", rest)
-	$0 = pending[$1] rest
-	delete pending[$1]
-}
 
 !started {
 	if (index($2, "execve(\"" program "\",") == 1 && result($0) == "0")
